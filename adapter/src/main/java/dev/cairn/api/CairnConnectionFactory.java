@@ -1,0 +1,24 @@
+package dev.cairn.api;
+
+import jakarta.resource.Referenceable;
+import java.io.Serializable;
+import java.util.Map;
+
+/**
+ * What an application looks up (JNDI {@code eis/cairn} by default) or injects
+ * with {@code @Resource}. Each connection's work joins the caller's JTA
+ * transaction when there is one; outside a transaction every call on the
+ * connection commits on its own and is durable when it returns.
+ */
+public interface CairnConnectionFactory extends Serializable, Referenceable {
+
+    /**
+     * A connection from the server's pool; close it when done.
+     *
+     * @throws dev.cairn.engine.CairnException when the store cannot be opened or the pool is exhausted
+     */
+    CairnConnection getConnection();
+
+    /** The store's figures and the adapter's transaction counters, by name. */
+    Map<String, Long> statistics();
+}

@@ -1,0 +1,237 @@
+package dev.cairn.ra;
+
+import dev.cairn.engine.CairnException;
+import dev.cairn.engine.Store;
+import dev.cairn.engine.Txn;
+import jakarta.resource.NotSupportedException;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ConnectionEvent;
+import jakarta.resource.spi.ConnectionEventListener;
+import jakarta.resource.spi.ConnectionRequestInfo;
+import jakarta.resource.spi.LocalTransaction;
+import jakarta.resource.spi.LocalTransactionException;
+import jakarta.resource.spi.ManagedConnection;
+import jakarta.resource.spi.ManagedConnectionMetaData;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import javax.security.auth.Subject;
+import javax.transaction.xa.XAResource;
+
+/**
+ * One pooled connection to a store. While the server has a local transaction
+ * open on it (it does whenever the caller runs in a JTA transaction), every
+ * handle's work goes into that one engine {@link Txn}; otherwise each call
+ * runs in a transaction of its own that commits before the call returns.
+ *
+ * <p>Thread ownership: the server hands a managed connection to one
+ * transaction or thread at a time; {@code this} guards the current
+ * transaction against a stray second thread.
+ */
+final class CairnManagedConnection implements ManagedConnection {
+
+    private final CairnManagedConnectionFactory factory;
+    private final Store store;
+    private final TransactionCounters counters;
+    private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
+    private final Set<CairnConnectionHandle> handles = ConcurrentHashMap.newKeySet();
+    /** The server's local transaction, or null between transactions. */
+    private Txn localTxn;
+    private PrintWriter logWriter;
+
+    CairnManagedConnection(CairnManagedConnectionFactory factory, Store store, TransactionCounters counters) {
+        this.factory = factory;
+        this.store = store;
+        this.counters = counters;
+    }
+
+    CairnManagedConnectionFactory factory() {
+        return factory;
+    }
+
+    // ---- work from handles
+
+    byte[] get(byte[] key) {
+        return inTransaction(t -> t.get(key));
+    }
+
+    void put(byte[] key, byte[] value) {
+        inTransaction(t -> {
+            t.put(key, value);
+            return null;
+        });
+    }
+
+    boolean delete(byte[] key) {
+        return inTransaction(t -> t.delete(key));
+    }
+
+    private synchronized <T> T inTransaction(Function<Txn, T> work) {
+        try {
+            if (localTxn != null) {
+                return work.apply(localTxn);
+            }
+            try (Txn own = store.begin()) {
+                T result = work.apply(own);
+                own.commit();
+                return result;
+            }
+        } catch (CairnException e) {
+            if (store.isReadOnly()) {
+                // The pool must not hand this connection out again as if healthy.
+                fire(ConnectionEvent.CONNECTION_ERROR_OCCURRED, null, e);
+            }
+            throw e;
+        }
+    }
+
+    // ---- local transactions, driven by the server's transaction manager
+
+    synchronized void beginLocal() throws LocalTransactionException {
+        if (localTxn != null) {
+            throw new LocalTransactionException("a local transaction is already active on this Cairn connection");
+        }
+        localTxn = store.begin();
+        counters.begun.incrementAndGet();
+    }
+
+    synchronized void commitLocal() throws LocalTransactionException {
+        Txn t = takeLocal();
+        try {
+            t.commit();
+            counters.committed.incrementAndGet();
+        } catch (CairnException e) {
+            counters.failed.incrementAndGet();
+            LocalTransactionException lte = new LocalTransactionException("Cairn commit failed: " + e.getMessage());
+            lte.initCause(e);
+            throw lte;
+        }
+    }
+
+    synchronized void rollbackLocal() throws LocalTransactionException {
+        takeLocal().rollback();
+        counters.rolledBack.incrementAndGet();
+    }
+
+    private Txn takeLocal() throws LocalTransactionException {
+        Txn t = localTxn;
+        if (t == null) {
+            throw new LocalTransactionException("no local transaction is active on this Cairn connection");
+        }
+        localTxn = null;
+        return t;
+    }
+
+    // ---- ManagedConnection
+
+    @Override
+    public Object getConnection(Subject subject, ConnectionRequestInfo info) {
+        CairnConnectionHandle h = new CairnConnectionHandle(this);
+        handles.add(h);
+        return h;
+    }
+
+    @Override
+    public void associateConnection(Object connection) throws ResourceException {
+        if (!(connection instanceof CairnConnectionHandle h)) {
+            throw new ResourceException("not a Cairn connection handle: " + connection);
+        }
+        h.associate(this);
+        handles.add(h);
+    }
+
+    void handleClosed(CairnConnectionHandle h) {
+        handles.remove(h);
+        fire(ConnectionEvent.CONNECTION_CLOSED, h, null);
+    }
+
+    private void fire(int type, CairnConnectionHandle handle, Exception error) {
+        ConnectionEvent event = error == null ? new ConnectionEvent(this, type) : new ConnectionEvent(this, type, error);
+        if (handle != null) {
+            event.setConnectionHandle(handle);
+        }
+        for (ConnectionEventListener l : listeners) {
+            switch (type) {
+                case ConnectionEvent.CONNECTION_CLOSED -> l.connectionClosed(event);
+                case ConnectionEvent.CONNECTION_ERROR_OCCURRED -> l.connectionErrorOccurred(event);
+                default -> throw new IllegalArgumentException("event type " + type);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void cleanup() {
+        handles.forEach(CairnConnectionHandle::invalidate);
+        handles.clear();
+        if (localTxn != null) {
+            // The server abandoned a transaction it never completed; nothing of
+            // it reached the file, so dropping it is the whole rollback.
+            localTxn.rollback();
+            localTxn = null;
+            counters.rolledBack.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void destroy() {
+        cleanup();
+    }
+
+    @Override
+    public LocalTransaction getLocalTransaction() {
+        return new CairnLocalTransaction(this);
+    }
+
+    @Override
+    public XAResource getXAResource() throws ResourceException {
+        throw new NotSupportedException("Cairn connections support local transactions only");
+    }
+
+    @Override
+    public void addConnectionEventListener(ConnectionEventListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeConnectionEventListener(ConnectionEventListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public ManagedConnectionMetaData getMetaData() {
+        return new ManagedConnectionMetaData() {
+            @Override
+            public String getEISProductName() {
+                return "Cairn";
+            }
+
+            @Override
+            public String getEISProductVersion() {
+                return "0.1";
+            }
+
+            @Override
+            public int getMaxConnections() {
+                return 0;
+            }
+
+            @Override
+            public String getUserName() {
+                return null;
+            }
+        };
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        this.logWriter = out;
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return logWriter;
+    }
+}

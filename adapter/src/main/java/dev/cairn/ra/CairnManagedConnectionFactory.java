@@ -1,0 +1,132 @@
+package dev.cairn.ra;
+
+import dev.cairn.api.CairnConnection;
+import dev.cairn.api.CairnConnectionFactory;
+import jakarta.resource.NotSupportedException;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.ConfigProperty;
+import jakarta.resource.spi.ConnectionDefinition;
+import jakarta.resource.spi.ConnectionManager;
+import jakarta.resource.spi.ConnectionRequestInfo;
+import jakarta.resource.spi.InvalidPropertyException;
+import jakarta.resource.spi.ManagedConnection;
+import jakarta.resource.spi.ManagedConnectionFactory;
+import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.ResourceAdapterAssociation;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import javax.security.auth.Subject;
+
+/**
+ * Makes pooled connections to one store file. Configured in server.xml on the
+ * {@code connectionFactory} element (see the README). Two factories are equal
+ * when they name the same store, as the Connectors spec asks, so the pool can
+ * match connections across them.
+ */
+@ConnectionDefinition(
+        connectionFactory = CairnConnectionFactory.class,
+        connectionFactoryImpl = CairnConnectionFactoryImpl.class,
+        connection = CairnConnection.class,
+        connectionImpl = CairnConnectionHandle.class)
+public class CairnManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation {
+
+    private static final long serialVersionUID = 1L;
+
+    @ConfigProperty(description = "Path of the store file. Created, with its directories, when missing.")
+    private String storePath;
+
+    private transient CairnResourceAdapter adapter;
+    private transient PrintWriter logWriter;
+
+    public String getStorePath() {
+        return storePath;
+    }
+
+    public void setStorePath(String storePath) {
+        this.storePath = storePath;
+    }
+
+    @Override
+    public Object createConnectionFactory(ConnectionManager cm) {
+        return new CairnConnectionFactoryImpl(this, cm);
+    }
+
+    @Override
+    public Object createConnectionFactory() throws ResourceException {
+        throw new NotSupportedException("Cairn connections need an application server's connection manager");
+    }
+
+    @Override
+    public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
+        return new CairnManagedConnection(this, adapter().store(storeFile()), adapter().counters());
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public ManagedConnection matchManagedConnections(Set candidates, Subject subject, ConnectionRequestInfo info) {
+        for (Object c : candidates) {
+            if (c instanceof CairnManagedConnection mc && mc.factory().equals(this)) {
+                return mc;
+            }
+        }
+        return null;
+    }
+
+    /** Store figures plus the adapter's transaction counters. */
+    Map<String, Long> statistics() throws ResourceException {
+        Map<String, Long> figures = new LinkedHashMap<>(adapter().store(storeFile()).stats().asMap());
+        adapter().counters().addTo(figures);
+        return figures;
+    }
+
+    private Path storeFile() throws InvalidPropertyException {
+        if (storePath == null || storePath.isBlank()) {
+            throw new InvalidPropertyException("storePath is not set on the Cairn connection factory");
+        }
+        return Path.of(storePath);
+    }
+
+    private CairnResourceAdapter adapter() throws ResourceException {
+        if (adapter == null) {
+            throw new ResourceException("this connection factory is not associated with the Cairn resource adapter");
+        }
+        return adapter;
+    }
+
+    @Override
+    public ResourceAdapter getResourceAdapter() {
+        return adapter;
+    }
+
+    @Override
+    public void setResourceAdapter(ResourceAdapter ra) throws ResourceException {
+        if (!(ra instanceof CairnResourceAdapter cra)) {
+            throw new ResourceException("expected the Cairn resource adapter, got " + ra);
+        }
+        this.adapter = cra;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        this.logWriter = out;
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return logWriter;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CairnManagedConnectionFactory other && Objects.equals(storePath, other.storePath);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hashCode(storePath);
+    }
+}

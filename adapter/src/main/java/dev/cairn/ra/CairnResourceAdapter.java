@@ -1,0 +1,82 @@
+package dev.cairn.ra;
+
+import dev.cairn.engine.CairnException;
+import dev.cairn.engine.Store;
+import jakarta.resource.NotSupportedException;
+import jakarta.resource.spi.ActivationSpec;
+import jakarta.resource.spi.BootstrapContext;
+import jakarta.resource.spi.Connector;
+import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.TransactionSupport;
+import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+import javax.transaction.xa.XAResource;
+
+/**
+ * The Cairn resource adapter: owns the open store files and every engine
+ * thread. Engine tasks run as Work on the server's WorkManager (see
+ * {@link WorkManagerWorkers}); the adapter never starts a thread itself.
+ * Stores open on first use and are closed when the server stops the adapter;
+ * every acknowledged commit is already durable by then.
+ *
+ * <p>The adapter has no configuration properties of its own, so object
+ * identity is the right {@code equals}.
+ */
+@Connector(
+        displayName = "Cairn",
+        description = "Crash-safe, copy-on-write, checksummed object store",
+        vendorName = "Cairn",
+        eisType = "Cairn object store",
+        version = "0.1",
+        transactionSupport = TransactionSupport.TransactionSupportLevel.LocalTransaction,
+        reauthenticationSupport = false)
+public class CairnResourceAdapter implements ResourceAdapter {
+
+    private static final Logger LOG = Logger.getLogger(CairnResourceAdapter.class.getName());
+
+    private volatile StoreRegistry stores;
+    private final TransactionCounters counters = new TransactionCounters();
+
+    @Override
+    public void start(BootstrapContext ctx) {
+        stores = new StoreRegistry(new WorkManagerWorkers(ctx.getWorkManager()));
+        LOG.info("Cairn resource adapter started");
+    }
+
+    @Override
+    public void stop() {
+        StoreRegistry s = stores;
+        if (s != null) {
+            s.closeAll();
+        }
+        LOG.info("Cairn resource adapter stopped");
+    }
+
+    /** The open store at {@code path}, opening (and recovering) it on first use. */
+    Store store(Path path) {
+        StoreRegistry s = stores;
+        if (s == null) {
+            throw new CairnException("the Cairn resource adapter has not been started");
+        }
+        return s.acquire(path);
+    }
+
+    TransactionCounters counters() {
+        return counters;
+    }
+
+    @Override
+    public void endpointActivation(MessageEndpointFactory factory, ActivationSpec spec) throws NotSupportedException {
+        throw new NotSupportedException("Cairn has no inbound messaging");
+    }
+
+    @Override
+    public void endpointDeactivation(MessageEndpointFactory factory, ActivationSpec spec) {
+    }
+
+    @Override
+    public XAResource[] getXAResources(ActivationSpec[] specs) {
+        return new XAResource[0];
+    }
+}

@@ -1,0 +1,97 @@
+package dev.cairn.engine;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    @Test
+    void committedWritesSurviveReopenAndRolledBackOnesDoNot() {
+        Path file = dir.resolve("s.cairn");
+        try (Store s = Store.create(file, StoreConfig.defaults())) {
+            try (Txn t = s.begin()) {
+                t.put(b("a"), b("alpha"));
+                t.put(b("b"), b("beta"));
+                assertArrayEquals(b("alpha"), t.get(b("a")), "a transaction reads its own writes");
+                t.commit();
+            }
+            try (Txn t = s.begin()) {
+                t.put(b("c"), b("gamma"));
+                assertTrue(t.delete(b("b")));
+            } // closed without commit: rolled back
+            try (Txn t = s.begin()) {
+                assertTrue(t.delete(b("a")));
+                assertFalse(t.delete(b("zz")));
+                t.put(b("b"), b("beta2"));
+                t.commit();
+            }
+        }
+        try (Store s = Store.open(file, StoreConfig.defaults()); Txn t = s.begin()) {
+            assertNull(t.get(b("a")));
+            assertArrayEquals(b("beta2"), t.get(b("b")));
+            assertNull(t.get(b("c")));
+            assertEquals(1, s.stats().keys());
+        }
+    }
+
+    @Test
+    void uncommittedWritesAreInvisibleToOthers() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults());
+             Txn writer = s.begin(); Txn reader = s.begin()) {
+            writer.put(b("k"), b("v"));
+            assertNull(reader.get(b("k")));
+            writer.commit();
+            assertArrayEquals(b("v"), reader.get(b("k")));
+        }
+    }
+
+    @Test
+    void badKeysAndValuesAreRefusedByName() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults().maxValueBytes(10));
+             Txn t = s.begin()) {
+            assertTrue(assertThrows(InvalidKeyException.class, () -> t.put(new byte[0], b("v")))
+                    .getMessage().contains("empty"));
+            assertTrue(assertThrows(InvalidKeyException.class, () -> t.get(new byte[257]))
+                    .getMessage().contains("257 bytes"));
+            t.put(new byte[256], b("ok"));
+            assertTrue(assertThrows(ValueTooLargeException.class, () -> t.put(b("k"), new byte[11]))
+                    .getMessage().contains("11 bytes"));
+        }
+    }
+
+    @Test
+    void closedTransactionsAndStoresSayWhatIsClosed() {
+        Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults());
+        Txn t = s.begin();
+        t.commit();
+        assertThrows(TxnClosedException.class, () -> t.get(b("k")));
+        s.close();
+        assertThrows(StoreClosedException.class, s::begin);
+    }
+
+    @Test
+    void createRefusesAnExistingFileAndOpenAMissingOne() {
+        Path file = dir.resolve("s.cairn");
+        Store.create(file, StoreConfig.defaults()).close();
+        assertTrue(assertThrows(CairnException.class, () -> Store.create(file, StoreConfig.defaults()))
+                .getMessage().contains("exists"));
+        assertTrue(assertThrows(CairnException.class, () -> Store.open(dir.resolve("none"), StoreConfig.defaults()))
+                .getMessage().contains("no such file"));
+    }
+}
