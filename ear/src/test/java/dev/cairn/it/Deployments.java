@@ -1,0 +1,44 @@
+package dev.cairn.it;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import org.jboss.arquillian.container.test.api.Testable;
+import org.jboss.shrinkwrap.api.ArchivePath;
+import org.jboss.shrinkwrap.api.ArchivePaths;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/** The EAR this build produced, exactly as it ships (named cairn.ear, so the application is "cairn"). */
+final class Deployments {
+
+    private Deployments() {
+    }
+
+    static EnterpriseArchive shippedEar() {
+        String path = System.getProperty("cairn.ear");
+        if (path == null) {
+            throw new IllegalStateException("system property cairn.ear is not set: run the integration tests through Maven (mvn verify)");
+        }
+        return ShrinkWrap.createFromZipFile(EnterpriseArchive.class, new File(path));
+    }
+
+    /**
+     * The shipped EAR plus a test module, {@code cairn-it.war}, that carries
+     * Arquillian's runner and {@code testClass}. The runner must not live in
+     * cairn.war, whose security constraints would refuse it.
+     */
+    static EnterpriseArchive shippedEarWithTestModule(Class<?> testClass) throws java.io.IOException {
+        EnterpriseArchive ear = shippedEar();
+        WebArchive testWar = ShrinkWrap.create(WebArchive.class, "cairn-it.war").addClass(testClass);
+        ear.addAsModule(Testable.archiveToTest(testWar));
+        ArchivePath descriptor = ArchivePaths.create("META-INF/application.xml");
+        String xml = new String(ear.get(descriptor).getAsset().openStream().readAllBytes(), StandardCharsets.UTF_8);
+        ear.delete(descriptor);
+        ear.add(new StringAsset(xml.replace("</application>",
+                "<module><web><web-uri>cairn-it.war</web-uri><context-root>/cairn-it</context-root></web></module></application>")),
+                descriptor);
+        return ear;
+    }
+}

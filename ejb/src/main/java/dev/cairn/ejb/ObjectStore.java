@@ -1,0 +1,58 @@
+package dev.cairn.ejb;
+
+import dev.cairn.api.CairnConnection;
+import dev.cairn.api.CairnConnectionFactory;
+import jakarta.annotation.Resource;
+import jakarta.ejb.LocalBean;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.util.Map;
+
+/**
+ * The object API as container-managed transactions: each method runs in the
+ * caller's JTA transaction or in a new one, and the Cairn connection's local
+ * transaction commits with it. Cairn's errors pass through unwrapped and roll
+ * the transaction back (ejb-jar.xml declares them application exceptions).
+ */
+@Stateless
+@LocalBean
+@TransactionAttribute(TransactionAttributeType.REQUIRED)
+public class ObjectStore {
+
+    @Resource(lookup = "eis/cairn")
+    private CairnConnectionFactory cairn;
+
+    /** The value under {@code key}, or null. */
+    public byte[] get(byte[] key) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.get(key);
+        }
+    }
+
+    /**
+     * Stores {@code value} under {@code key}.
+     *
+     * @return true when the key was new, false when a value was replaced
+     */
+    public boolean put(byte[] key, byte[] value) {
+        try (CairnConnection c = cairn.getConnection()) {
+            boolean existed = c.get(key) != null;
+            c.put(key, value);
+            return !existed;
+        }
+    }
+
+    /** Removes {@code key}; returns whether it existed. */
+    public boolean delete(byte[] key) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.delete(key);
+        }
+    }
+
+    /** The store's figures and the adapter's transaction counters. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public Map<String, Long> statistics() {
+        return cairn.statistics();
+    }
+}
