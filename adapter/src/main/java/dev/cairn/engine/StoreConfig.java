@@ -6,10 +6,18 @@ import java.util.Objects;
 /**
  * How a store is created and opened. Immutable: every setter returns a copy.
  *
- * <pre>StoreConfig cfg = StoreConfig.defaults().maxValueBytes(8 &lt;&lt; 20);</pre>
+ * <pre>StoreConfig cfg = StoreConfig.defaults().sizeBytes(4L &lt;&lt; 30).cacheBytes(256L &lt;&lt; 20);</pre>
  */
 public final class StoreConfig {
 
+    /** Size of the file at creation, in bytes. */
+    private final long sizeBytes;
+    /** Memory for cached blocks, in bytes; the cache never uses more. */
+    private final long cacheBytes;
+    /** Arenas the file is divided into at creation (gefs uses 8 to 32). */
+    private final int arenas;
+    /** Syncer tasks that write blocks; each barrier waits for all of them. */
+    private final int syncers;
     /** Largest value a single put accepts, in bytes. */
     private final int maxValueBytes;
     /** Where the engine's tasks run. */
@@ -17,30 +25,81 @@ public final class StoreConfig {
     /** How the store file is opened; tests wrap the channel to inject faults. */
     private final ChannelOpener channelOpener;
 
-    private StoreConfig(int maxValueBytes, Workers workers, ChannelOpener channelOpener) {
+    private StoreConfig(long sizeBytes, long cacheBytes, int arenas, int syncers, int maxValueBytes,
+                        Workers workers, ChannelOpener channelOpener) {
+        this.sizeBytes = sizeBytes;
+        this.cacheBytes = cacheBytes;
+        this.arenas = arenas;
+        this.syncers = syncers;
         this.maxValueBytes = maxValueBytes;
         this.workers = workers;
         this.channelOpener = channelOpener;
     }
 
-    /** 16 MiB values, plain daemon threads, a plain {@code FileChannel}. */
+    /** 1 GiB file, 64 MiB cache, 8 arenas, 2 syncers, 16 MiB values, plain threads and FileChannel. */
     public static StoreConfig defaults() {
-        return new StoreConfig(16 << 20, ThreadWorkers.shared(), ChannelOpener.PLAIN);
+        return new StoreConfig(1L << 30, 64L << 20, 8, 2, 16 << 20, ThreadWorkers.shared(), ChannelOpener.PLAIN);
+    }
+
+    public StoreConfig sizeBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("sizeBytes must be positive, was " + bytes);
+        }
+        return new StoreConfig(bytes, cacheBytes, arenas, syncers, maxValueBytes, workers, channelOpener);
+    }
+
+    public StoreConfig cacheBytes(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("cacheBytes must be positive, was " + bytes);
+        }
+        return new StoreConfig(sizeBytes, bytes, arenas, syncers, maxValueBytes, workers, channelOpener);
+    }
+
+    public StoreConfig arenas(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("arenas must be at least 1, was " + count);
+        }
+        return new StoreConfig(sizeBytes, cacheBytes, count, syncers, maxValueBytes, workers, channelOpener);
+    }
+
+    public StoreConfig syncers(int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("syncers must be at least 1, was " + count);
+        }
+        return new StoreConfig(sizeBytes, cacheBytes, arenas, count, maxValueBytes, workers, channelOpener);
     }
 
     public StoreConfig maxValueBytes(int bytes) {
         if (bytes < 0) {
             throw new IllegalArgumentException("maxValueBytes must be >= 0, was " + bytes);
         }
-        return new StoreConfig(bytes, workers, channelOpener);
+        return new StoreConfig(sizeBytes, cacheBytes, arenas, syncers, bytes, workers, channelOpener);
     }
 
     public StoreConfig workers(Workers w) {
-        return new StoreConfig(maxValueBytes, Objects.requireNonNull(w, "workers"), channelOpener);
+        return new StoreConfig(sizeBytes, cacheBytes, arenas, syncers, maxValueBytes,
+                Objects.requireNonNull(w, "workers"), channelOpener);
     }
 
     public StoreConfig channelOpener(ChannelOpener o) {
-        return new StoreConfig(maxValueBytes, workers, Objects.requireNonNull(o, "channelOpener"));
+        return new StoreConfig(sizeBytes, cacheBytes, arenas, syncers, maxValueBytes, workers,
+                Objects.requireNonNull(o, "channelOpener"));
+    }
+
+    public long sizeBytes() {
+        return sizeBytes;
+    }
+
+    public long cacheBytes() {
+        return cacheBytes;
+    }
+
+    public int arenas() {
+        return arenas;
+    }
+
+    public int syncers() {
+        return syncers;
     }
 
     public int maxValueBytes() {

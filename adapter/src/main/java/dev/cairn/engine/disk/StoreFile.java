@@ -46,6 +46,13 @@ public final class StoreFile implements AutoCloseable {
         return new StoreFile(path, opener.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
+    /** Opens an existing file for reading only (offline check); every write is refused. */
+    public static StoreFile openReadOnly(Path path, ChannelOpener opener) throws IOException {
+        StoreFile f = new StoreFile(path, opener.open(path, StandardOpenOption.READ));
+        f.readOnlyReason = "store " + path + " is open for reading only";
+        return f;
+    }
+
     public Path path() {
         return path;
     }

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * now throws, as a dying disk or a full file system would. Everything else
  * passes through to the real file.
  */
-public final class FaultyChannel extends FileChannel {
+public class FaultyChannel extends FileChannel {
 
     private final FileChannel real;
     /** Writes left before one fails; negative: never. */
@@ -22,6 +22,9 @@ public final class FaultyChannel extends FileChannel {
     /** Forces left before one fails; negative: never. */
     public final AtomicInteger forcesUntilFailure = new AtomicInteger(-1);
     public final AtomicInteger forces = new AtomicInteger();
+    /** Run (once) inside the next force, before it reaches the disk. */
+    public final java.util.concurrent.atomic.AtomicReference<Runnable> onNextForce =
+            new java.util.concurrent.atomic.AtomicReference<>();
 
     public FaultyChannel(FileChannel real) {
         this.real = real;
@@ -41,6 +44,10 @@ public final class FaultyChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        Runnable hook = onNextForce.getAndSet(null);
+        if (hook != null) {
+            hook.run();
+        }
         if (due(forcesUntilFailure)) {
             throw new IOException("injected fsync failure");
         }

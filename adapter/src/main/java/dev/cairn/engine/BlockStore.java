@@ -1,0 +1,524 @@
+package dev.cairn.engine;
+
+import dev.cairn.engine.alloc.Arena;
+import dev.cairn.engine.alloc.ArenaHeader;
+import dev.cairn.engine.alloc.ArenaState;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.BlockHash;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.BlockCache;
+import dev.cairn.engine.cache.CachedBlock;
+import dev.cairn.engine.check.CheckReport;
+import dev.cairn.engine.check.Checker;
+import dev.cairn.engine.check.ReferenceWalker;
+import dev.cairn.engine.disk.StoreFile;
+import dev.cairn.engine.epoch.Epochs;
+import dev.cairn.engine.sync.Mount;
+import dev.cairn.engine.sync.Superblock;
+import dev.cairn.engine.sync.Syncers;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The block engine: gefs's block layer over one file. Callers allocate
+ * blocks, fill them, hand them to the syncers, read blocks by pointer, free
+ * them, and {@link #sync} a set of roots, which makes every block they reach
+ * durable and the roots the ones a mount will find.
+ *
+ * <p>The sync (gefs seed 003's passes, with Cairn's two forces):
+ * <ol>
+ * <li>pass 0, with allocation paused: per arena, log the deferred frees this
+ *     sync's root cannot reach, compress a log that has doubled, append the
+ *     barrier for generation G, write the log tail; then the write barrier:
+ *     every queued block written. <b>force</b>. Crash before this force ends:
+ *     the previous superblock and everything it reaches are untouched (no
+ *     block a durable root reaches is ever rewritten, and the log bytes it
+ *     recorded are never changed), so mount finds generation G-1.</li>
+ * <li>pass 2: superblock G into slot G % 2, never the slot of G-1.
+ *     <b>force</b>. Crash before this force ends: the slot may hold G, torn
+ *     or whole, or still G-2; a torn one fails its hash and mount takes G-1
+ *     from the other slot; a whole one is G, all of whose blocks and log the
+ *     first force made durable. After the force, G is durable and
+ *     {@code sync} returns.</li>
+ * <li>pass 4: blocks whose frees G made durable go to the epoch limbo and,
+ *     once no reader can see them, back into the free ranges.</li>
+ * </ol>
+ * gefs's passes 1 and 3 (arena headers h0, h1) have nothing to do here: the
+ * arenas' changing state is in the superblock (see {@link ArenaHeader}).
+ *
+ * <p>Generations: blocks allocated after sync G started are born in G+1. A
+ * block born after the latest started sync is freed at once (its free is
+ * logged, and it is released after the epoch grace); an older one may be
+ * reached by a durable root or the root being synced, so its free is
+ * deferred to the next sync that starts after it.
+ *
+ * <p>Lock order: {@code syncLock}, then {@code segmentLock}, then an arena's
+ * lock, then the cache's locks. Allocation and free take the segment lock
+ * shared; pass 0 takes it exclusively, so no allocation or free can land in a
+ * log between two arenas' barriers.
+ */
+public final class BlockStore implements AutoCloseable {
+
+    private static final int SYNC_QUEUE_CAPACITY = 4096;
+
+    private final StoreFile file;
+    private final StoreConfig config;
+    private final Arena[] arenas;
+    private final long[] arenaStarts;
+    private final long fileSize;
+    private final BlockCache cache;
+    private final Syncers syncers;
+    private final Epochs epochs = new Epochs();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
+    private final AtomicLong roundRobin = new AtomicLong();
+    /** Generation new blocks are born in. Written under the segment write lock. */
+    private volatile long openGen;
+    /** Generation of the latest started sync. Written under the segment write lock. */
+    private volatile long protectedGen;
+    private volatile Superblock durable;
+    private volatile boolean closed;
+    private final AtomicLong syncCount = new AtomicLong();
+    private final AtomicLong syncNanos = new AtomicLong();
+    private final AtomicLong lastSyncNanos = new AtomicLong();
+
+    private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb) {
+        this.file = file;
+        this.config = config;
+        this.arenas = arenas;
+        this.arenaStarts = sb.arenaStarts();
+        this.fileSize = sb.fileSize();
+        this.cache = new BlockCache(config.cacheBytes());
+        this.syncers = new Syncers(Math.min(config.syncers(), arenas.length), SYNC_QUEUE_CAPACITY,
+                config.workers(), file, cache, this::releaseFreed);
+        this.durable = sb;
+        this.protectedGen = sb.syncGen();
+        this.openGen = sb.syncGen() + 1;
+    }
+
+    // ---- create and open
+
+    /** Formats a new store of {@code config.sizeBytes()} at {@code path}. */
+    public static BlockStore create(Path path, StoreConfig config) {
+        long blocks = config.sizeBytes() / BlockFormat.BLOCK_SIZE;
+        int n = config.arenas();
+        if (n > Superblock.MAX_ARENAS) {
+            throw new IllegalArgumentException("at most " + Superblock.MAX_ARENAS + " arenas, asked for " + n);
+        }
+        long perArena = (blocks - 2) / n;
+        if (perArena < 8) {
+            throw new IllegalArgumentException("a store of " + config.sizeBytes() + " bytes is too small for "
+                    + n + " arenas (each needs at least 8 blocks of " + BlockFormat.BLOCK_SIZE + ")");
+        }
+        StoreFile f;
+        try {
+            f = StoreFile.create(path, config.channelOpener());
+        } catch (FileAlreadyExistsException e) {
+            throw new CairnException("cannot create store " + path + ": the file exists already");
+        } catch (IOException e) {
+            throw new CairnException("cannot create store " + path + ": " + e, e);
+        }
+        try {
+            long fileSize = blocks * BlockFormat.BLOCK_SIZE;
+            Arena[] arenas = new Arena[n];
+            long[] starts = new long[n];
+            List<ArenaState> states = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long start = (1 + i * perArena) * BlockFormat.BLOCK_SIZE;
+                long dataSize = (perArena - 2) * BlockFormat.BLOCK_SIZE;
+                long reserve = Math.max(2, Math.min(64, (perArena - 2) / 32)) * BlockFormat.BLOCK_SIZE;
+                ArenaHeader h = new ArenaHeader(i, start, start + 2L * BlockFormat.BLOCK_SIZE, dataSize, reserve);
+                byte[] hb = h.pack();
+                f.write(ByteBuffer.wrap(hb), start);
+                f.write(ByteBuffer.wrap(hb), start + BlockFormat.BLOCK_SIZE);
+                arenas[i] = Arena.format(h, BlockHash.ofBlock(hb), f);
+                starts[i] = start;
+                states.add(arenas[i].state());
+            }
+            f.force();
+            Superblock sb = new Superblock(0, 1, fileSize, noRoots(), starts, states);
+            byte[] sbb = sb.pack();
+            f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(0, fileSize));
+            f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(1, fileSize));
+            f.force();
+            return new BlockStore(f, config, arenas, sb);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a store and recovers it to its last completed sync: the newest
+     * valid superblock whose arenas load, each arena's log replayed to
+     * exactly the length that sync recorded.
+     */
+    public static BlockStore open(Path path, StoreConfig config) {
+        StoreFile f;
+        try {
+            f = StoreFile.open(path, config.channelOpener());
+        } catch (NoSuchFileException e) {
+            throw new CairnException("cannot open store " + path + ": no such file");
+        } catch (IOException e) {
+            throw new CairnException("cannot open store " + path + ": " + e, e);
+        }
+        try {
+            Mount.Result<Arena[]> m = Mount.mount(f, (sb, headers) -> {
+                Arena[] arenas = new Arena[headers.length];
+                for (int i = 0; i < headers.length; i++) {
+                    arenas[i] = Arena.recover(headers[i], sb.arenas().get(i), sb.syncGen(), f);
+                }
+                return arenas;
+            });
+            return new BlockStore(f, config, m.loaded(), m.superblock());
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private static List<Bptr> noRoots() {
+        Bptr[] r = new Bptr[Superblock.ROOTS];
+        Arrays.fill(r, Bptr.NONE);
+        return List.of(r);
+    }
+
+    // ---- epochs
+
+    /** Enters an epoch: blocks this thread can see are not reused until {@link #exitEpoch()}. */
+    public void enterEpoch() {
+        epochs.enter();
+    }
+
+    public void exitEpoch() {
+        epochs.exit();
+    }
+
+    // ---- blocks
+
+    /**
+     * Allocates a block of {@code type} and returns it zeroed (with its type
+     * written), dirty and held. Fill it, then {@link #write} it.
+     *
+     * @param hint spreads related blocks: equal hints prefer equal arenas
+     * @throws StoreFullException when no arena has a free block outside its reserve
+     */
+    public CachedBlock newBlock(int type, int hint) {
+        checkWritable();
+        long addr;
+        long gen;
+        segmentLock.readLock().lock();
+        try {
+            addr = allocate(hint);
+            gen = openGen;
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+        CachedBlock b = cache.create(addr);
+        b.gen(gen);
+        if (type != BlockFormat.TYPE_DATA) {
+            ByteBuffer.wrap(b.data()).putShort(0, (short) type);
+        }
+        return b;
+    }
+
+    /** gefs {@code blkalloc}: round-robin with a hint, try-lock every arena once, then wait. */
+    private long allocate(int hint) {
+        int n = arenas.length;
+        long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement();
+        for (int tries = 0; tries < 2 * n; tries++) {
+            Arena a = arenas[(int) ((base + tries) % n)];
+            if (tries < n) {
+                if (!a.lock.tryLock()) {
+                    continue;
+                }
+            } else {
+                a.lock.lock();
+            }
+            try {
+                long addr = a.alloc();
+                if (addr != -1) {
+                    return addr;
+                }
+            } finally {
+                a.lock.unlock();
+            }
+        }
+        throw new StoreFullException("store " + file.path() + " is full: no arena has a free block outside its reserve");
+    }
+
+    /**
+     * Finalizes a filled block and queues it for writing.
+     *
+     * @return the pointer that refers to it: address, hash of its bytes, birth generation
+     */
+    public Bptr write(CachedBlock b) {
+        checkWritable();
+        long hash = BlockHash.ofBlock(b.data());
+        cache.queued(b);
+        syncers.write(syncerOf(b.addr()), b);
+        return new Bptr(b.addr(), hash, b.gen());
+    }
+
+    /**
+     * The block {@code bp} points to, held until closed. Read from disk when
+     * not cached, and then verified against the pointer's hash.
+     *
+     * @throws CorruptBlockException naming the address when the bytes do not match
+     */
+    public CachedBlock read(Bptr bp) {
+        checkOpen();
+        if (bp.isNone() || !BlockFormat.aligned(bp.addr()) || arenaOf(bp.addr()) == null) {
+            throw new CairnException("not a block of this store: " + bp);
+        }
+        return cache.get(bp.addr(), (addr, buf) -> {
+            file.read(ByteBuffer.wrap(buf), addr);
+            long hash = BlockHash.ofBlock(buf);
+            if (hash != bp.hash()) {
+                throw new CorruptBlockException(String.format(
+                        "block at 0x%x is corrupt: its hash is %016x, its pointer says %016x", addr, hash, bp.hash()));
+            }
+        });
+    }
+
+    /** Frees a block; it is reused only once no durable root and no reader can reach it. */
+    public void free(Bptr bp) {
+        checkWritable();
+        Arena a = arenaOf(bp.addr());
+        if (a == null) {
+            throw new CairnException("not a block of this store: " + bp);
+        }
+        boolean now;
+        segmentLock.readLock().lock();
+        try {
+            a.lock.lock();
+            try {
+                now = bp.gen() > protectedGen;
+                if (now) {
+                    a.logFree(bp.addr());
+                } else {
+                    a.deferFree(bp.addr(), protectedGen);
+                }
+            } finally {
+                a.lock.unlock();
+            }
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+        if (now) {
+            retireFreed(bp.addr());
+        }
+    }
+
+    private void retireFreed(long addr) {
+        int syncer = syncerOf(addr);
+        epochs.retire(() -> syncers.free(syncer, addr));
+    }
+
+    /** On a syncer: the grace period of a freed block has passed; make it allocatable. */
+    private void releaseFreed(long addr) {
+        Arena a = arenaOf(addr);
+        a.lock.lock();
+        try {
+            cache.forget(addr);
+            a.release(addr);
+        } finally {
+            a.lock.unlock();
+        }
+    }
+
+    // ---- sync
+
+    /**
+     * Makes {@code roots} and every block written before this call durable;
+     * returns when they are. A mount after a crash finds these roots or those
+     * of an earlier completed sync, never anything in between.
+     *
+     * @param roots up to {@value Superblock#ROOTS} pointers; they must not reach a freed block
+     * @return the generation of this sync
+     */
+    public long sync(List<Bptr> roots) {
+        if (roots.size() > Superblock.ROOTS) {
+            throw new IllegalArgumentException("at most " + Superblock.ROOTS + " roots");
+        }
+        List<Bptr> all = new ArrayList<>(roots);
+        while (all.size() < Superblock.ROOTS) {
+            all.add(Bptr.NONE);
+        }
+        syncLock.lock();
+        try {
+            checkWritable();
+            long start = System.nanoTime();
+            long gen;
+            List<Long> releaseAfter = new ArrayList<>();
+            List<ArenaState> states = new ArrayList<>();
+            // pass 0: barrier in every arena's log, with allocation paused.
+            segmentLock.writeLock().lock();
+            try {
+                gen = openGen;
+                protectedGen = gen;
+                openGen = gen + 1;
+                for (Arena a : arenas) {
+                    a.lock.lock();
+                    try {
+                        states.add(a.seal(gen, releaseAfter));
+                    } finally {
+                        a.lock.unlock();
+                    }
+                }
+            } finally {
+                segmentLock.writeLock().unlock();
+            }
+            syncers.barrier();
+            file.force();
+            // pass 2: the superblock, into the slot the previous sync did not use.
+            Superblock sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states);
+            file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
+            file.force();
+            durable = sb;
+            // pass 4: what this sync freed may be reused once no reader sees it.
+            releaseAfter.forEach(this::retireFreed);
+            epochs.clean();
+            long took = System.nanoTime() - start;
+            syncCount.incrementAndGet();
+            syncNanos.addAndGet(took);
+            lastSyncNanos.set(took);
+            return gen;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /** Asks every arena to compress its allocation log at the next sync. */
+    public void compressLogs() {
+        for (Arena a : arenas) {
+            a.lock.lock();
+            try {
+                a.requestCompress();
+            } finally {
+                a.lock.unlock();
+            }
+        }
+    }
+
+    /** The roots of the last completed sync. */
+    public List<Bptr> roots() {
+        return durable.roots();
+    }
+
+    public long durableGen() {
+        return durable.syncGen();
+    }
+
+    /**
+     * Checks the durable state: both superblocks, every arena's header and
+     * log, every block {@code walker} reaches from the durable roots (read
+     * from disk and verified), nothing both reachable and free, nothing
+     * allocated that nothing reaches. Holds off syncs while it runs.
+     */
+    public CheckReport check(ReferenceWalker walker) {
+        checkOpen();
+        syncLock.lock();
+        try {
+            return Checker.check(file, walker);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    // ---- figures
+
+    public BlockStoreStats stats() {
+        long[] used = new long[arenas.length];
+        long[] free = new long[arenas.length];
+        int[] logBlocks = new int[arenas.length];
+        for (int i = 0; i < arenas.length; i++) {
+            Arena a = arenas[i];
+            a.lock.lock();
+            try {
+                used[i] = a.used();
+                free[i] = a.freeBytes();
+                logBlocks[i] = a.logBlocks();
+            } finally {
+                a.lock.unlock();
+            }
+        }
+        return new BlockStoreStats(durable.syncGen(), syncCount.get(), syncNanos.get(), lastSyncNanos.get(),
+                syncers.blocksWritten(), epochs.retiredWaiting(), cache.stats(), used, free, logBlocks,
+                file.isReadOnly());
+    }
+
+    // ---- helpers
+
+    private Arena arenaOf(long addr) {
+        int lo = 0;
+        int hi = arenas.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            ArenaHeader h = arenas[mid].header();
+            if (addr < h.dataStart()) {
+                hi = mid - 1;
+            } else if (addr >= h.end()) {
+                lo = mid + 1;
+            } else {
+                return arenas[mid];
+            }
+        }
+        return null;
+    }
+
+    private int syncerOf(long addr) {
+        return arenaOf(addr).index() % syncers.count();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreClosedException("store " + file.path() + " is closed");
+        }
+    }
+
+    private void checkWritable() {
+        checkOpen();
+        file.checkWritable();
+    }
+
+    public Path path() {
+        return file.path();
+    }
+
+    public boolean isReadOnly() {
+        return file.isReadOnly();
+    }
+
+    /**
+     * Closes the store. Blocks written since the last sync are not made
+     * durable: a store's durable state is what its last {@link #sync} said.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        syncLock.lock();
+        try {
+            closed = true;
+            if (!file.isReadOnly()) {
+                syncers.barrier();
+            }
+        } catch (CairnException e) {
+            // the store went read-only while draining; what was synced is safe
+        } finally {
+            syncLock.unlock();
+            file.close();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package dev.cairn.engine;
+
+import dev.cairn.engine.cache.CacheStats;
+
+/**
+ * The block engine's figures.
+ *
+ * @param durableGen     generation of the last completed sync
+ * @param syncs          syncs completed since open
+ * @param syncNanos      time spent in them
+ * @param lastSyncNanos  duration of the last one
+ * @param blocksWritten  blocks the syncers wrote
+ * @param retiredWaiting freed blocks waiting for readers' epochs to pass
+ * @param cache          the block cache's figures
+ * @param arenaUsed      bytes in use per arena
+ * @param arenaFree      bytes allocatable per arena
+ * @param arenaLogBlocks blocks in each arena's allocation log
+ * @param readOnly       a write or force failed
+ */
+public record BlockStoreStats(long durableGen, long syncs, long syncNanos, long lastSyncNanos, long blocksWritten,
+                              long retiredWaiting, CacheStats cache, long[] arenaUsed, long[] arenaFree,
+                              int[] arenaLogBlocks, boolean readOnly) {
+}

@@ -1,0 +1,60 @@
+package dev.cairn.engine.cache;
+
+import dev.cairn.engine.block.BlockFormat;
+
+/**
+ * A block's bytes in the cache. A holder gets one from {@link BlockCache}
+ * and must {@link #close()} it; while held, it is never evicted or reused.
+ * Every field but the buffer is guarded by the cache's lock.
+ */
+public final class CachedBlock implements AutoCloseable {
+
+    final byte[] buf = new byte[BlockFormat.BLOCK_SIZE];
+    final BlockCache cache;
+    long addr = -1;
+    /** Generation the block was born in (set by its allocator). */
+    volatile long gen = -1;
+    int ref;
+    /** Written by its owner and not yet on disk: never evicted. */
+    boolean dirty;
+    /** Waiting in a sync queue: never evicted. */
+    boolean queued;
+    /** Its address has been freed; a queued write of it is skipped. */
+    volatile boolean freed;
+    /** Times of the last and the second-to-last use (LRU-2). */
+    long used1;
+    long used2;
+    /** Position in the eviction heap, or -1 when not evictable. */
+    int heapIndex = -1;
+
+    CachedBlock(BlockCache cache) {
+        this.cache = cache;
+    }
+
+    /** The block's bytes; change them only while dirty and held. */
+    public byte[] data() {
+        return buf;
+    }
+
+    public long addr() {
+        return addr;
+    }
+
+    public long gen() {
+        return gen;
+    }
+
+    public void gen(long g) {
+        this.gen = g;
+    }
+
+    public boolean isFreed() {
+        return freed;
+    }
+
+    /** Drops this holder's reference. */
+    @Override
+    public void close() {
+        cache.release(this);
+    }
+}

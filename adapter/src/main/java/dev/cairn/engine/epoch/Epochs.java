@@ -1,0 +1,101 @@
+package dev.cairn.engine.epoch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Epoch-based reclamation (gefs {@code epochstart}/{@code epochend}/
+ * {@code limbo}/{@code epochclean}). Every thread that touches blocks does so
+ * between {@link #enter()} and {@link #exit()}. A freed block is
+ * {@link #retire retired} with the epoch current at that moment and handed
+ * on only once every thread still inside entered a later epoch: no thread
+ * that could have seen the block is still looking.
+ *
+ * <p>Each thread inside occupies one slot holding the epoch it entered (0 for
+ * a free slot). gefs scans a fixed set of worker slots (and once skipped the
+ * last); here threads come and go, so a thread claims any free slot with a
+ * compare-and-set and every slot is scanned.
+ */
+public final class Epochs {
+
+    private static final int SLOTS = 512;
+
+    private final AtomicLong global = new AtomicLong(1);
+    private final AtomicLongArray slots = new AtomicLongArray(SLOTS);
+    private final ConcurrentLinkedQueue<Retired> limbo = new ConcurrentLinkedQueue<>();
+    private final AtomicLong inLimbo = new AtomicLong();
+    private final ThreadLocal<int[]> mine = ThreadLocal.withInitial(() -> new int[] {-1, 0});
+
+    private record Retired(long epoch, Runnable action) {
+    }
+
+    /** Enters (re-entrantly) the current epoch. */
+    public void enter() {
+        int[] m = mine.get();
+        if (m[1]++ > 0) {
+            return;
+        }
+        int start = (int) (Thread.currentThread().getId() % SLOTS);
+        while (true) {
+            for (int i = 0; i < SLOTS; i++) {
+                int s = (start + i) % SLOTS;
+                if (slots.get(s) == 0 && slots.compareAndSet(s, 0, global.get())) {
+                    m[0] = s;
+                    return;
+                }
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    public void exit() {
+        int[] m = mine.get();
+        if (m[1] <= 0) {
+            throw new IllegalStateException("exit without enter");
+        }
+        if (--m[1] == 0) {
+            slots.set(m[0], 0);
+            m[0] = -1;
+        }
+    }
+
+    /** Runs {@code action} once no thread inside an epoch can still see what it frees. */
+    public void retire(Runnable action) {
+        limbo.add(new Retired(global.get(), action));
+        inLimbo.incrementAndGet();
+    }
+
+    /**
+     * Advances the epoch and runs every retired action no active thread can
+     * still be affected by.
+     *
+     * @return how many actions ran
+     */
+    public int clean() {
+        long now = global.incrementAndGet();
+        long oldestActive = now;
+        for (int i = 0; i < SLOTS; i++) {
+            long e = slots.get(i);
+            if (e != 0 && e < oldestActive) {
+                oldestActive = e;
+            }
+        }
+        List<Runnable> ready = new ArrayList<>();
+        for (var it = limbo.iterator(); it.hasNext(); ) {
+            Retired r = it.next();
+            if (r.epoch < oldestActive && limbo.remove(r)) {
+                ready.add(r.action);
+            }
+        }
+        inLimbo.addAndGet(-ready.size());
+        ready.forEach(Runnable::run);
+        return ready.size();
+    }
+
+    public long retiredWaiting() {
+        return inLimbo.get();
+    }
+}

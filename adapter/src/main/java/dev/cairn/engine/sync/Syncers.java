@@ -1,0 +1,159 @@
+package dev.cairn.engine.sync;
+
+import dev.cairn.engine.CairnException;
+import dev.cairn.engine.ReadOnlyStoreException;
+import dev.cairn.engine.Workers;
+import dev.cairn.engine.cache.BlockCache;
+import dev.cairn.engine.cache.CachedBlock;
+import dev.cairn.engine.disk.StoreFile;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+/**
+ * The syncers: each owns a {@link SyncQueue} and writes its blocks to the
+ * file in queue order (gefs {@code runsync}). Arena {@code i}'s blocks go to
+ * syncer {@code i % n}. A syncer is a task that runs while its queue has
+ * entries and then returns ({@link Workers}).
+ *
+ * <p>{@link #barrier()} is gefs's {@code wrbarrier}: it bumps the queue
+ * generation and puts a fence in every queue; since entries leave in
+ * (qgen, op, addr) order, when every syncer has passed its fence, everything
+ * queued before the barrier has been written. A barrier that promises
+ * durability is followed by {@code force} (the caller's job).
+ *
+ * <p>Locking: {@code fenceLock} guards {@code fencesLeft}; queues have their
+ * own monitors; neither is held while the other is taken.
+ */
+public final class Syncers {
+
+    private final SyncQueue[] queues;
+    private final Workers workers;
+    private final StoreFile file;
+    private final BlockCache cache;
+    private final LongConsumer freer;
+    private final AtomicLong qgen = new AtomicLong();
+    private final Object fenceLock = new Object();
+    private int fencesLeft;
+    /** The first write failure since the last barrier; reported by it. */
+    private volatile CairnException failure;
+    private final AtomicLong blocksWritten = new AtomicLong();
+
+    /**
+     * @param freer called (on a syncer) for each queued free, with the block's address
+     */
+    public Syncers(int count, int queueCapacity, Workers workers, StoreFile file, BlockCache cache, LongConsumer freer) {
+        this.queues = new SyncQueue[count];
+        for (int i = 0; i < count; i++) {
+            queues[i] = new SyncQueue(queueCapacity);
+        }
+        this.workers = workers;
+        this.file = file;
+        this.cache = cache;
+        this.freer = freer;
+    }
+
+    public int count() {
+        return queues.length;
+    }
+
+    /** Queues a finalized block for writing; the queue holds a reference until it is written. */
+    public void write(int syncer, CachedBlock block) {
+        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_WRITE, block.addr(), block));
+    }
+
+    /** Queues the release of a freed block, after the writes of its generation. */
+    public void free(int syncer, long addr) {
+        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_FREE, addr, null));
+    }
+
+    /**
+     * Waits until every entry queued before this call has been processed.
+     *
+     * @return the new queue generation
+     * @throws CairnException the first write failure since the previous barrier
+     */
+    public long barrier() {
+        long gen;
+        synchronized (fenceLock) {
+            gen = qgen.incrementAndGet();
+            fencesLeft = queues.length;
+        }
+        for (int i = 0; i < queues.length; i++) {
+            put(i, new SyncQueue.Entry(gen, SyncQueue.OP_FENCE, 0, null));
+        }
+        synchronized (fenceLock) {
+            boolean interrupted = false;
+            while (fencesLeft > 0) {
+                try {
+                    fenceLock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        CairnException f = failure;
+        if (f != null) {
+            failure = null;
+            throw f;
+        }
+        return gen;
+    }
+
+    public long blocksWritten() {
+        return blocksWritten.get();
+    }
+
+    private void put(int syncer, SyncQueue.Entry e) {
+        SyncQueue q = queues[syncer];
+        if (q.put(e)) {
+            try {
+                workers.run("cairn-syncer-" + syncer, () -> drain(q));
+            } catch (RuntimeException ex) {
+                q.abandon();
+                throw ex;
+            }
+        }
+    }
+
+    private void drain(SyncQueue q) {
+        SyncQueue.Entry e;
+        while ((e = q.popOrIdle()) != null) {
+            switch (e.op()) {
+                case SyncQueue.OP_WRITE -> writeOut(e.block());
+                case SyncQueue.OP_FREE -> freer.accept(e.addr());
+                case SyncQueue.OP_FENCE -> {
+                    synchronized (fenceLock) {
+                        if (--fencesLeft == 0) {
+                            fenceLock.notifyAll();
+                        }
+                    }
+                }
+                default -> throw new IllegalStateException("sync op " + e.op());
+            }
+        }
+    }
+
+    private void writeOut(CachedBlock b) {
+        try {
+            if (b.isFreed()) {
+                return; // freed before it reached the disk: nothing will ever read it
+            }
+            if (failure == null && !file.isReadOnly()) {
+                file.write(ByteBuffer.wrap(b.data()), b.addr());
+                blocksWritten.incrementAndGet();
+            } else if (failure == null) {
+                failure = new ReadOnlyStoreException(file.readOnlyReason());
+            }
+        } catch (CairnException ex) {
+            if (failure == null) {
+                failure = ex;
+            }
+        } finally {
+            cache.written(b);
+        }
+    }
+}
