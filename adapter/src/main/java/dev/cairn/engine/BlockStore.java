@@ -315,6 +315,7 @@ public final class BlockStore implements AutoCloseable {
             segmentLock.readLock().unlock();
         }
         if (now) {
+            cache.discardUnwritten(bp.addr());
             retireFreed(bp.addr());
         }
     }
@@ -441,6 +442,8 @@ public final class BlockStore implements AutoCloseable {
         long[] used = new long[arenas.length];
         long[] free = new long[arenas.length];
         int[] logBlocks = new int[arenas.length];
+        long chainings = 0;
+        long compressions = 0;
         for (int i = 0; i < arenas.length; i++) {
             Arena a = arenas[i];
             a.lock.lock();
@@ -448,13 +451,15 @@ public final class BlockStore implements AutoCloseable {
                 used[i] = a.used();
                 free[i] = a.freeBytes();
                 logBlocks[i] = a.logBlocks();
+                chainings += a.chainings();
+                compressions += a.compressions();
             } finally {
                 a.lock.unlock();
             }
         }
         return new BlockStoreStats(durable.syncGen(), syncCount.get(), syncNanos.get(), lastSyncNanos.get(),
                 syncers.blocksWritten(), epochs.retiredWaiting(), cache.stats(), used, free, logBlocks,
-                file.isReadOnly());
+                chainings, compressions, file.isReadOnly());
     }
 
     // ---- helpers

@@ -15,9 +15,11 @@ import dev.cairn.engine.cache.CacheStats;
  * @param arenaUsed      bytes in use per arena
  * @param arenaFree      bytes allocatable per arena
  * @param arenaLogBlocks blocks in each arena's allocation log
+ * @param logChainings   times since open a full log block chained to a new one
+ * @param logCompressions times since open a log was rewritten as its free ranges
  * @param readOnly       a write or force failed
  */
 public record BlockStoreStats(long durableGen, long syncs, long syncNanos, long lastSyncNanos, long blocksWritten,
                               long retiredWaiting, CacheStats cache, long[] arenaUsed, long[] arenaFree,
-                              int[] arenaLogBlocks, boolean readOnly) {
+                              int[] arenaLogBlocks, long logChainings, long logCompressions, boolean readOnly) {
 }

@@ -54,6 +54,8 @@ public final class Arena {
     private boolean logDirty;
     private int blocksAfterCompress;
     private boolean compressRequested;
+    private long chainings;
+    private long compressions;
 
     private Arena(ArenaHeader header, long headerHash, StoreFile file, FreeRanges free, List<Long> chain) {
         this.header = header;
@@ -256,6 +258,7 @@ public final class Arena {
             LogBlock.init(tail);
             tailLength = 0;
             chain.add(next);
+            chainings++;
         }
         tailLength = LogBlock.append(tail, tailLength, op, off, len);
         logDirty = true;
@@ -358,6 +361,7 @@ public final class Arena {
         }
         blocksAfterCompress = chain.size();
         logDirty = true;
+        compressions++;
     }
 
     // ---- figures (lock held)
@@ -373,6 +377,16 @@ public final class Arena {
 
     public int logBlocks() {
         return chain.size();
+    }
+
+    /** Times a full log block chained to a new one. */
+    public long chainings() {
+        return chainings;
+    }
+
+    /** Times the log was rewritten as its free ranges. */
+    public long compressions() {
+        return compressions;
     }
 
     public boolean isFree(long addr) {

@@ -135,6 +135,25 @@ public final class BlockCache {
         }
     }
 
+    /**
+     * Drops a block that was allocated, never queued for writing, and is now
+     * freed: nothing will write it or read it, so it must not stay dirty in
+     * memory for good.
+     */
+    public synchronized void discardUnwritten(long addr) {
+        CachedBlock b = map.get(addr);
+        if (b != null && b.dirty && !b.queued) {
+            map.remove(addr);
+            b.dirty = false;
+            b.freed = true;
+            b.used1 = b.used2 = -1;
+            if (b.ref == 0) {
+                evictable.add(b);
+                notifyAll();
+            }
+        }
+    }
+
     /** Drops a reference (CachedBlock.close). */
     synchronized void release(CachedBlock b) {
         if (b.ref <= 0) {

@@ -45,11 +45,11 @@ class CrashExplorationTest {
 
     @Test
     void everyCrashPointMountsTheLastCompletedSync() {
-        explore(1, 160, 1);
-        explore(2, 60, 2);
+        explore(1, 160, 20, 1);
+        explore(2, 60, 0, 2);
     }
 
-    private void explore(int arenas, int steps, long seed) {
+    private void explore(int arenas, int steps, int churn, long seed) {
         Path file = dir.resolve("crash-" + arenas + ".cairn");
         AtomicReference<RecordingChannel> rec = new AtomicReference<>();
         StoreConfig cfg = StoreConfig.defaults().sizeBytes(STORE_BYTES).arenas(arenas).cacheBytes(1 << 20)
@@ -62,9 +62,11 @@ class CrashExplorationTest {
         List<int[]> acknowledged = new ArrayList<>();
         Workload work;
         int firstEvent;
+        long logChains;
+        long logCompressions;
         try (BlockStore s = BlockStore.create(file, cfg)) {
             firstEvent = rec.get().eventCount();
-            work = new Workload(s, seed, 40);
+            work = new Workload(s, seed, 40).churn(churn);
             for (int i = 0; i < steps; i++) {
                 if (i % 50 == 25) {
                     s.compressLogs();
@@ -73,6 +75,8 @@ class CrashExplorationTest {
                 acknowledged.add(new int[] {rec.get().eventCount(), (int) gen});
             }
             assertTrue(s.check(Workload.WALKER).ok(), () -> s.check(Workload.WALKER).toString());
+            logChains = s.stats().logChainings();
+            logCompressions = s.stats().logCompressions();
         }
         List<RecordingChannel.Event> events = rec.get().events();
         long fileSize = STORE_BYTES;
@@ -133,8 +137,9 @@ class CrashExplorationTest {
                 states++;
             }
         }
-        System.out.printf("crash exploration (%d arena(s), %d syncs): %d crash states explored, %d resumed with more work%n",
-                arenas, steps, states, resumed);
+        System.out.printf("crash exploration (%d arena(s), %d syncs, %d log chainings, %d log compressions):"
+                + " %d crash states explored, %d resumed with more work%n",
+                arenas, steps, logChains, logCompressions, states, resumed);
         assertTrue(states > 1000, "explored " + states);
     }
 

@@ -48,6 +48,8 @@ final class Workload {
 
     private final Random rnd;
     private final int maxLive;
+    /** Blocks allocated and freed unwritten per step: log traffic without data writes. */
+    private int churn;
     final Map<Long, State> states = new HashMap<>();
     private BlockStore store;
     private List<Bptr> live = new ArrayList<>();
@@ -58,6 +60,11 @@ final class Workload {
         this.rnd = new Random(seed);
         this.maxLive = maxLive;
         states.put(store.durableGen(), new State(Bptr.NONE, List.of()));
+    }
+
+    Workload churn(int blocksPerStep) {
+        this.churn = blocksPerStep;
+        return this;
     }
 
     /** Continues on a store recovered to generation {@code gen} of this model. */
@@ -86,6 +93,13 @@ final class Workload {
         if (rnd.nextInt(3) == 0) {
             store.free(writeData(rnd.nextLong()));
         }
+        List<Bptr> scratch = new ArrayList<>();
+        for (int i = 0; i < churn; i++) {
+            try (CachedBlock b = store.newBlock(BlockFormat.TYPE_DATA, rnd.nextInt())) {
+                scratch.add(new Bptr(b.addr(), 0, b.gen()));
+            }
+        }
+        scratch.forEach(store::free);
         int frees = rnd.nextInt(Math.min(5, live.size() + 1));
         for (int i = 0; i < frees; i++) {
             store.free(live.remove(rnd.nextInt(live.size())));
@@ -95,8 +109,12 @@ final class Workload {
         if (!oldRoot.isNone()) {
             store.free(oldRoot);
         }
+        // Recorded before the sync: a sync that fails after its superblock
+        // reached the disk leaves exactly this state for the next mount.
+        long next = store.durableGen() + 1;
+        states.put(next, new State(root, List.copyOf(live)));
         long gen = store.sync(List.of(root));
-        states.put(gen, new State(root, List.copyOf(live)));
+        assertEquals(next, gen);
         return gen;
     }
 

@@ -1,0 +1,74 @@
+package dev.cairn.engine.blocks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.ReadOnlyStoreException;
+import dev.cairn.engine.StoreConfig;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.disk.FaultyChannel;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A write or force that fails turns the store read-only for good, with a
+ * clear error; it is never retried as if it had worked; a reopen recovers the
+ * last completed sync.
+ */
+class FailedIoTest {
+
+    @TempDir
+    Path dir;
+
+    /** 0: force #1 of a sync, 1: force #2 (after the superblock), 2..: the n-th write of a sync. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+    void aFailedWriteOrForceMakesTheStoreReadOnlyAndKeepsTheLastSync(int fault) {
+        Path file = dir.resolve("s.cairn");
+        AtomicReference<FaultyChannel> ch = new AtomicReference<>();
+        StoreConfig cfg = StoreConfig.defaults().sizeBytes(4L << 20).arenas(2).cacheBytes(1 << 20)
+                .channelOpener((p, o) -> {
+                    ch.set(new FaultyChannel(FileChannel.open(p, o)));
+                    return ch.get();
+                });
+        Workload w;
+        long lastGood;
+        try (BlockStore s = BlockStore.create(file, cfg)) {
+            w = new Workload(s, fault, 20);
+            for (int i = 0; i < 5; i++) {
+                w.step();
+            }
+            lastGood = s.durableGen();
+            if (fault < 2) {
+                ch.get().forcesUntilFailure.set(fault);
+            } else {
+                ch.get().writesUntilFailure.set(fault - 2);
+            }
+            ReadOnlyStoreException e = assertThrows(ReadOnlyStoreException.class, w::step);
+            assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+            assertTrue(s.isReadOnly() && s.stats().readOnly());
+            int forces = ch.get().forces.get();
+            // Refused before any I/O, not retried:
+            assertThrows(ReadOnlyStoreException.class, () -> s.newBlock(BlockFormat.TYPE_DATA, 0));
+            assertThrows(ReadOnlyStoreException.class, () -> s.sync(List.of()));
+            assertEquals(forces, ch.get().forces.get());
+            // Reads still work.
+            Workload.assertHolds(s, w.states.get(lastGood));
+        }
+        try (BlockStore s = BlockStore.open(file, StoreConfig.defaults())) {
+            // A failed force #2 may or may not have left the new superblock on disk;
+            // anything else leaves the last completed sync.
+            long gen = s.durableGen();
+            assertTrue(gen == lastGood || (fault == 1 && gen == lastGood + 1), "mounted generation " + gen);
+            Workload.assertHolds(s, w.states.get(gen));
+            assertTrue(s.check(Workload.WALKER).ok(), () -> s.check(Workload.WALKER).toString());
+        }
+    }
+}
