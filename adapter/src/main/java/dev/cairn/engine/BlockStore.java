@@ -231,10 +231,15 @@ public final class BlockStore implements AutoCloseable {
         return b;
     }
 
-    /** gefs {@code blkalloc}: round-robin with a hint, try-lock every arena once, then wait. */
+    /**
+     * gefs {@code blkalloc}/{@code pickarena}: round-robin with a hint, moving
+     * to the next arena every 1024 allocations (so runs of blocks land next to
+     * each other and reach the disk as long writes), try-lock every arena
+     * once, then wait.
+     */
     private long allocate(int hint) {
         int n = arenas.length;
-        long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement();
+        long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement() / 1024;
         for (int tries = 0; tries < 2 * n; tries++) {
             Arena a = arenas[(int) ((base + tries) % n)];
             if (tries < n) {

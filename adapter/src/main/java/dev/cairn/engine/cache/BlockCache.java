@@ -1,8 +1,6 @@
 package dev.cairn.engine.cache;
 
 import dev.cairn.engine.block.BlockFormat;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,13 +9,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * dirty and queued blocks never evicted, freed blocks reused first, and a
  * caller that finds every block held waits (back-pressure) instead of growing
  * memory. Buffers are allocated as needed up to the budget and then reused,
- * so memory never exceeds {@code capacity} blocks whatever the store's size.
+ * so memory never exceeds the budget whatever the store's size.
  *
- * <p>Locking: {@code lock} (this object's monitor) guards the map, the heap,
- * the counters and every block's bookkeeping. Reads from disk happen outside
- * it, under one of {@code stripes} chosen by address, so two readers of one
- * address read the disk once and readers of different addresses proceed in
- * parallel. Order: stripe, then {@code lock}; never the reverse.
+ * <p>The cache is split by address into {@link CacheSegment}s, each with its
+ * own lock, heap and share of the budget, so readers of different blocks do
+ * not contend; LRU-2 order holds within a segment. A hit takes one segment
+ * lock. A miss reads the disk under one of {@code stripes}, chosen by
+ * address, so two readers of one address read the disk once.
+ *
+ * <p>Lock order: stripe, then segment; never the reverse.
  */
 public final class BlockCache {
 
@@ -27,23 +27,36 @@ public final class BlockCache {
         void load(long addr, byte[] into);
     }
 
-    private final int capacity;
-    private final Map<Long, CachedBlock> map = new HashMap<>();
-    private final EvictionHeap evictable = new EvictionHeap();
+    private static final int MIN_SEGMENT_BLOCKS = 8;
+
+    private final CacheSegment[] segments;
     private final ReentrantLock[] stripes = new ReentrantLock[64];
-    private int allocated;
-    private long tick;
-    private long hits;
-    private long misses;
-    private long evictions;
-    private long stalls;
+    private final int capacity;
 
     /** @param capacityBytes memory for block buffers; at least 8 blocks */
     public BlockCache(long capacityBytes) {
-        this.capacity = (int) Math.max(8, Math.min(Integer.MAX_VALUE, capacityBytes / BlockFormat.BLOCK_SIZE));
+        int blocks = (int) Math.max(MIN_SEGMENT_BLOCKS, Math.min(Integer.MAX_VALUE, capacityBytes / BlockFormat.BLOCK_SIZE));
+        int n = 1;
+        while (n < 16 && blocks / (n * 2) >= 64) {
+            n *= 2;
+        }
+        segments = new CacheSegment[n];
+        for (int i = 0; i < n; i++) {
+            segments[i] = new CacheSegment(blocks / n + (i < blocks % n ? 1 : 0));
+        }
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
         }
+        this.capacity = blocks;
+    }
+
+    private static int mix(long addr) {
+        long x = addr / BlockFormat.BLOCK_SIZE * 0x9E3779B97F4A7C15L;
+        return (int) (x >>> 40);
+    }
+
+    private CacheSegment segment(long addr) {
+        return segments[mix(addr) & (segments.length - 1)];
     }
 
     /**
@@ -51,33 +64,16 @@ public final class BlockCache {
      * until the caller closes it.
      */
     public CachedBlock get(long addr, Loader loader) {
-        ReentrantLock stripe = stripes[(int) (Long.hashCode(addr / BlockFormat.BLOCK_SIZE) & (stripes.length - 1))];
+        CacheSegment seg = segment(addr);
+        CachedBlock b = seg.hit(addr);
+        if (b != null) {
+            return b;
+        }
+        ReentrantLock stripe = stripes[(mix(addr) >>> 8) & (stripes.length - 1)];
         stripe.lock();
         try {
-            synchronized (this) {
-                CachedBlock b = map.get(addr);
-                if (b != null) {
-                    hits++;
-                    hold(b);
-                    return b;
-                }
-                misses++;
-            }
-            CachedBlock b = obtain();
-            try {
-                loader.load(addr, b.buf);
-            } catch (RuntimeException e) {
-                synchronized (this) {
-                    b.used1 = b.used2 = -1;
-                    release(b);
-                }
-                throw e;
-            }
-            synchronized (this) {
-                b.addr = addr;
-                map.put(addr, b);
-                return b;
-            }
+            b = seg.recheck(addr);
+            return b != null ? b : seg.load(addr, loader);
         } finally {
             stripe.unlock();
         }
@@ -89,50 +85,25 @@ public final class BlockCache {
      * @throws IllegalStateException when the address is cached: a double allocation
      */
     public CachedBlock create(long addr) {
-        synchronized (this) {
-            if (map.containsKey(addr)) {
-                throw new IllegalStateException(String.format("double allocation: block 0x%x is in use", addr));
-            }
-        }
-        CachedBlock b = obtain();
-        java.util.Arrays.fill(b.buf, (byte) 0);
-        synchronized (this) {
-            if (map.containsKey(addr)) {
-                b.used1 = b.used2 = -1;
-                release(b);
-                throw new IllegalStateException(String.format("double allocation: block 0x%x is in use", addr));
-            }
-            b.addr = addr;
-            b.dirty = true;
-            map.put(addr, b);
-            return b;
-        }
+        return segment(addr).create(addr);
     }
 
     /** Marks a held block queued for writing; the queue takes a reference. */
-    public synchronized void queued(CachedBlock b) {
-        b.queued = true;
-        b.ref++;
+    public void queued(CachedBlock b) {
+        b.segment.queued(b);
     }
 
     /** Called by a syncer once the block is on disk (or its write was dropped). */
-    public synchronized void written(CachedBlock b) {
-        b.queued = false;
-        b.dirty = false;
-        release(b);
+    public void written(CachedBlock b) {
+        b.segment.written(b);
     }
 
     /**
      * Forgets a freed address: the block, if cached, is never returned for it
      * again and its buffer goes to the bottom of the LRU to be reused first.
      */
-    public synchronized void forget(long addr) {
-        CachedBlock b = map.remove(addr);
-        if (b != null) {
-            b.freed = true;
-            b.used1 = b.used2 = -1;
-            evictable.update(b);
-        }
+    public void forget(long addr) {
+        segment(addr).forget(addr);
     }
 
     /**
@@ -140,88 +111,29 @@ public final class BlockCache {
      * freed: nothing will write it or read it, so it must not stay dirty in
      * memory for good.
      */
-    public synchronized void discardUnwritten(long addr) {
-        CachedBlock b = map.get(addr);
-        if (b != null && b.dirty && !b.queued) {
-            map.remove(addr);
-            b.dirty = false;
-            b.freed = true;
-            b.used1 = b.used2 = -1;
-            if (b.ref == 0) {
-                evictable.add(b);
-                notifyAll();
-            }
-        }
+    public void discardUnwritten(long addr) {
+        segment(addr).discardUnwritten(addr);
     }
 
-    /** Drops a reference (CachedBlock.close). */
-    synchronized void release(CachedBlock b) {
-        if (b.ref <= 0) {
-            throw new IllegalStateException(String.format("block 0x%x released more often than held", b.addr));
-        }
-        b.ref--;
-        if (b.ref == 0 && !b.dirty && !b.queued) {
-            evictable.add(b);
-            notifyAll();
-        }
-    }
-
-    private void hold(CachedBlock b) {
-        if (b.ref++ == 0) {
-            evictable.remove(b);
-        }
-        b.used2 = b.used1;
-        b.used1 = ++tick;
-    }
-
-    /** A buffer to fill: a new one while under budget, else the best to evict; waits when all are held. */
-    private synchronized CachedBlock obtain() {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                if (allocated < capacity) {
-                    allocated++;
-                    CachedBlock b = new CachedBlock(this);
-                    b.ref = 1;
-                    b.used1 = ++tick;
-                    b.used2 = 0;
-                    return b;
-                }
-                CachedBlock victim = evictable.poll();
-                if (victim != null) {
-                    if (victim.addr != -1 && map.get(victim.addr) == victim) {
-                        map.remove(victim.addr);
-                        evictions++;
-                    }
-                    victim.addr = -1;
-                    victim.freed = false;
-                    victim.ref = 1;
-                    victim.used1 = ++tick;
-                    victim.used2 = 0;
-                    return victim;
-                }
-                stalls++;
-                try {
-                    wait();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    public synchronized CacheStats stats() {
+    public CacheStats stats() {
+        int buffers = 0;
+        int cached = 0;
         int dirty = 0;
-        for (CachedBlock b : map.values()) {
-            if (b.dirty) {
-                dirty++;
-            }
+        long hits = 0;
+        long misses = 0;
+        long evictions = 0;
+        long stalls = 0;
+        for (CacheSegment s : segments) {
+            CacheStats st = s.stats();
+            buffers += st.buffers();
+            cached += st.cached();
+            dirty += st.dirty();
+            hits += st.hits();
+            misses += st.misses();
+            evictions += st.evictions();
+            stalls += st.stalls();
         }
-        return new CacheStats(capacity, allocated, map.size(), dirty, hits, misses, evictions, stalls);
+        return new CacheStats(capacity, buffers, cached, dirty, hits, misses, evictions, stalls);
     }
 
     public int capacity() {

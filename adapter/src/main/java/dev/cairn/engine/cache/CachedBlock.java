@@ -5,12 +5,12 @@ import dev.cairn.engine.block.BlockFormat;
 /**
  * A block's bytes in the cache. A holder gets one from {@link BlockCache}
  * and must {@link #close()} it; while held, it is never evicted or reused.
- * Every field but the buffer is guarded by the cache's lock.
+ * Every field but the buffer is guarded by its segment's lock.
  */
 public final class CachedBlock implements AutoCloseable {
 
     final byte[] buf = new byte[BlockFormat.BLOCK_SIZE];
-    final BlockCache cache;
+    final CacheSegment segment;
     long addr = -1;
     /** Generation the block was born in (set by its allocator). */
     volatile long gen = -1;
@@ -27,8 +27,8 @@ public final class CachedBlock implements AutoCloseable {
     /** Position in the eviction heap, or -1 when not evictable. */
     int heapIndex = -1;
 
-    CachedBlock(BlockCache cache) {
-        this.cache = cache;
+    CachedBlock(CacheSegment segment) {
+        this.segment = segment;
     }
 
     /** The block's bytes; change them only while dirty and held. */
@@ -55,6 +55,6 @@ public final class CachedBlock implements AutoCloseable {
     /** Drops this holder's reference. */
     @Override
     public void close() {
-        cache.release(this);
+        segment.release(this);
     }
 }

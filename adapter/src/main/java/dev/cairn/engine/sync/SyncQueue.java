@@ -33,6 +33,13 @@ final class SyncQueue {
     private int size;
     /** A task is draining this queue. */
     private boolean running;
+    /** The draining task is waiting for entries, with nothing in hand. */
+    private boolean lingering;
+    /** A barrier took the queue over from the lingering task, which must leave. */
+    private boolean relieved;
+
+    /** What {@link #pollWithin} returns to a task whose queue was taken over. */
+    static final Entry RELIEVED = new Entry(-1, -1, -1, null);
 
     SyncQueue(int capacity) {
         heap = new Entry[capacity];
@@ -65,6 +72,7 @@ final class SyncQueue {
             i = parent;
         }
         heap[i] = e;
+        notifyAll(); // a lingering drainer may be waiting for work
         boolean start = !running;
         running = true;
         return start;
@@ -76,6 +84,61 @@ final class SyncQueue {
             running = false;
             return null;
         }
+        return pop();
+    }
+
+    /** Takes the smallest entry, or returns null when empty; the queue stays marked running. */
+    synchronized Entry poll() {
+        return size == 0 ? null : pop();
+    }
+
+    /**
+     * Like {@link #poll}, but waits up to {@code nanos} for an entry to
+     * arrive; returns {@link #RELIEVED} when a barrier took the queue over
+     * meanwhile, and then the caller must return without touching the queue.
+     */
+    synchronized Entry pollWithin(long nanos) {
+        long deadline = System.nanoTime() + nanos;
+        long left = nanos;
+        lingering = true;
+        try {
+            while (size == 0 && !relieved && left > 0) {
+                try {
+                    wait(left / 1_000_000, (int) (left % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                left = deadline - System.nanoTime();
+            }
+            if (relieved) {
+                relieved = false;
+                return RELIEVED;
+            }
+            return poll();
+        } finally {
+            lingering = false;
+        }
+    }
+
+    /**
+     * Adds an entry and claims the draining when no task drains the queue or
+     * the one that does is only lingering (it is relieved and leaves).
+     *
+     * @return true when the caller now drains the queue
+     */
+    synchronized boolean putClaiming(Entry e) {
+        boolean wasRunning = running;
+        boolean start = put(e);
+        if (!start && wasRunning && lingering && !relieved) {
+            relieved = true;
+            notifyAll();
+            return true;
+        }
+        return start;
+    }
+
+    private Entry pop() {
         Entry top = heap[0];
         Entry last = heap[--size];
         heap[size] = null;

@@ -3,6 +3,7 @@ package dev.cairn.engine.sync;
 import dev.cairn.engine.CairnException;
 import dev.cairn.engine.ReadOnlyStoreException;
 import dev.cairn.engine.Workers;
+import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.cache.BlockCache;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.disk.StoreFile;
@@ -26,6 +27,8 @@ import java.util.function.LongConsumer;
  * own monitors; neither is held while the other is taken.
  */
 public final class Syncers {
+
+    private static final long LINGER_NANOS = 1_000_000;
 
     private final SyncQueue[] queues;
     private final Workers workers;
@@ -80,7 +83,14 @@ public final class Syncers {
             fencesLeft = queues.length;
         }
         for (int i = 0; i < queues.length; i++) {
-            put(i, new SyncQueue.Entry(gen, SyncQueue.OP_FENCE, 0, null));
+            // A queue no task is draining, or whose task only lingers, is
+            // drained right here: the caller would only wait for it, and a
+            // hand-off to another thread costs more than the page-cache
+            // writes it would do.
+            SyncQueue q = queues[i];
+            if (q.putClaiming(new SyncQueue.Entry(gen, SyncQueue.OP_FENCE, 0, null))) {
+                drain(q, false);
+            }
         }
         synchronized (fenceLock) {
             boolean interrupted = false;
@@ -111,7 +121,7 @@ public final class Syncers {
         SyncQueue q = queues[syncer];
         if (q.put(e)) {
             try {
-                workers.run("cairn-syncer-" + syncer, () -> drain(q));
+                workers.run("cairn-syncer-" + syncer, () -> drain(q, true));
             } catch (RuntimeException ex) {
                 q.abandon();
                 throw ex;
@@ -119,11 +129,43 @@ public final class Syncers {
         }
     }
 
-    private void drain(SyncQueue q) {
-        SyncQueue.Entry e;
-        while ((e = q.popOrIdle()) != null) {
+    /**
+     * Runs a syncer until its queue is empty (a syncer task lingers a moment
+     * first; a barrier draining inline does not). Writes to consecutive addresses
+     * of one generation, which the heap hands out one after another, leave as
+     * one long write. A batch is always written before the next non-write
+     * entry is handled (a fence then promises it is written) and before the
+     * queue is declared idle (so a new task never overtakes this one).
+     */
+    private void drain(SyncQueue q, boolean linger) {
+        Batch batch = new Batch();
+        while (true) {
+            SyncQueue.Entry e = q.poll();
+            if (e == null) {
+                batch.flush();
+                // Linger briefly: a writer streaming blocks would otherwise pay
+                // a thread hand-off per block. Short enough that an idle store
+                // holds no server thread for longer than this.
+                if (linger) {
+                    e = q.pollWithin(LINGER_NANOS);
+                    if (e == SyncQueue.RELIEVED) {
+                        return;
+                    }
+                }
+            }
+            if (e == null) {
+                e = q.popOrIdle();
+                if (e == null) {
+                    return;
+                }
+            }
+            if (e.op() == SyncQueue.OP_WRITE && batch.extends_(e)) {
+                batch.add(e.block());
+                continue;
+            }
+            batch.flush();
             switch (e.op()) {
-                case SyncQueue.OP_WRITE -> writeOut(e.block());
+                case SyncQueue.OP_WRITE -> batch.add(e.block());
                 case SyncQueue.OP_FREE -> freer.accept(e.addr());
                 case SyncQueue.OP_FENCE -> {
                     synchronized (fenceLock) {
@@ -137,23 +179,64 @@ public final class Syncers {
         }
     }
 
-    private void writeOut(CachedBlock b) {
-        try {
+    /** Consecutive blocks gathered into one write. Owned by one drain task. */
+    private final class Batch {
+        private static final int MAX_BLOCKS = 64;
+        private final CachedBlock[] blocks = new CachedBlock[MAX_BLOCKS];
+        private int count;
+        private ByteBuffer gather;
+
+        boolean extends_(SyncQueue.Entry e) {
+            return count > 0 && count < MAX_BLOCKS
+                    && e.addr() == blocks[count - 1].addr() + BlockFormat.BLOCK_SIZE;
+        }
+
+        void add(CachedBlock b) {
             if (b.isFreed()) {
-                return; // freed before it reached the disk: nothing will ever read it
+                cache.written(b); // freed before it reached the disk: nothing will ever read it
+                return;
             }
-            if (failure == null && !file.isReadOnly()) {
-                file.write(ByteBuffer.wrap(b.data()), b.addr());
-                blocksWritten.incrementAndGet();
-            } else if (failure == null) {
-                failure = new ReadOnlyStoreException(file.readOnlyReason());
+            blocks[count++] = b;
+        }
+
+        void flush() {
+            if (count == 0) {
+                return;
             }
-        } catch (CairnException ex) {
-            if (failure == null) {
-                failure = ex;
+            try {
+                if (failure != null) {
+                    return;
+                }
+                if (file.isReadOnly()) {
+                    failure = new ReadOnlyStoreException(file.readOnlyReason());
+                    return;
+                }
+                ByteBuffer out;
+                if (count == 1) {
+                    out = ByteBuffer.wrap(blocks[0].data());
+                } else {
+                    if (gather == null) {
+                        gather = ByteBuffer.allocateDirect(MAX_BLOCKS * BlockFormat.BLOCK_SIZE);
+                    }
+                    gather.clear();
+                    for (int i = 0; i < count; i++) {
+                        gather.put(blocks[i].data());
+                    }
+                    out = gather.flip();
+                }
+                file.write(out, blocks[0].addr());
+                blocksWritten.addAndGet(count);
+            } catch (CairnException ex) {
+                if (failure == null) {
+                    failure = ex;
+                }
+            } finally {
+                for (int i = 0; i < count; i++) {
+                    cache.written(blocks[i]);
+                    blocks[i] = null;
+                }
+                count = 0;
             }
-        } finally {
-            cache.written(b);
         }
     }
 }

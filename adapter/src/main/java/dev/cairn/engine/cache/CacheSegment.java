@@ -1,0 +1,218 @@
+package dev.cairn.engine.cache;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One partition of the {@link BlockCache}: the addresses whose hash falls to
+ * it, {@code capacity} blocks of the budget, its own LRU-2 heap. Buffers are
+ * allocated as needed up to the capacity and then reused; a caller that finds
+ * every buffer held, dirty or queued waits for one.
+ *
+ * <p>Locking: this object's monitor guards the map, the heap, the counters
+ * and the bookkeeping of every block in the segment; disk reads happen
+ * outside it.
+ */
+final class CacheSegment {
+
+    private final int capacity;
+    private final Map<Long, CachedBlock> map = new HashMap<>();
+    private final EvictionHeap evictable = new EvictionHeap();
+    private int allocated;
+    private long tick;
+    private long hits;
+    private long misses;
+    private long evictions;
+    private long stalls;
+
+    CacheSegment(int capacity) {
+        this.capacity = capacity;
+    }
+
+    /** The cached block at {@code addr}, held, or null (a miss, counted). */
+    synchronized CachedBlock hit(long addr) {
+        CachedBlock b = map.get(addr);
+        if (b != null) {
+            hits++;
+            hold(b);
+            return b;
+        }
+        misses++;
+        return null;
+    }
+
+    /**
+     * The re-check under the address's stripe: another reader may have loaded
+     * the block meanwhile, and then this lookup read no disk after all.
+     */
+    synchronized CachedBlock recheck(long addr) {
+        CachedBlock b = map.get(addr);
+        if (b != null) {
+            hold(b);
+            misses--;
+            hits++;
+        }
+        return b;
+    }
+
+    /** Fills a buffer through {@code loader} (outside this segment's lock) and caches it. */
+    CachedBlock load(long addr, BlockCache.Loader loader) {
+        CachedBlock b = obtain();
+        try {
+            loader.load(addr, b.buf);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                b.used1 = b.used2 = -1;
+                release(b);
+            }
+            throw e;
+        }
+        synchronized (this) {
+            b.addr = addr;
+            map.put(addr, b);
+            return b;
+        }
+    }
+
+    /**
+     * A zeroed, dirty, held block for a newly allocated address.
+     *
+     * @throws IllegalStateException when the address is cached: a double allocation
+     */
+    CachedBlock create(long addr) {
+        synchronized (this) {
+            if (map.containsKey(addr)) {
+                throw new IllegalStateException(String.format("double allocation: block 0x%x is in use", addr));
+            }
+        }
+        CachedBlock b = obtain();
+        java.util.Arrays.fill(b.buf, (byte) 0);
+        synchronized (this) {
+            if (map.containsKey(addr)) {
+                b.used1 = b.used2 = -1;
+                release(b);
+                throw new IllegalStateException(String.format("double allocation: block 0x%x is in use", addr));
+            }
+            b.addr = addr;
+            b.dirty = true;
+            map.put(addr, b);
+            return b;
+        }
+    }
+
+    /** Marks a held block queued for writing; the queue takes a reference. */
+    synchronized void queued(CachedBlock b) {
+        b.queued = true;
+        b.ref++;
+    }
+
+    /** Called by a syncer once the block is on disk (or its write was dropped). */
+    synchronized void written(CachedBlock b) {
+        b.queued = false;
+        b.dirty = false;
+        release(b);
+    }
+
+    /**
+     * Forgets a freed address: the block, if cached, is never returned for it
+     * again and its buffer goes to the bottom of the LRU to be reused first.
+     */
+    synchronized void forget(long addr) {
+        CachedBlock b = map.remove(addr);
+        if (b != null) {
+            b.freed = true;
+            b.used1 = b.used2 = -1;
+            evictable.update(b);
+        }
+    }
+
+    /**
+     * Drops a block that was allocated, never queued for writing, and is now
+     * freed: nothing will write it or read it, so it must not stay dirty in
+     * memory for good.
+     */
+    synchronized void discardUnwritten(long addr) {
+        CachedBlock b = map.get(addr);
+        if (b != null && b.dirty && !b.queued) {
+            map.remove(addr);
+            b.dirty = false;
+            b.freed = true;
+            b.used1 = b.used2 = -1;
+            if (b.ref == 0) {
+                evictable.add(b);
+                notifyAll();
+            }
+        }
+    }
+
+    /** Drops a reference (CachedBlock.close). */
+    synchronized void release(CachedBlock b) {
+        if (b.ref <= 0) {
+            throw new IllegalStateException(String.format("block 0x%x released more often than held", b.addr));
+        }
+        b.ref--;
+        if (b.ref == 0 && !b.dirty && !b.queued) {
+            evictable.add(b);
+            notifyAll();
+        }
+    }
+
+    private void hold(CachedBlock b) {
+        if (b.ref++ == 0) {
+            evictable.remove(b);
+        }
+        b.used2 = b.used1;
+        b.used1 = ++tick;
+    }
+
+    /** A buffer to fill: a new one while under budget, else the best to evict; waits when all are held. */
+    private synchronized CachedBlock obtain() {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                if (allocated < capacity) {
+                    allocated++;
+                    CachedBlock b = new CachedBlock(this);
+                    b.ref = 1;
+                    b.used1 = ++tick;
+                    b.used2 = 0;
+                    return b;
+                }
+                CachedBlock victim = evictable.poll();
+                if (victim != null) {
+                    if (victim.addr != -1 && map.get(victim.addr) == victim) {
+                        map.remove(victim.addr);
+                        evictions++;
+                    }
+                    victim.addr = -1;
+                    victim.freed = false;
+                    victim.ref = 1;
+                    victim.used1 = ++tick;
+                    victim.used2 = 0;
+                    return victim;
+                }
+                stalls++;
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    synchronized CacheStats stats() {
+        int dirty = 0;
+        for (CachedBlock b : map.values()) {
+            if (b.dirty) {
+                dirty++;
+            }
+        }
+        return new CacheStats(capacity, allocated, map.size(), dirty, hits, misses, evictions, stalls);
+    }
+
+}
