@@ -1,0 +1,251 @@
+package dev.cairn.engine.tree;
+
+import dev.cairn.engine.CorruptBlockException;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.Bptr;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Packs and unpacks tree nodes, and looks keys up in packed nodes without
+ * unpacking them. In both node types a table of 2-byte record offsets grows
+ * from the front, sorted by key, and the records pack from the back in any
+ * order, so a lookup is a binary search over the table (gefs).
+ *
+ * <p>Leaf, big-endian:
+ * <pre>
+ *  0 u16 type = 2 | 2 u16 nval | 4 u16 valsz (record bytes)
+ *  6 nval x u16 record offsets, by key
+ *    records, packed back from the block's end: klen u16, key, vlen u16, value
+ * </pre>
+ * Pivot:
+ * <pre>
+ *  0 u16 type = 1 | 2 u16 nval (children) | 4 u16 valsz | 6 u16 nbuf (messages) | 8 u16 bufsz
+ * 10 nval x u16 child offsets, by key; child records packed back from 8192:
+ *      klen u16, key (lowest key the child covers), Bptr (24), fill u16 (the child's used bytes)
+ * 8192 nbuf x u16 message offsets, by key; message records packed back from the block's end:
+ *      klen u16, key, op u8 (1 put, 2 delete), vlen u16, value
+ * </pre>
+ */
+final class NodeCodec {
+
+    private NodeCodec() {
+    }
+
+    // ---- packing
+
+    static void pack(Node n, byte[] buf) {
+        Arrays.fill(buf, (byte) 0);
+        if (n instanceof Leaf l) {
+            packLeaf(l, buf);
+        } else {
+            packPivot((Pivot) n, buf);
+        }
+    }
+
+    private static void packLeaf(Leaf l, byte[] buf) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        int slot = TreeFormat.LEAF_HEADER;
+        int end = TreeFormat.BLOCK;
+        for (var e : l.entries.entrySet()) {
+            byte[] k = e.getKey();
+            byte[] v = e.getValue();
+            end -= 2 + k.length + 2 + v.length;
+            b.putShort(slot, (short) end);
+            slot += 2;
+            b.putShort(end, (short) k.length).put(end + 2, k).putShort(end + 2 + k.length, (short) v.length)
+                    .put(end + 4 + k.length, v);
+        }
+        b.putShort(0, (short) BlockFormat.TYPE_LEAF).putShort(2, (short) l.entries.size())
+                .putShort(4, (short) (TreeFormat.BLOCK - end));
+        check(slot <= end, "leaf overflows its block");
+    }
+
+    private static void packPivot(Pivot p, byte[] buf) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        int slot = TreeFormat.PIVOT_HEADER;
+        int end = TreeFormat.HALF;
+        for (Pivot.Child c : p.children) {
+            end -= 2 + c.key.length + Bptr.SIZE + 2;
+            b.putShort(slot, (short) end);
+            slot += 2;
+            b.putShort(end, (short) c.key.length).put(end + 2, c.key);
+            c.ptr.pack(b, end + 2 + c.key.length);
+            b.putShort(end + 2 + c.key.length + Bptr.SIZE, (short) Math.min(c.fill, TreeFormat.BLOCK - 1));
+        }
+        check(slot <= end, "pivot's children overflow their half");
+        int valsz = TreeFormat.HALF - end;
+        int mslot = TreeFormat.HALF;
+        int mend = TreeFormat.BLOCK;
+        for (Msg m : p.buffer.values()) {
+            mend -= 2 + m.key().length + 1 + 2 + m.value().length;
+            b.putShort(mslot, (short) mend);
+            mslot += 2;
+            b.putShort(mend, (short) m.key().length).put(mend + 2, m.key()).put(mend + 2 + m.key().length, m.op())
+                    .putShort(mend + 3 + m.key().length, (short) m.value().length).put(mend + 5 + m.key().length, m.value());
+        }
+        check(mslot <= mend, "pivot's buffer overflows its half");
+        b.putShort(0, (short) BlockFormat.TYPE_PIVOT).putShort(2, (short) p.children.size()).putShort(4, (short) valsz)
+                .putShort(6, (short) p.buffer.size()).putShort(8, (short) (TreeFormat.BLOCK - mend));
+    }
+
+    // ---- unpacking
+
+    static int type(byte[] buf) {
+        return Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(0));
+    }
+
+    static Node unpack(byte[] buf, Bptr origin) {
+        Node n = switch (type(buf)) {
+            case BlockFormat.TYPE_LEAF -> unpackLeaf(buf, origin);
+            case BlockFormat.TYPE_PIVOT -> unpackPivot(buf, origin);
+            default -> throw corrupt(origin, "not a tree node (type " + type(buf) + ")");
+        };
+        n.origin = origin;
+        return n;
+    }
+
+    private static Leaf unpackLeaf(byte[] buf, Bptr origin) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        Leaf l = new Leaf();
+        int n = Short.toUnsignedInt(b.getShort(2));
+        for (int i = 0; i < n; i++) {
+            int at = Short.toUnsignedInt(b.getShort(TreeFormat.LEAF_HEADER + 2 * i));
+            l.put(leafKey(buf, at), leafValue(buf, at));
+        }
+        return l;
+    }
+
+    private static Pivot unpackPivot(byte[] buf, Bptr origin) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        Pivot p = new Pivot();
+        int n = Short.toUnsignedInt(b.getShort(2));
+        for (int i = 0; i < n; i++) {
+            int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * i));
+            int klen = Short.toUnsignedInt(b.getShort(at));
+            byte[] key = Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
+            Bptr ptr = Bptr.unpack(b, at + 2 + klen);
+            int fill = Short.toUnsignedInt(b.getShort(at + 2 + klen + Bptr.SIZE));
+            p.children.add(new Pivot.Child(key, ptr, fill));
+        }
+        int nbuf = Short.toUnsignedInt(b.getShort(6));
+        for (int i = 0; i < nbuf; i++) {
+            p.addMessage(message(buf, Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * i))));
+        }
+        if (p.children.isEmpty()) {
+            throw corrupt(origin, "pivot without children");
+        }
+        return p;
+    }
+
+    // ---- lookups in packed nodes
+
+    /** In a leaf: the value of {@code key}, or null. */
+    static byte[] leafGet(byte[] buf, byte[] key) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        int lo = 0;
+        int hi = Short.toUnsignedInt(b.getShort(2)) - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int at = Short.toUnsignedInt(b.getShort(TreeFormat.LEAF_HEADER + 2 * mid));
+            int c = compareKeyAt(buf, at, key);
+            if (c == 0) {
+                return leafValue(buf, at);
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return null;
+    }
+
+    /** In a pivot's buffer: the message for {@code key}, or null. */
+    static Msg bufferGet(byte[] buf, byte[] key) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        int lo = 0;
+        int hi = Short.toUnsignedInt(b.getShort(6)) - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int at = Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * mid));
+            int c = compareKeyAt(buf, at, key);
+            if (c == 0) {
+                return message(buf, at);
+            }
+            if (c < 0) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return null;
+    }
+
+    /** In a pivot: the child whose range holds {@code key}. */
+    static Bptr route(byte[] buf, byte[] key) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        int lo = 0;
+        int hi = Short.toUnsignedInt(b.getShort(2)) - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * mid));
+            if (compareKeyAt(buf, at, key) <= 0) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * lo));
+        int klen = Short.toUnsignedInt(b.getShort(at));
+        return Bptr.unpack(b, at + 2 + klen);
+    }
+
+    /** Every child pointer of a packed pivot. */
+    static java.util.List<Bptr> children(byte[] buf) {
+        ByteBuffer b = ByteBuffer.wrap(buf);
+        int n = Short.toUnsignedInt(b.getShort(2));
+        java.util.List<Bptr> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * i));
+            out.add(Bptr.unpack(b, at + 2 + Short.toUnsignedInt(b.getShort(at))));
+        }
+        return out;
+    }
+
+    private static int compareKeyAt(byte[] buf, int at, byte[] key) {
+        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+        return Arrays.compareUnsigned(buf, at + 2, at + 2 + klen, key, 0, key.length);
+    }
+
+    private static byte[] leafKey(byte[] buf, int at) {
+        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+        return Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
+    }
+
+    private static byte[] leafValue(byte[] buf, int at) {
+        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+        int v = at + 2 + klen;
+        int vlen = ((buf[v] & 0xff) << 8) | (buf[v + 1] & 0xff);
+        return Arrays.copyOfRange(buf, v + 2, v + 2 + vlen);
+    }
+
+    private static Msg message(byte[] buf, int at) {
+        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+        byte[] key = Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
+        byte op = buf[at + 2 + klen];
+        int v = at + 3 + klen;
+        int vlen = ((buf[v] & 0xff) << 8) | (buf[v + 1] & 0xff);
+        return new Msg(op, key, Arrays.copyOfRange(buf, v + 2, v + 2 + vlen));
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException(what);
+        }
+    }
+
+    private static CorruptBlockException corrupt(Bptr at, String what) {
+        return new CorruptBlockException(String.format("tree node at 0x%x is corrupt: %s", at.addr(), what));
+    }
+}

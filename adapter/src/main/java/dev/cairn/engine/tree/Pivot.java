@@ -1,0 +1,169 @@
+package dev.cairn.engine.tree;
+
+import dev.cairn.engine.block.Bptr;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * A pivot being changed: its children, each routing the keys from its own
+ * key up to the next child's, and its buffer of messages on their way down.
+ */
+final class Pivot extends Node {
+
+    /** One child: the lowest key it covers, where it is, how full it was, or its changed node. */
+    static final class Child {
+        byte[] key;
+        Bptr ptr;
+        int fill;
+        /** The child's node when this batch changed it; written before this pivot. */
+        Node dirty;
+
+        Child(byte[] key, Bptr ptr, int fill) {
+            this.key = key;
+            this.ptr = ptr;
+            this.fill = fill;
+        }
+
+        static Child of(byte[] key, Node node) {
+            Child c = new Child(key, Bptr.NONE, node.size());
+            c.dirty = node;
+            return c;
+        }
+
+        int packedSize() {
+            return 2 + 2 + key.length + Bptr.SIZE + 2;
+        }
+    }
+
+    final List<Child> children = new ArrayList<>();
+    final TreeMap<byte[], Msg> buffer = new TreeMap<>(Keys.ORDER);
+    private int bufferBytes;
+
+    void addMessage(Msg m) {
+        Msg old = buffer.put(m.key(), m);
+        bufferBytes += m.packedSize() - (old == null ? 0 : old.packedSize());
+    }
+
+    int bufferBytes() {
+        return bufferBytes;
+    }
+
+    int childBytes() {
+        int n = 0;
+        for (Child c : children) {
+            n += c.packedSize();
+        }
+        return n;
+    }
+
+    /** Index of the child whose range holds {@code key}. */
+    int route(byte[] key) {
+        int lo = 0;
+        int hi = children.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (Keys.ORDER.compare(children.get(mid).key, key) <= 0) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** The buffered messages for child {@code i}'s range. */
+    NavigableMap<byte[], Msg> messagesFor(int i) {
+        byte[] lo = i == 0 ? null : children.get(i).key;
+        byte[] hi = i + 1 < children.size() ? children.get(i + 1).key : null;
+        NavigableMap<byte[], Msg> m = buffer;
+        if (lo != null) {
+            m = m.tailMap(lo, true);
+        }
+        if (hi != null) {
+            m = m.headMap(hi, false);
+        }
+        return m;
+    }
+
+    /** Removes and returns the buffered messages for child {@code i}. */
+    List<Msg> takeMessagesFor(int i) {
+        NavigableMap<byte[], Msg> range = messagesFor(i);
+        List<Msg> out = new ArrayList<>(range.values());
+        for (Msg m : out) {
+            bufferBytes -= m.packedSize();
+        }
+        range.clear();
+        return out;
+    }
+
+    /** The child with the most buffered bytes waiting for it (gefs flushes to it). */
+    int heaviestChild() {
+        int best = 0;
+        long bestBytes = -1;
+        for (int i = 0; i < children.size(); i++) {
+            long bytes = 0;
+            for (Msg m : messagesFor(i).values()) {
+                bytes += m.packedSize();
+            }
+            if (bytes > bestBytes) {
+                best = i;
+                bestBytes = bytes;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    int size() {
+        return TreeFormat.HALF + bufferBytes;
+    }
+
+    @Override
+    byte[] firstKey() {
+        return children.get(0).key;
+    }
+
+    @Override
+    boolean isEmpty() {
+        return children.isEmpty();
+    }
+
+    /** Splits a pivot with too many children into pivots that each fit, messages going with their range. */
+    List<Pivot> split() {
+        int total = childBytes();
+        int parts = Math.max(2, (total + TreeFormat.CHILD_SPACE - 1) / TreeFormat.CHILD_SPACE);
+        int target = Math.min(TreeFormat.CHILD_SPACE, total / parts + 1);
+        List<Pivot> out = new ArrayList<>();
+        Pivot cur = new Pivot();
+        cur.origin = origin;
+        int curBytes = 0;
+        for (Child c : children) {
+            if (!cur.children.isEmpty() && curBytes + c.packedSize() > target) {
+                out.add(cur);
+                cur = new Pivot();
+                curBytes = 0;
+            }
+            cur.children.add(c);
+            curBytes += c.packedSize();
+        }
+        out.add(cur);
+        for (int p = 0; p < out.size(); p++) {
+            byte[] lo = p == 0 ? null : out.get(p).children.get(0).key;
+            byte[] hi = p + 1 < out.size() ? out.get(p + 1).children.get(0).key : null;
+            NavigableMap<byte[], Msg> range = buffer;
+            if (lo != null) {
+                range = range.tailMap(lo, true);
+            }
+            if (hi != null) {
+                range = range.headMap(hi, false);
+            }
+            for (Map.Entry<byte[], Msg> e : range.entrySet()) {
+                out.get(p).addMessage(e.getValue());
+            }
+        }
+        return out;
+    }
+}

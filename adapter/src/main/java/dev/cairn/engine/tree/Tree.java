@@ -1,0 +1,175 @@
+package dev.cairn.engine.tree;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.CachedBlock;
+import dev.cairn.engine.check.ReferenceWalker;
+import java.util.AbstractMap;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+
+/**
+ * Reads a Bε-tree at a given root. A point read walks down from the root and
+ * stops at the first message for its key in a pivot's buffer (upper buffers
+ * hold newer messages than lower ones) or at the leaf. A scan merges, at
+ * every node, the messages buffered above it into what lies below.
+ */
+public final class Tree {
+
+    private Tree() {
+    }
+
+    /** The value under {@code key} in the tree at {@code root}, or null. */
+    public static byte[] get(BlockStore store, Bptr root, byte[] key) {
+        Bptr p = root;
+        while (!p.isNone()) {
+            try (CachedBlock b = store.read(p)) {
+                byte[] buf = b.data();
+                if (NodeCodec.type(buf) == BlockFormat.TYPE_LEAF) {
+                    return NodeCodec.leafGet(buf, key);
+                }
+                Msg m = NodeCodec.bufferGet(buf, key);
+                if (m != null) {
+                    return m.op() == Msg.PUT ? m.value() : null;
+                }
+                p = NodeCodec.route(buf, key);
+            }
+        }
+        return null;
+    }
+
+    /** Entries with keys in {@code [from, to)} in key order; {@code to} null for no end. */
+    public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        return new Scan(store, root, from, to);
+    }
+
+    /** The blocks a tree block refers to, for the checker. */
+    public static ReferenceWalker walker() {
+        return (bp, block) -> {
+            int type = NodeCodec.type(block);
+            if (type == BlockFormat.TYPE_PIVOT) {
+                return NodeCodec.children(block);
+            }
+            return List.of();
+        };
+    }
+
+    private static final class Scan implements Iterator<Map.Entry<byte[], byte[]>> {
+
+        /** A pivot being walked: its next child and the messages above its children. */
+        private static final class Frame {
+            final Pivot node;
+            final NavigableMap<byte[], Msg> pending;
+            final byte[] hi;
+            int next;
+
+            Frame(Pivot node, NavigableMap<byte[], Msg> pending, byte[] hi, int next) {
+                this.node = node;
+                this.pending = pending;
+                this.hi = hi;
+                this.next = next;
+            }
+        }
+
+        private final BlockStore store;
+        private final byte[] from;
+        private final byte[] to;
+        private final Deque<Frame> stack = new ArrayDeque<>();
+        private final ArrayDeque<Map.Entry<byte[], byte[]>> ready = new ArrayDeque<>();
+
+        Scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
+            this.store = store;
+            this.from = from;
+            this.to = to;
+            if (!root.isNone()) {
+                visit(root, null, new TreeMap<>(Keys.ORDER));
+            }
+        }
+
+        private boolean below(byte[] key, byte[] bound) {
+            return bound == null || Keys.ORDER.compare(key, bound) < 0;
+        }
+
+        private boolean inRange(byte[] key) {
+            return Keys.ORDER.compare(key, from) >= 0 && below(key, to);
+        }
+
+        private void visit(Bptr p, byte[] hi, NavigableMap<byte[], Msg> above) {
+            Node n;
+            try (CachedBlock b = store.read(p)) {
+                n = NodeCodec.unpack(b.data(), p);
+            }
+            if (n instanceof Leaf l) {
+                TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
+                for (Map.Entry<byte[], byte[]> e : l.entries.entrySet()) {
+                    if (inRange(e.getKey())) {
+                        out.put(e.getKey(), e.getValue());
+                    }
+                }
+                for (Msg m : above.values()) {
+                    if (m.op() == Msg.PUT) {
+                        out.put(m.key(), m.value());
+                    } else {
+                        out.remove(m.key());
+                    }
+                }
+                for (Map.Entry<byte[], byte[]> e : out.entrySet()) {
+                    ready.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
+                }
+                return;
+            }
+            Pivot pv = (Pivot) n;
+            TreeMap<byte[], Msg> pending = new TreeMap<>(Keys.ORDER);
+            for (Msg m : pv.buffer.values()) {
+                if (inRange(m.key())) {
+                    pending.put(m.key(), m);
+                }
+            }
+            pending.putAll(above); // messages from higher up are newer
+            stack.push(new Frame(pv, pending, hi, pv.route(from)));
+        }
+
+        private void advance() {
+            while (ready.isEmpty() && !stack.isEmpty()) {
+                Frame f = stack.peek();
+                List<Pivot.Child> cs = f.node.children;
+                if (f.next >= cs.size() || f.next > 0 && !below(cs.get(f.next).key, to)) {
+                    stack.pop();
+                    continue;
+                }
+                int i = f.next++;
+                byte[] lo = cs.get(i).key;
+                byte[] hi = i + 1 < cs.size() ? cs.get(i + 1).key : f.hi;
+                NavigableMap<byte[], Msg> mine = f.pending;
+                if (i > 0) {
+                    mine = mine.tailMap(lo, true);
+                }
+                if (hi != null) {
+                    mine = mine.headMap(hi, false);
+                }
+                visit(cs.get(i).ptr, hi, new TreeMap<>(mine));
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            advance();
+            return !ready.isEmpty();
+        }
+
+        @Override
+        public Map.Entry<byte[], byte[]> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return ready.poll();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.cairn.engine.tree;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.CachedBlock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Applies a batch of messages to a tree, copy-on-write, and yields the new
+ * root. Messages go into the root's buffer; a buffer that overflows flushes
+ * into the child with the most bytes waiting for it, recursively; leaves
+ * apply their messages, split when full and merge with a neighbour when
+ * small and the two fit (the parent's fill figures say so without reading
+ * the neighbour); a root that splits grows a new root, and a root pivot left
+ * with one child and no messages gives way to that child.
+ *
+ * <p>Nodes changed by the batch stay decoded in memory until {@link #finish},
+ * which writes them children first. The blocks they replace are freed only
+ * by {@link #commit}, after the caller made the new root its own; until then
+ * the old tree is untouched, so {@link #abort} just frees what was written.
+ * One writer at a time per tree (the caller serializes commits).
+ */
+public final class TreeWriter {
+
+    private final BlockStore store;
+    private Node root;
+    private final List<Bptr> replaced = new ArrayList<>();
+    private final List<Bptr> written = new ArrayList<>();
+
+    public TreeWriter(BlockStore store, Bptr root) {
+        this.store = store;
+        this.root = root.isNone() ? new Leaf() : load(root);
+    }
+
+    private Node load(Bptr p) {
+        try (CachedBlock b = store.read(p)) {
+            return NodeCodec.unpack(b.data(), p);
+        }
+    }
+
+    /** Adds one message; a newer message for a key replaces an older one of this batch. */
+    public void apply(Msg m) {
+        if (root instanceof Leaf l) {
+            l.apply(m);
+        } else {
+            ((Pivot) root).addMessage(m);
+        }
+    }
+
+    /** Writes every changed node and returns the new root (none for an empty tree). */
+    public Bptr finish() {
+        List<Node> top = fix(root);
+        while (true) {
+            if (top.size() > 1) {
+                Pivot grown = new Pivot();
+                for (int i = 0; i < top.size(); i++) {
+                    grown.children.add(Pivot.Child.of(i == 0 ? Keys.LOWEST : top.get(i).firstKey(), top.get(i)));
+                }
+                top = fix(grown);
+                continue;
+            }
+            Node r = top.get(0);
+            if (r instanceof Pivot p && p.children.size() == 1 && p.buffer.isEmpty()) {
+                retire(p.origin);
+                Pivot.Child only = p.children.get(0);
+                if (only.dirty == null) {
+                    return only.ptr;
+                }
+                top = List.of(only.dirty);
+                continue;
+            }
+            if (r instanceof Leaf l && l.isEmpty()) {
+                retire(l.origin);
+                return Bptr.NONE;
+            }
+            return write(r);
+        }
+    }
+
+    /** Frees the blocks the old tree no longer needs; call once the new root is in use. */
+    public void commit() {
+        replaced.forEach(store::free);
+        replaced.clear();
+    }
+
+    /** Frees what this batch wrote; the old tree stays as it was. */
+    public void abort() {
+        written.forEach(store::free);
+        written.clear();
+        replaced.clear();
+    }
+
+    private void retire(Bptr origin) {
+        if (!origin.isNone()) {
+            replaced.add(origin);
+        }
+    }
+
+    /** Brings a changed node within its block, splitting it when it cannot be. */
+    private List<Node> fix(Node n) {
+        if (n instanceof Leaf l) {
+            return l.size() <= TreeFormat.LEAF_SPACE ? List.of(l) : new ArrayList<>(l.split());
+        }
+        Pivot p = (Pivot) n;
+        while (p.bufferBytes() > TreeFormat.BUFFER_SPACE) {
+            flushOnce(p);
+        }
+        if (p.childBytes() > TreeFormat.CHILD_SPACE) {
+            return new ArrayList<>(p.split());
+        }
+        return List.of(p);
+    }
+
+    private void flushOnce(Pivot p) {
+        int i = p.heaviestChild();
+        List<Msg> msgs = p.takeMessagesFor(i);
+        Pivot.Child c = p.children.get(i);
+        Node child = c.dirty != null ? c.dirty : load(c.ptr);
+        if (child instanceof Leaf l) {
+            msgs.forEach(l::apply);
+        } else {
+            // The parent's messages are newer than anything below: they replace.
+            msgs.forEach(((Pivot) child)::addMessage);
+        }
+        replaceChild(p, i, fix(child));
+    }
+
+    private void replaceChild(Pivot p, int i, List<Node> parts) {
+        byte[] low = p.children.get(i).key;
+        p.children.remove(i);
+        for (int j = 0; j < parts.size(); j++) {
+            p.children.add(i + j, Pivot.Child.of(j == 0 ? low : parts.get(j).firstKey(), parts.get(j)));
+        }
+        for (int j = i + parts.size() - 1; j >= i; j--) {
+            Node part = p.children.get(j).dirty;
+            if (part instanceof Leaf l && l.isEmpty() && p.children.size() > 1) {
+                retire(l.origin);
+                p.children.remove(j);
+            } else if (part instanceof Leaf l && l.size() < TreeFormat.MERGE_BELOW) {
+                mergeWithNeighbour(p, j, l);
+            }
+        }
+        if (!p.children.isEmpty()) {
+            p.children.get(0).key = Keys.LOWEST;
+        }
+    }
+
+    /** Merges a small leaf at index {@code j} with its right (or left) neighbour when both fit in one block. */
+    private void mergeWithNeighbour(Pivot p, int j, Leaf small) {
+        for (int k : new int[] {j + 1, j - 1}) {
+            if (k < 0 || k >= p.children.size()) {
+                continue;
+            }
+            Pivot.Child nb = p.children.get(k);
+            int nbSize = nb.dirty != null ? nb.dirty.size() : nb.fill;
+            if (nbSize + small.size() > TreeFormat.BLOCK * 3 / 4) {
+                continue;
+            }
+            Node other = nb.dirty != null ? nb.dirty : load(nb.ptr);
+            if (!(other instanceof Leaf o)) {
+                return;
+            }
+            int left = Math.min(j, k);
+            Leaf into = (Leaf) (left == j ? small : o);
+            Leaf from = (Leaf) (left == j ? o : small);
+            into.absorb(from);
+            retire(from.origin);
+            from.origin = Bptr.NONE;
+            p.children.get(left).dirty = into;
+            p.children.get(left).fill = into.size();
+            p.children.remove(left + 1);
+            return;
+        }
+    }
+
+    private Bptr write(Node n) {
+        if (n instanceof Pivot p) {
+            for (Pivot.Child c : p.children) {
+                if (c.dirty != null) {
+                    c.ptr = write(c.dirty);
+                    c.fill = c.dirty.size();
+                    c.dirty = null;
+                }
+            }
+        }
+        Bptr bp;
+        try (CachedBlock b = store.newBlock(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
+            NodeCodec.pack(n, b.data());
+            bp = store.write(b);
+        }
+        written.add(bp);
+        retire(n.origin);
+        n.origin = Bptr.NONE;
+        return bp;
+    }
+}

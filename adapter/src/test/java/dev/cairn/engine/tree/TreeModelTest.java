@@ -1,0 +1,187 @@
+package dev.cairn.engine.tree;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.StoreConfig;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.CachedBlock;
+import dev.cairn.engine.check.CheckReport;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Random batches of puts, deletes and overwrites, checked against a sorted
+ * map after every batch: point reads (present and absent keys), full and
+ * ranged scans, and, now and then, a reopen of the store and a full check
+ * (every tree block verified, nothing leaked, nothing reachable and free).
+ */
+class TreeModelTest {
+
+    @TempDir
+    Path dir;
+
+    private static final StoreConfig CFG = StoreConfig.defaults().sizeBytes(64L << 20).arenas(4).cacheBytes(2L << 20);
+
+    @Test
+    void manySeedsAgreeWithASortedMap() {
+        for (long seed = 1; seed <= 10; seed++) {
+            run(seed, 2500, false);
+        }
+    }
+
+    @Test
+    void longKeysGrowADeepTreeThatStillAgrees() {
+        // 257-byte keys leave room for about 28 children a pivot: a few
+        // thousand keys make pivots flush into pivots and pivots split.
+        int heightSeen = 0;
+        for (long seed = 100; seed <= 102; seed++) {
+            heightSeen = Math.max(heightSeen, run(seed, 12000, true));
+        }
+        assertTrue(heightSeen >= 3, "the tree grew to height " + heightSeen);
+    }
+
+    private int run(long seed, int ops, boolean longKeys) {
+        Random rnd = new Random(seed);
+        Path file = dir.resolve("tree-" + seed + ".cairn");
+        TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
+        int keySpace = longKeys ? 6000 : 200 + rnd.nextInt(3000);
+        int maxHeight = 0;
+        BlockStore s = BlockStore.create(file, CFG);
+        try {
+            Bptr root = Bptr.NONE;
+            int done = 0;
+            int batchNo = 0;
+            while (done < ops) {
+                int batch = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 400 : 30);
+                TreeWriter w = new TreeWriter(s, root);
+                for (int i = 0; i < batch; i++, done++) {
+                    byte[] key = key(rnd, keySpace, longKeys);
+                    if (rnd.nextInt(4) == 0) {
+                        w.apply(Msg.delete(key));
+                        model.remove(key);
+                    } else {
+                        byte[] value = value(rnd);
+                        w.apply(Msg.put(key, value));
+                        model.put(key, value);
+                    }
+                }
+                root = w.finish();
+                w.commit();
+                s.sync(List.of(root));
+                batchNo++;
+                verify(s, root, model, rnd, "seed " + seed + " batch " + batchNo);
+                maxHeight = Math.max(maxHeight, height(s, root));
+                if (batchNo % (longKeys ? 100 : 25) == 0) {
+                    s.close();
+                    s = BlockStore.open(file, CFG);
+                    assertEquals(root, s.roots().get(0));
+                    verify(s, root, model, rnd, "seed " + seed + " after reopen at batch " + batchNo);
+                    CheckReport r = s.check(Tree.walker());
+                    assertTrue(r.ok(), "seed " + seed + ": " + r);
+                }
+            }
+            // Delete everything. Deletes may still wait in buffers (a Bε-tree
+            // applies them lazily), but nothing may be readable or leaked.
+            TreeWriter w = new TreeWriter(s, root);
+            for (byte[] k : model.keySet()) {
+                w.apply(Msg.delete(k));
+            }
+            root = w.finish();
+            w.commit();
+            s.sync(List.of(root));
+            s.sync(List.of(root));
+            model.clear();
+            verify(s, root, model, rnd, "seed " + seed + " after deleting everything");
+            CheckReport r = s.check(Tree.walker());
+            assertTrue(r.ok(), "seed " + seed + ": " + r);
+        } finally {
+            s.close();
+        }
+        return maxHeight;
+    }
+
+    private static byte[] key(Random rnd, int space, boolean longKeys) {
+        int k = rnd.nextInt(space);
+        // Mostly short keys, some long ones (up to the limit), all derived from k.
+        int len = longKeys || k % 17 == 0 ? Keys.MAX_KEY - (k % 40) : 4 + k % 12;
+        byte[] key = new byte[len];
+        Random kr = new Random(k);
+        kr.nextBytes(key);
+        key[0] = (byte) (k >>> 8);
+        key[1] = (byte) k;
+        return key;
+    }
+
+    private static byte[] value(Random rnd) {
+        int len = rnd.nextInt(5) == 0 ? rnd.nextInt(TreeFormat.MAX_INLINE_VALUE + 1) : rnd.nextInt(40);
+        byte[] v = new byte[len];
+        rnd.nextBytes(v);
+        return v;
+    }
+
+    private static void verify(BlockStore s, Bptr root, TreeMap<byte[], byte[]> model, Random rnd, String where) {
+        // Every key of the model, and as many absent ones.
+        for (Map.Entry<byte[], byte[]> e : model.entrySet()) {
+            assertArrayEquals(e.getValue(), Tree.get(s, root, e.getKey()), where);
+        }
+        for (int i = 0; i < 50; i++) {
+            byte[] k = new byte[1 + rnd.nextInt(20)];
+            rnd.nextBytes(k);
+            assertEquals(model.containsKey(k), Tree.get(s, root, k) != null, where);
+        }
+        assertScan(s, root, model, Keys.LOWEST, null, where);
+        for (int i = 0; i < 5; i++) {
+            byte[] a = new byte[1 + rnd.nextInt(3)];
+            byte[] b = new byte[1 + rnd.nextInt(3)];
+            rnd.nextBytes(a);
+            rnd.nextBytes(b);
+            if (Keys.ORDER.compare(a, b) > 0) {
+                byte[] t = a;
+                a = b;
+                b = t;
+            }
+            assertScan(s, root, model, a, b, where + " range");
+        }
+    }
+
+    private static void assertScan(BlockStore s, Bptr root, TreeMap<byte[], byte[]> model, byte[] from, byte[] to,
+                                   String where) {
+        Map<byte[], byte[]> want = to == null ? model.tailMap(from, true) : model.subMap(from, true, to, false);
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(s, root, from, to);
+        List<byte[]> got = new ArrayList<>();
+        for (Map.Entry<byte[], byte[]> e : want.entrySet()) {
+            assertTrue(it.hasNext(), where + ": scan ended early");
+            Map.Entry<byte[], byte[]> g = it.next();
+            assertArrayEquals(e.getKey(), g.getKey(), where);
+            assertArrayEquals(e.getValue(), g.getValue(), where);
+            got.add(g.getKey());
+        }
+        assertTrue(!it.hasNext(), where + ": scan returned more than the model has");
+    }
+
+    private static int height(BlockStore s, Bptr root) {
+        int h = 0;
+        Bptr p = root;
+        while (!p.isNone()) {
+            h++;
+            try (CachedBlock b = s.read(p)) {
+                if (NodeCodec.type(b.data()) == BlockFormat.TYPE_LEAF) {
+                    return h;
+                }
+                p = NodeCodec.children(b.data()).get(0);
+            }
+        }
+        return h;
+    }
+}
