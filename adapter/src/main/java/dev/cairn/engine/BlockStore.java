@@ -203,6 +203,31 @@ public final class BlockStore implements AutoCloseable {
         epochs.exit();
     }
 
+    /** Pins reclamation for a reader whose snapshot outlives one thread's epoch; see {@link Epochs#pin}. */
+    public long pin() {
+        return epochs.pin();
+    }
+
+    public void unpin(long token) {
+        epochs.unpin(token);
+    }
+
+    /**
+     * Runs {@code work} within one generation: no sync's pass 0 can fall
+     * between the blocks it allocates and frees. A caller that links new
+     * blocks into a root does it in here, so every block a sync finds
+     * allocated is reachable from a root the sync records, and a crash leaks
+     * nothing.
+     */
+    public <T> T withinGeneration(java.util.function.Supplier<T> work) {
+        segmentLock.readLock().lock();
+        try {
+            return work.get();
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+    }
+
     // ---- blocks
 
     /**
@@ -353,13 +378,17 @@ public final class BlockStore implements AutoCloseable {
      * @return the generation of this sync
      */
     public long sync(List<Bptr> roots) {
-        if (roots.size() > Superblock.ROOTS) {
-            throw new IllegalArgumentException("at most " + Superblock.ROOTS + " roots");
-        }
-        List<Bptr> all = new ArrayList<>(roots);
-        while (all.size() < Superblock.ROOTS) {
-            all.add(Bptr.NONE);
-        }
+        return sync(() -> roots, () -> { });
+    }
+
+    /**
+     * Like {@link #sync(List)}, with the roots taken inside pass 0, while no
+     * {@link #withinGeneration} work runs: the newest roots at that moment.
+     * {@code onDurable} runs as soon as they are durable, before anything the
+     * sync frees is handed to reclamation: a reader that pins and then asks
+     * for the durable roots can never get roots whose blocks are being freed.
+     */
+    public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable) {
         syncLock.lock();
         try {
             checkWritable();
@@ -368,8 +397,16 @@ public final class BlockStore implements AutoCloseable {
             List<Long> releaseAfter = new ArrayList<>();
             List<ArenaState> states = new ArrayList<>();
             // pass 0: barrier in every arena's log, with allocation paused.
+            List<Bptr> all;
             segmentLock.writeLock().lock();
             try {
+                all = new ArrayList<>(rootsAtBarrier.get());
+                if (all.size() > Superblock.ROOTS) {
+                    throw new IllegalArgumentException("at most " + Superblock.ROOTS + " roots");
+                }
+                while (all.size() < Superblock.ROOTS) {
+                    all.add(Bptr.NONE);
+                }
                 gen = openGen;
                 protectedGen = gen;
                 openGen = gen + 1;
@@ -391,6 +428,7 @@ public final class BlockStore implements AutoCloseable {
             file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
             file.force();
             durable = sb;
+            onDurable.run();
             // pass 4: what this sync freed may be reused once no reader sees it.
             releaseAfter.forEach(this::retireFreed);
             epochs.clean();
@@ -494,6 +532,11 @@ public final class BlockStore implements AutoCloseable {
         if (closed) {
             throw new StoreClosedException("store " + file.path() + " is closed");
         }
+    }
+
+    /** Throws the store's read-only or closed error before a commit does any work. */
+    public void checkWritableForCommit() {
+        checkWritable();
     }
 
     private void checkWritable() {

@@ -1,208 +1,154 @@
 package dev.cairn.engine;
 
-import dev.cairn.engine.commit.GroupCommitter;
-import dev.cairn.engine.disk.StoreFile;
-import dev.cairn.engine.record.CommitRecord;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.check.CheckReport;
+import dev.cairn.engine.object.ObjectLayout;
+import dev.cairn.engine.object.ObjectWriter;
+import dev.cairn.engine.sync.Superblock;
+import dev.cairn.engine.txn.ConflictTracker;
+import dev.cairn.engine.txn.GroupSync;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A Cairn store: keys and values in one file, committed atomically and durably.
+ * A Cairn store: objects (bytes under keys) in a copy-on-write Bε-tree on the
+ * block engine, changed by transactions that commit atomically and durably.
  *
- * <p>Interim engine. The file is a header followed by commit records
- * ({@link CommitRecord}); an in-memory index maps each live key to where its
- * value lies in the file, so values stay on disk. The block engine (arenas,
- * allocation log, superblocks, the Bε-tree) replaces the file format behind
- * this same API.
+ * <p>Snapshot isolation: a transaction reads the last durable root as of its
+ * begin, plus its own writes; of two transactions that write one key, the
+ * later committer gets a {@link WriteConflictException}. Readers never block
+ * writers nor writers readers: a reader's snapshot is a root whose blocks no
+ * commit changes (it pins them against reuse until it ends).
  *
- * <p>Isolation is read-committed: a transaction sees its own writes and the
- * latest committed value of every other key; concurrent writers of one key
- * end with the last committer's value. Snapshot isolation comes with the tree.
+ * <p>A commit applies its writes to the newest tree under the commit lock,
+ * within one block generation, then waits for a sync that covers it; commits
+ * that arrive while a sync runs share the next one (group commit). It
+ * returns only once durable.
  *
- * <p>Thread safety: a store is shared by many threads; each {@link Txn}
- * belongs to one thread at a time. The index is a concurrent map written only
- * by the commit task, in file order.
+ * <p>Lock order: {@code commitLock}, then the block store's locks. A sync
+ * takes no store lock: it reads the newest applied root from a volatile field
+ * while the block store holds off appliers.
  */
 public final class Store implements AutoCloseable {
 
     /** Longest key, in bytes. */
-    public static final int MAX_KEY_BYTES = 256;
+    public static final int MAX_KEY_BYTES = ObjectLayout.MAX_USER_KEY;
 
-    /** First 8 bytes of every interim-format store file. */
-    private static final byte[] FILE_MAGIC = "CAIRN-L1".getBytes(StandardCharsets.US_ASCII);
-    private static final int FILE_HEADER_BYTES = 16;
+    /** A tree root and the sequence number of the last commit it holds. */
+    record Snapshot(Bptr root, long seq) {
+    }
 
-    private final StoreFile file;
+    private final BlockStore blocks;
     private final StoreConfig config;
-    private final GroupCommitter committer;
-    /** Live key to the file offset of its entry, and the value's length. */
-    private final Index index;
+    private final Object commitLock = new Object();
+    /** Guarded by commitLock. */
+    private final ConflictTracker conflicts = new ConflictTracker();
+    private final GroupSync group;
+    /** The newest tree, durable or not; written within a generation under commitLock. */
+    private volatile Snapshot applied;
+    private volatile Snapshot durable;
+    private final AtomicLong commits = new AtomicLong();
+    private final AtomicLong conflictCount = new AtomicLong();
     private volatile boolean closed;
 
-    private record Location(long entryOffset, int valueLength) {
-    }
-
-    /** Live keys and where their values lie; written only in file order. */
-    private static final class Index {
-        final ConcurrentSkipListMap<byte[], Location> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
-        final AtomicLong liveKeys = new AtomicLong();
-
-        /** Applies one durable commit. */
-        void apply(ByteBuffer payload, long recordOffset) {
-            for (CommitRecord.Entry e : CommitRecord.entries(payload, recordOffset)) {
-                if (e.op() == CommitRecord.OP_PUT) {
-                    if (map.put(e.key(), new Location(e.entryOffset(), e.valueLength())) == null) {
-                        liveKeys.incrementAndGet();
-                    }
-                } else if (map.remove(e.key()) != null) {
-                    liveKeys.decrementAndGet();
-                }
-            }
-        }
-    }
-
-    private Store(StoreFile file, StoreConfig config, Index index, long tail) {
-        this.file = file;
+    private Store(BlockStore blocks, StoreConfig config) {
+        this.blocks = blocks;
         this.config = config;
-        this.index = index;
-        this.committer = new GroupCommitter(file, config.workers(), tail);
+        Snapshot s = new Snapshot(blocks.roots().get(Superblock.ROOT_TREE), 0);
+        this.applied = s;
+        this.durable = s;
+        this.group = new GroupSync(this::syncNow, 0);
     }
 
     /** Formats a new store at {@code path}; fails when the file exists. */
     public static Store create(Path path, StoreConfig config) {
-        StoreFile f;
-        try {
-            f = StoreFile.create(path, config.channelOpener());
-        } catch (FileAlreadyExistsException e) {
-            throw new CairnException("cannot create store " + path + ": the file exists already");
-        } catch (IOException e) {
-            throw new CairnException("cannot create store " + path + ": " + e, e);
-        }
-        try {
-            ByteBuffer header = ByteBuffer.allocate(FILE_HEADER_BYTES).put(FILE_MAGIC).putInt(1).putInt(0).flip();
-            f.write(header, 0);
-            f.force();
-            return new Store(f, config, new Index(), FILE_HEADER_BYTES);
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
+        return new Store(BlockStore.create(path, config), config);
     }
 
-    /**
-     * Opens an existing store and recovers it: every commit whose force
-     * completed is there; a torn commit at the end (a crash mid-write) is
-     * cut off; corruption anywhere else refuses the open.
-     */
+    /** Opens an existing store, recovering it to its last completed commit. */
     public static Store open(Path path, StoreConfig config) {
-        StoreFile f;
-        try {
-            f = StoreFile.open(path, config.channelOpener());
-        } catch (NoSuchFileException e) {
-            throw new CairnException("cannot open store " + path + ": no such file");
-        } catch (IOException e) {
-            throw new CairnException("cannot open store " + path + ": " + e, e);
-        }
-        try {
-            return recover(f, config);
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
+        return new Store(BlockStore.open(path, config), config);
     }
 
     /** Opens the store at {@code path}, creating it when there is no file. */
     public static Store openOrCreate(Path path, StoreConfig config) {
-        if (path.toFile().exists()) {
-            return open(path, config);
-        }
-        return create(path, config);
+        return Files.exists(path) ? open(path, config) : create(path, config);
     }
 
-    private static Store recover(StoreFile f, StoreConfig config) {
-        long size = f.size();
-        ByteBuffer header = ByteBuffer.allocate(FILE_HEADER_BYTES);
-        if (size < FILE_HEADER_BYTES) {
-            throw new StoreFormatException(f.path() + " is not a Cairn store: " + size + " bytes is too short");
-        }
-        f.read(header, 0);
-        if (!Arrays.equals(Arrays.copyOf(header.array(), FILE_MAGIC.length), FILE_MAGIC)) {
-            throw new StoreFormatException(f.path() + " is not a Cairn store (no CAIRN-L1 header)");
-        }
-        Index index = new Index();
-        long pos = FILE_HEADER_BYTES;
-        ByteBuffer recHeader = ByteBuffer.allocate(CommitRecord.HEADER_BYTES);
-        while (pos < size) {
-            recHeader.clear();
-            if (size - pos < CommitRecord.HEADER_BYTES) {
-                break; // torn header
-            }
-            f.read(recHeader, pos);
-            recHeader.flip();
-            int length = CommitRecord.payloadLength(recHeader);
-            long end = pos + CommitRecord.HEADER_BYTES + (long) length;
-            if (length < 4 || end > size) {
-                break; // torn: the record runs past the end of the file
-            }
-            ByteBuffer payload = ByteBuffer.allocate(length);
-            f.read(payload, pos + CommitRecord.HEADER_BYTES);
-            payload.flip();
-            if (!CommitRecord.verify(recHeader, payload)) {
-                if (end == size) {
-                    break; // torn: the last record, partly written
-                }
-                throw new CorruptBlockException("commit record at offset " + pos + " of " + f.path()
-                        + " is corrupt: its hash does not match, and committed data follows it");
-            }
-            index.apply(payload, pos);
-            pos = end;
-        }
-        if (pos < size) {
-            f.truncate(pos);
-        }
-        return new Store(f, config, index, pos);
-    }
-
-    /** Starts a transaction. */
+    /** Starts a transaction on the last durable state. */
     public Txn begin() {
         checkOpen();
-        return new Txn(this);
-    }
-
-    /** The latest committed value of {@code key}, or null. */
-    byte[] readCommitted(byte[] key) {
-        checkOpen();
-        Location loc = index.map.get(key);
-        if (loc == null) {
-            return null;
+        long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
+        Snapshot s = durable;
+        synchronized (commitLock) {
+            conflicts.began(s.seq());
         }
-        ByteBuffer entry = ByteBuffer.allocate(CommitRecord.ENTRY_HEADER_BYTES + key.length + loc.valueLength());
-        file.read(entry, loc.entryOffset());
-        byte[] value = CommitRecord.valueIfIntact(entry, key.length, loc.valueLength());
-        if (value == null) {
-            throw new CorruptBlockException("entry at offset " + loc.entryOffset() + " of " + file.path()
-                    + " is corrupt: its hash does not match");
+        return new Txn(this, s, pin);
+    }
+
+    void ended(Txn t) {
+        synchronized (commitLock) {
+            conflicts.ended(t.snapshot().seq());
         }
-        return value;
+        blocks.unpin(t.pin());
     }
 
-    /** Makes {@code writes} durable and visible; null values are deletes. */
-    void commit(Map<byte[], byte[]> writes) {
+    byte[] read(Snapshot s, byte[] key) {
         checkOpen();
-        ByteBuffer record = CommitRecord.encode(writes);
-        ByteBuffer payload = record.duplicate().position(CommitRecord.HEADER_BYTES).slice();
-        committer.submit(record, offset -> index.apply(payload, offset));
+        return ObjectLayout.get(blocks, s.root(), key);
     }
 
-    void validateKey(byte[] key) {
+    boolean exists(Snapshot s, byte[] key) {
+        checkOpen();
+        return ObjectLayout.exists(blocks, s.root(), key);
+    }
+
+    Iterator<Map.Entry<byte[], byte[]>> scan(Snapshot s, byte[] from, byte[] to) {
+        checkOpen();
+        return ObjectLayout.scan(blocks, s.root(), from, to);
+    }
+
+    /** Applies a transaction's writes (null values are deletes) and returns once they are durable. */
+    void commit(Txn t, SortedMap<byte[], byte[]> writes) {
+        long seq;
+        synchronized (commitLock) {
+            checkOpen();
+            blocks.checkWritableForCommit();
+            byte[] k = conflicts.conflict(t.snapshot().seq(), writes.keySet());
+            if (k != null) {
+                conflictCount.incrementAndGet();
+                throw new WriteConflictException("write conflict on key " + printable(k)
+                        + ": another transaction committed it after this one began; nothing was written");
+            }
+            seq = blocks.withinGeneration(() -> {
+                Snapshot a = applied;
+                ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), writes);
+                applied = new Snapshot(r.root(), a.seq() + 1);
+                r.adopt().run();
+                return a.seq() + 1;
+            });
+            conflicts.committed(seq, writes.keySet());
+        }
+        group.awaitDurable(seq);
+        commits.incrementAndGet();
+    }
+
+    /** One sync of the newest applied tree; returns the commit sequence it made durable. */
+    private long syncNow() {
+        Snapshot[] taken = new Snapshot[1];
+        blocks.sync(() -> {
+            taken[0] = applied;
+            return List.of(taken[0].root());
+        }, () -> durable = taken[0]);
+        return taken[0].seq();
+    }
+
+    static void validateKey(byte[] key) {
         if (key == null || key.length == 0) {
             throw new InvalidKeyException("key is empty");
         }
@@ -221,28 +167,69 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    private static String printable(byte[] key) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : key) {
+            s.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\\\x%02x", b));
+            if (s.length() > 80) {
+                return s.append("...").toString();
+            }
+        }
+        return s.toString();
+    }
+
     private void checkOpen() {
         if (closed) {
-            throw new StoreClosedException("store " + file.path() + " is closed");
+            throw new StoreClosedException("store " + blocks.path() + " is closed");
         }
     }
 
     public Path path() {
-        return file.path();
+        return blocks.path();
+    }
+
+    /** Sync generation of the last durable commit (rises by one per sync). */
+    public long generation() {
+        return blocks.durableGen();
     }
 
     public boolean isReadOnly() {
-        return file.isReadOnly();
+        return blocks.isReadOnly();
+    }
+
+    /** Checks the durable state: every block verified, nothing leaked, nothing reachable and free. */
+    public CheckReport check() {
+        checkOpen();
+        return blocks.check(ObjectLayout.walker());
     }
 
     public StoreStats stats() {
-        return new StoreStats(index.liveKeys.get(), committer.commits(), committer.syncs(),
-                committer.durableBytes(), file.isReadOnly());
+        BlockStoreStats b = blocks.stats();
+        long used = 0;
+        long free = 0;
+        for (int i = 0; i < b.arenaUsed().length; i++) {
+            used += b.arenaUsed()[i];
+            free += b.arenaFree()[i];
+        }
+        long keys;
+        blocks.enterEpoch();
+        try {
+            keys = closed ? 0 : ObjectLayout.keyCount(blocks, durable.root());
+        } finally {
+            blocks.exitEpoch();
+        }
+        return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), used, free,
+                b.cache().hits(), b.cache().misses(), b.readOnly());
+    }
+
+    /** The block engine's figures: cache, arenas, logs, syncs. */
+    public BlockStoreStats blockStats() {
+        return blocks.stats();
     }
 
     /**
-     * Waits for commits under way, then releases the file. Every commit that
-     * returned is already durable, so close has nothing more to force.
+     * Closes the store. Every commit that returned is durable already;
+     * transactions still open lose their writes.
      */
     @Override
     public void close() {
@@ -250,7 +237,6 @@ public final class Store implements AutoCloseable {
             return;
         }
         closed = true;
-        committer.close();
-        file.close();
+        blocks.close();
     }
 }

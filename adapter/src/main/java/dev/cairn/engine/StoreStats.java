@@ -6,13 +6,18 @@ import java.util.Map;
 /**
  * A snapshot of a store's figures.
  *
- * @param keys        live keys
+ * @param keys        live keys as of the last durable commit
  * @param commits     transactions made durable since open
- * @param syncs       forces that made them durable (commits / syncs is the group-commit factor)
- * @param fileBytes   bytes of the file holding durable commits
+ * @param syncs       syncs since open (commits / syncs is the group-commit factor)
+ * @param conflicts   commits refused for a write conflict since open
+ * @param usedBytes   bytes of the file in use
+ * @param freeBytes   bytes of the file allocatable
+ * @param cacheHits   block reads answered from memory
+ * @param cacheMisses block reads that went to disk
  * @param readOnly    true after a failed write or force
  */
-public record StoreStats(long keys, long commits, long syncs, long fileBytes, boolean readOnly) {
+public record StoreStats(long keys, long commits, long syncs, long conflicts, long usedBytes, long freeBytes,
+                         long cacheHits, long cacheMisses, boolean readOnly) {
 
     /** The figures by name, in a stable order, for JSON and MBeans. */
     public Map<String, Long> asMap() {
@@ -20,7 +25,11 @@ public record StoreStats(long keys, long commits, long syncs, long fileBytes, bo
         m.put("keys", keys);
         m.put("commits", commits);
         m.put("syncs", syncs);
-        m.put("fileBytes", fileBytes);
+        m.put("conflicts", conflicts);
+        m.put("usedBytes", usedBytes);
+        m.put("freeBytes", freeBytes);
+        m.put("cacheHits", cacheHits);
+        m.put("cacheMisses", cacheMisses);
         m.put("readOnly", readOnly ? 1L : 0L);
         return m;
     }

@@ -51,13 +51,16 @@ class StoreTest {
     }
 
     @Test
-    void uncommittedWritesAreInvisibleToOthers() {
+    void aTransactionReadsTheSnapshotItBeganOn() {
         try (Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults());
              Txn writer = s.begin(); Txn reader = s.begin()) {
             writer.put(b("k"), b("v"));
-            assertNull(reader.get(b("k")));
+            assertNull(reader.get(b("k")), "uncommitted writes are invisible");
             writer.commit();
-            assertArrayEquals(b("v"), reader.get(b("k")));
+            assertNull(reader.get(b("k")), "a commit after begin is invisible too");
+            try (Txn later = s.begin()) {
+                assertArrayEquals(b("v"), later.get(b("k")));
+            }
         }
     }
 
@@ -93,5 +96,17 @@ class StoreTest {
                 .getMessage().contains("exists"));
         assertTrue(assertThrows(CairnException.class, () -> Store.open(dir.resolve("none"), StoreConfig.defaults()))
                 .getMessage().contains("no such file"));
+    }
+
+    @Test
+    void aFileThatIsNotAStoreIsRefusedSayingWhatItIs() throws java.io.IOException {
+        Path interim = dir.resolve("old.cairn");
+        java.nio.file.Files.write(interim, java.util.Arrays.copyOf(b("CAIRN-L1"), 1 << 20));
+        StoreFormatException e = assertThrows(StoreFormatException.class, () -> Store.open(interim, StoreConfig.defaults()));
+        assertTrue(e.getMessage().contains("interim engine"), e.getMessage());
+        Path junk = dir.resolve("junk");
+        java.nio.file.Files.write(junk, new byte[1 << 20]);
+        e = assertThrows(StoreFormatException.class, () -> Store.open(junk, StoreConfig.defaults()));
+        assertTrue(e.getMessage().contains("not a Cairn store"), e.getMessage());
     }
 }

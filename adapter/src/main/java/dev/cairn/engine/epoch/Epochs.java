@@ -28,6 +28,9 @@ public final class Epochs {
     private final ConcurrentLinkedQueue<Retired> limbo = new ConcurrentLinkedQueue<>();
     private final AtomicLong inLimbo = new AtomicLong();
     private final ThreadLocal<int[]> mine = ThreadLocal.withInitial(() -> new int[] {-1, 0});
+    /** Pins not tied to a thread (a transaction's snapshot): token to the epoch pinned. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Long> pins = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong pinTokens = new AtomicLong();
 
     private record Retired(long epoch, Runnable action) {
     }
@@ -62,6 +65,20 @@ public final class Epochs {
         }
     }
 
+    /**
+     * Holds back reclamation like an entered epoch, but across threads and
+     * calls, until {@link #unpin}: a transaction pins the snapshot it reads.
+     */
+    public long pin() {
+        long token = pinTokens.incrementAndGet();
+        pins.put(token, global.get());
+        return token;
+    }
+
+    public void unpin(long token) {
+        pins.remove(token);
+    }
+
     /** Runs {@code action} once no thread inside an epoch can still see what it frees. */
     public void retire(Runnable action) {
         limbo.add(new Retired(global.get(), action));
@@ -82,6 +99,9 @@ public final class Epochs {
             if (e != 0 && e < oldestActive) {
                 oldestActive = e;
             }
+        }
+        for (long e : pins.values()) {
+            oldestActive = Math.min(oldestActive, e);
         }
         List<Runnable> ready = new ArrayList<>();
         for (var it = limbo.iterator(); it.hasNext(); ) {

@@ -30,6 +30,9 @@ public final class Mount {
     public record Result<T>(Superblock superblock, ArenaHeader[] headers, T loaded, List<String> skipped) {
     }
 
+    /** The first bytes of a store file of the interim engine that preceded the block engine. */
+    private static final byte[] INTERIM_MAGIC = "CAIRN-L1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private Mount() {
     }
 
@@ -37,6 +40,13 @@ public final class Mount {
         long size = file.size();
         if (size < 4L * BlockFormat.BLOCK_SIZE) {
             throw new StoreFormatException(file.path() + " is not a Cairn store: " + size + " bytes is too short");
+        }
+        byte[] head = new byte[INTERIM_MAGIC.length];
+        file.read(ByteBuffer.wrap(head), 0);
+        if (java.util.Arrays.equals(head, INTERIM_MAGIC)) {
+            throw new StoreFormatException(file.path() + " was written by the interim engine of an earlier Cairn build"
+                    + " (an append-only log); this version cannot read it. Move the file away, and Cairn creates a new"
+                    + " store in its place.");
         }
         List<Superblock> candidates = new ArrayList<>();
         List<String> skipped = new ArrayList<>();

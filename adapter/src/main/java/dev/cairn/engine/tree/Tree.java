@@ -50,6 +50,11 @@ public final class Tree {
         return new Scan(store, root, from, to);
     }
 
+    /** The entries of a packed leaf, in key order. */
+    public static java.util.SortedMap<byte[], byte[]> leafEntries(byte[] block) {
+        return ((Leaf) NodeCodec.unpack(block, Bptr.NONE)).entries;
+    }
+
     /** The blocks a tree block refers to, for the checker. */
     public static ReferenceWalker walker() {
         return (bp, block) -> {

@@ -1,0 +1,194 @@
+package dev.cairn.engine.object;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.CorruptBlockException;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.CachedBlock;
+import dev.cairn.engine.check.ReferenceWalker;
+import dev.cairn.engine.tree.Tree;
+import dev.cairn.engine.tree.TreeFormat;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How objects lie in the tree. One tree holds three kinds of entry, apart by
+ * their key's first byte:
+ * <pre>
+ *   0x00 userKey                   -> 0x00 value bytes             (a small value, inline)
+ *                                  -> 0x01 length[8] objectId[8]   (a large value, in data blocks)
+ *   0x01 objectId[8] index[8]      -> Bptr[24] length[4]           (one 16 KiB chunk of a large value)
+ *   0x02 "keys"                    -> count[8]                     (how many user keys exist)
+ * </pre>
+ * Chunks of one object sort together and in order. An object's id is the
+ * address of its first data block, unique while the object lives.
+ */
+public final class ObjectLayout {
+
+    /** Largest value kept inline (one byte of the tree value says which kind). */
+    public static final int MAX_INLINE = TreeFormat.MAX_INLINE_VALUE - 1;
+    public static final int CHUNK = BlockFormat.BLOCK_SIZE;
+    /** Longest user key. */
+    public static final int MAX_USER_KEY = 256;
+
+    static final byte[] KEY_COUNT = {2, 'k', 'e', 'y', 's'};
+    private static final byte USER = 0;
+    private static final byte CHUNK_KEY = 1;
+    private static final byte INLINE = 0;
+    private static final byte LARGE = 1;
+
+    private ObjectLayout() {
+    }
+
+    public static byte[] userKey(byte[] key) {
+        byte[] k = new byte[key.length + 1];
+        System.arraycopy(key, 0, k, 1, key.length);
+        return k;
+    }
+
+    static byte[] chunkKey(long objectId, long index) {
+        return ByteBuffer.allocate(17).put(CHUNK_KEY).putLong(objectId).putLong(index).array();
+    }
+
+    static byte[] inline(byte[] value) {
+        byte[] v = new byte[value.length + 1];
+        v[0] = INLINE;
+        System.arraycopy(value, 0, v, 1, value.length);
+        return v;
+    }
+
+    static byte[] large(long length, long objectId) {
+        return ByteBuffer.allocate(17).put(LARGE).putLong(length).putLong(objectId).array();
+    }
+
+    static byte[] chunkValue(Bptr bp, int length) {
+        ByteBuffer b = ByteBuffer.allocate(Bptr.SIZE + 4);
+        bp.pack(b, 0);
+        return b.putInt(Bptr.SIZE, length).array();
+    }
+
+    static boolean isLarge(byte[] stored) {
+        return stored[0] == LARGE;
+    }
+
+    static long largeLength(byte[] stored) {
+        return ByteBuffer.wrap(stored).getLong(1);
+    }
+
+    static long largeId(byte[] stored) {
+        return ByteBuffer.wrap(stored).getLong(9);
+    }
+
+    static long chunks(long length) {
+        return (length + CHUNK - 1) / CHUNK;
+    }
+
+    static Bptr chunkPtr(byte[] chunkValue) {
+        return Bptr.unpack(ByteBuffer.wrap(chunkValue), 0);
+    }
+
+    static int chunkLength(byte[] chunkValue) {
+        return ByteBuffer.wrap(chunkValue).getInt(Bptr.SIZE);
+    }
+
+    static long count(byte[] stored) {
+        return stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+    }
+
+    static byte[] count(long n) {
+        return ByteBuffer.allocate(8).putLong(n).array();
+    }
+
+    /** The value of user key {@code key} in the tree at {@code root}, or null. */
+    public static byte[] get(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        return stored == null ? null : materialize(store, root, stored);
+    }
+
+    /** Whether user key {@code key} exists in the tree at {@code root}, without reading a large value. */
+    public static boolean exists(BlockStore store, Bptr root, byte[] key) {
+        return Tree.get(store, root, userKey(key)) != null;
+    }
+
+    /** The data blocks holding user key {@code key}'s value, in order; empty for an inline or absent value. */
+    public static List<Bptr> dataBlocks(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        List<Bptr> out = new ArrayList<>();
+        if (stored != null && isLarge(stored)) {
+            for (long i = 0; i < chunks(largeLength(stored)); i++) {
+                out.add(chunkPtr(Tree.get(store, root, chunkKey(largeId(stored), i))));
+            }
+        }
+        return out;
+    }
+
+    /** Live user keys in the tree at {@code root}. */
+    public static long keyCount(BlockStore store, Bptr root) {
+        return count(Tree.get(store, root, KEY_COUNT));
+    }
+
+    /** Turns a stored value into the user's bytes, reading a large value's chunks. */
+    static byte[] materialize(BlockStore store, Bptr root, byte[] stored) {
+        if (!isLarge(stored)) {
+            return Arrays.copyOfRange(stored, 1, stored.length);
+        }
+        long length = largeLength(stored);
+        long id = largeId(stored);
+        byte[] out = new byte[Math.toIntExact(length)];
+        int at = 0;
+        for (long i = 0; i < chunks(length); i++) {
+            byte[] cv = Tree.get(store, root, chunkKey(id, i));
+            if (cv == null) {
+                throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
+            }
+            int len = chunkLength(cv);
+            try (CachedBlock b = store.read(chunkPtr(cv))) {
+                System.arraycopy(b.data(), 0, out, at, len);
+            }
+            at += len;
+        }
+        return out;
+    }
+
+    /** User entries with keys in {@code [from, to)} of the tree at {@code root}, values materialized lazily. */
+    public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        byte[] lo = userKey(from);
+        byte[] hi = to == null ? new byte[] {CHUNK_KEY} : userKey(to);
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, lo, hi);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Map.Entry<byte[], byte[]> next() {
+                Map.Entry<byte[], byte[]> e = it.next();
+                return Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length),
+                        materialize(store, root, e.getValue()));
+            }
+        };
+    }
+
+    /** What the checker follows: pivots to their children, chunk entries to their data blocks. */
+    public static ReferenceWalker walker() {
+        ReferenceWalker tree = Tree.walker();
+        return (bp, block) -> {
+            int type = Short.toUnsignedInt(ByteBuffer.wrap(block).getShort(0));
+            if (type != BlockFormat.TYPE_LEAF) {
+                return tree.children(bp, block);
+            }
+            List<Bptr> data = new ArrayList<>();
+            Tree.leafEntries(block).forEach((k, v) -> {
+                if (k.length == 17 && k[0] == CHUNK_KEY) {
+                    data.add(chunkPtr(v));
+                }
+            });
+            return data;
+        };
+    }
+}

@@ -1,0 +1,287 @@
+package dev.cairn.engine;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.engine.disk.FaultyChannel;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TransactionTest {
+
+    @TempDir
+    Path dir;
+
+    private static final StoreConfig CFG = StoreConfig.defaults().sizeBytes(64L << 20).cacheBytes(4L << 20);
+
+    private static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    @Test
+    void theLaterOfTwoWritersOfOneKeyGetsAConflictAndNothingOfItIsWritten() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            try (Txn a = s.begin(); Txn b = s.begin()) {
+                a.put(b("k"), b("a"));
+                b.put(b("k"), b("b"));
+                b.put(b("other"), b("b"));
+                a.commit();
+                WriteConflictException e = assertThrows(WriteConflictException.class, b::commit);
+                assertTrue(e.getMessage().contains("k") && e.getMessage().contains("conflict"), e.getMessage());
+            }
+            try (Txn t = s.begin()) {
+                assertArrayEquals(b("a"), t.get(b("k")));
+                assertNull(t.get(b("other")), "the loser wrote nothing");
+            }
+            assertEquals(1, s.stats().conflicts());
+            // Disjoint writers both commit.
+            try (Txn a = s.begin(); Txn b = s.begin()) {
+                a.put(b("x"), b("1"));
+                b.put(b("y"), b("2"));
+                a.commit();
+                b.commit();
+            }
+            assertTrue(s.check().ok());
+        }
+    }
+
+    @Test
+    void scansAreOrderedAndSeeTheSnapshotPlusOwnWrites() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            try (Txn t = s.begin()) {
+                for (int i = 0; i < 300; i++) {
+                    t.put(b(String.format("key-%04d", i)), b("v" + i));
+                }
+                t.commit();
+            }
+            try (Txn t = s.begin()) {
+                t.delete(b("key-0010"));
+                t.put(b("key-0011"), b("changed"));
+                t.put(b("key-0011a"), b("new"));
+                List<String> keys = new ArrayList<>();
+                for (Map.Entry<byte[], byte[]> e : t.scan(b("key-0009"), b("key-0013"))) {
+                    keys.add(new String(e.getKey(), UTF_8) + "=" + new String(e.getValue(), UTF_8));
+                }
+                assertEquals(List.of("key-0009=v9", "key-0011=changed", "key-0011a=new", "key-0012=v12"), keys);
+                int all = 0;
+                for (Map.Entry<byte[], byte[]> ignored : t.scan(null, null)) {
+                    all++;
+                }
+                assertEquals(300, all);
+            }
+        }
+    }
+
+    @Test
+    void largeValuesRoundTripAndTheirBlocksComeBack() {
+        Path file = dir.resolve("s.cairn");
+        Random rnd = new Random(3);
+        byte[] big = new byte[3 * 16384 + 1234];
+        rnd.nextBytes(big);
+        long usedEmpty;
+        try (Store s = Store.create(file, CFG)) {
+            usedEmpty = s.stats().usedBytes();
+            try (Txn t = s.begin()) {
+                t.put(b("big"), big);
+                t.put(b("small"), b("s"));
+                t.commit();
+            }
+        }
+        try (Store s = Store.open(file, CFG)) {
+            try (Txn t = s.begin()) {
+                assertArrayEquals(big, t.get(b("big")));
+            }
+            assertTrue(s.check().ok(), () -> s.check().toString());
+            for (int round = 0; round < 30; round++) {
+                byte[] next = new byte[rnd.nextInt(5 * 16384)];
+                rnd.nextBytes(next);
+                try (Txn t = s.begin()) {
+                    t.put(b("big"), next);
+                    t.commit();
+                }
+                try (Txn t = s.begin()) {
+                    assertArrayEquals(next, t.get(b("big")));
+                }
+            }
+            try (Txn t = s.begin()) {
+                assertTrue(t.delete(b("big")));
+                assertTrue(t.delete(b("small")));
+                t.commit();
+            }
+            for (int i = 0; i < 3; i++) {
+                try (Txn t = s.begin()) { // empty syncs: let the last frees come back
+                    t.put(b("tick"), b("" + i));
+                    t.commit();
+                }
+            }
+            assertTrue(s.stats().usedBytes() < usedEmpty + 16 * 16384,
+                    "used " + s.stats().usedBytes() + " bytes, empty store used " + usedEmpty);
+            assertTrue(s.check().ok(), () -> s.check().toString());
+        }
+    }
+
+    @Test
+    void overwritingAndDeletingInALoopKeepsSpaceBounded() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            Random rnd = new Random(9);
+            long peak = 0;
+            for (int round = 0; round < 200; round++) {
+                try (Txn t = s.begin()) {
+                    for (int i = 0; i < 50; i++) {
+                        byte[] v = new byte[rnd.nextInt(400)];
+                        rnd.nextBytes(v);
+                        if (rnd.nextInt(3) == 0) {
+                            t.delete(b("k" + rnd.nextInt(500)));
+                        } else {
+                            t.put(b("k" + rnd.nextInt(500)), v);
+                        }
+                    }
+                    t.commit();
+                }
+                if (round > 50) {
+                    peak = Math.max(peak, s.stats().usedBytes());
+                }
+            }
+            // 500 keys of at most 400 bytes: well under 1 MiB of live data.
+            assertTrue(peak < 4L << 20, "used space peaked at " + peak + " bytes");
+            assertTrue(s.check().ok(), () -> s.check().toString());
+        }
+    }
+
+    @Test
+    void concurrentIncrementsLoseNoUpdate() throws Exception {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            try (Txn t = s.begin()) {
+                t.put(b("counter"), b("0"));
+                t.commit();
+            }
+            int threads = 8;
+            int each = 25;
+            AtomicInteger conflicts = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int id = i;
+                jobs.add(pool.submit(() -> {
+                    for (int n = 0; n < each; n++) {
+                        while (true) {
+                            try (Txn t = s.begin()) {
+                                int v = Integer.parseInt(new String(t.get(b("counter")), UTF_8));
+                                t.put(b("counter"), b(String.valueOf(v + 1)));
+                                t.put(b("own-" + id + "-" + n), b("x"));
+                                t.commit();
+                                break;
+                            } catch (WriteConflictException e) {
+                                conflicts.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) {
+                f.get();
+            }
+            pool.shutdown();
+            try (Txn t = s.begin()) {
+                assertEquals(String.valueOf(threads * each), new String(t.get(b("counter")), UTF_8));
+            }
+            assertEquals(1 + threads * each, s.stats().keys());
+            assertTrue(conflicts.get() > 0, "contention produced conflicts");
+            StoreStats st = s.stats();
+            assertTrue(st.syncs() <= st.commits(), st.toString());
+            assertTrue(s.check().ok());
+        }
+    }
+
+    @Test
+    void aFailedForceMakesTheStoreReadOnlyAndAReopenKeepsEveryAcknowledgedCommit() {
+        Path file = dir.resolve("s.cairn");
+        AtomicReference<FaultyChannel> ch = new AtomicReference<>();
+        StoreConfig faulty = CFG.channelOpener((p, o) -> {
+            ch.set(new FaultyChannel(FileChannel.open(p, o)));
+            return ch.get();
+        });
+        try (Store s = Store.create(file, faulty)) {
+            try (Txn t = s.begin()) {
+                t.put(b("kept"), b("yes"));
+                t.commit();
+            }
+            ch.get().forcesUntilFailure.set(0);
+            try (Txn t = s.begin()) {
+                t.put(b("lost"), b("maybe"));
+                ReadOnlyStoreException e = assertThrows(ReadOnlyStoreException.class, t::commit);
+                assertTrue(e.getMessage().contains("read-only"), e.getMessage());
+            }
+            assertTrue(s.isReadOnly() && s.stats().readOnly());
+            try (Txn t = s.begin()) {
+                t.put(b("later"), b("no"));
+                assertThrows(ReadOnlyStoreException.class, t::commit);
+            }
+            try (Txn t = s.begin()) {
+                assertArrayEquals(b("yes"), t.get(b("kept")), "reads still work");
+            }
+        }
+        try (Store s = Store.open(file, CFG); Txn t = s.begin()) {
+            assertArrayEquals(b("yes"), t.get(b("kept")));
+            assertNull(t.get(b("later")));
+            assertTrue(s.check().ok());
+        }
+    }
+
+    @Test
+    void aFlippedBitUnderAValueIsReportedNotReturned() throws IOException {
+        Path file = dir.resolve("s.cairn");
+        byte[] big = new byte[40000];
+        new Random(1).nextBytes(big);
+        try (Store s = Store.create(file, CFG); Txn t = s.begin()) {
+            t.put(b("big"), big);
+            t.commit();
+        }
+        List<dev.cairn.engine.block.Bptr> blocks;
+        try (BlockStore bs = BlockStore.open(file, CFG)) {
+            blocks = dev.cairn.engine.object.ObjectLayout.dataBlocks(bs, bs.roots().get(0), b("big"));
+        }
+        assertEquals(3, blocks.size());
+        long addr = blocks.get(1).addr();
+        flip(file, addr + 777);
+        try (Store s = Store.open(file, CFG); Txn t = s.begin()) {
+            CorruptBlockException e = assertThrows(CorruptBlockException.class, () -> t.get(b("big")));
+            assertTrue(e.getMessage().contains(String.format("0x%x", addr)) && e.getMessage().contains("corrupt"),
+                    e.getMessage());
+            assertFalse(s.check().ok());
+        }
+        flip(file, addr + 777);
+        try (Store s = Store.open(file, CFG); Txn t = s.begin()) {
+            assertArrayEquals(big, t.get(b("big")));
+            assertTrue(s.check().ok());
+        }
+    }
+
+    private static void flip(Path file, long offset) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.seek(offset);
+            int v = raf.read();
+            raf.seek(offset);
+            raf.write(v ^ 0x04);
+        }
+    }
+}
