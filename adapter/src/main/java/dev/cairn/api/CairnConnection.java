@@ -9,12 +9,17 @@ import java.nio.charset.StandardCharsets;
  * <p>Errors are {@link dev.cairn.engine.CairnException}s: an
  * {@link dev.cairn.engine.InvalidKeyException} for a bad key, a
  * {@link ConnectionClosedException} after {@link #close()}, a
- * {@link dev.cairn.engine.ReadOnlyStoreException} once a write or force failed.
+ * {@link dev.cairn.engine.ReadOnlyStoreException} once a write or force failed, a
+ * {@link dev.cairn.engine.WriteConflictException} when a concurrent transaction
+ * committed the same key first (snapshot isolation: retry the transaction).
  */
 public interface CairnConnection extends AutoCloseable {
 
     /** The value under {@code key}, or null when absent. */
     byte[] get(byte[] key);
+
+    /** Whether {@code key} exists, without reading its value. */
+    boolean exists(byte[] key);
 
     /** Stores {@code value} under {@code key}, replacing any value. */
     void put(byte[] key, byte[] value);

@@ -53,6 +53,8 @@ public final class Store implements AutoCloseable {
     private volatile Snapshot applied;
     private volatile Snapshot durable;
     private final AtomicLong commits = new AtomicLong();
+    /** Commits that entered {@link #commit} and have not yet applied their writes (or failed). */
+    private final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong conflictCount = new AtomicLong();
     private volatile boolean closed;
 
@@ -62,7 +64,7 @@ public final class Store implements AutoCloseable {
         Snapshot s = new Snapshot(blocks.roots().get(Superblock.ROOT_TREE), 0);
         this.applied = s;
         this.durable = s;
-        this.group = new GroupSync(this::syncNow, 0);
+        this.group = new GroupSync(this::syncNow, applying::get, 0);
     }
 
     /** Formats a new store at {@code path}; fails when the file exists. */
@@ -116,6 +118,18 @@ public final class Store implements AutoCloseable {
     /** Applies a transaction's writes (null values are deletes) and returns once they are durable. */
     void commit(Txn t, SortedMap<byte[], byte[]> writes) {
         long seq;
+        applying.incrementAndGet();
+        try {
+            seq = apply(t, writes);
+        } finally {
+            applying.decrementAndGet();
+        }
+        group.awaitDurable(seq);
+        commits.incrementAndGet();
+    }
+
+    private long apply(Txn t, SortedMap<byte[], byte[]> writes) {
+        long seq;
         synchronized (commitLock) {
             checkOpen();
             blocks.checkWritableForCommit();
@@ -134,8 +148,7 @@ public final class Store implements AutoCloseable {
             });
             conflicts.committed(seq, writes.keySet());
         }
-        group.awaitDurable(seq);
-        commits.incrementAndGet();
+        return seq;
     }
 
     /** One sync of the newest applied tree; returns the commit sequence it made durable. */

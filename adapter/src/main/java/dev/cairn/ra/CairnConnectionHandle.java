@@ -40,6 +40,11 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
+    public boolean exists(byte[] key) {
+        return managed().exists(key);
+    }
+
+    @Override
     public void put(byte[] key, byte[] value) {
         managed().put(key, value);
     }

@@ -58,6 +58,10 @@ final class CairnManagedConnection implements ManagedConnection {
         return inTransaction(t -> t.get(key));
     }
 
+    boolean exists(byte[] key) {
+        return inTransaction(t -> t.exists(key));
+    }
+
     void put(byte[] key, byte[] value) {
         inTransaction(t -> {
             t.put(key, value);
@@ -168,7 +172,7 @@ final class CairnManagedConnection implements ManagedConnection {
         handles.clear();
         if (localTxn != null) {
             // The server abandoned a transaction it never completed; nothing of
-            // it reached the file, so dropping it is the whole rollback.
+            // it reached the store before commit, so dropping it is the whole rollback.
             localTxn.rollback();
             localTxn = null;
             counters.rolledBack.incrementAndGet();

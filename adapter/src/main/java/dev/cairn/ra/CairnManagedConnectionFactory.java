@@ -2,6 +2,7 @@ package dev.cairn.ra;
 
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
+import dev.cairn.engine.StoreConfig;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConfigProperty;
@@ -24,7 +25,7 @@ import javax.security.auth.Subject;
 /**
  * Makes pooled connections to one store file. Configured in server.xml on the
  * {@code connectionFactory} element (see the README). Two factories are equal
- * when they name the same store, as the Connectors spec asks, so the pool can
+ * when all their properties are, as the Connectors spec asks, so the pool can
  * match connections across them.
  */
 @ConnectionDefinition(
@@ -39,6 +40,14 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     @ConfigProperty(description = "Path of the store file. Created, with its directories, when missing.")
     private String storePath;
 
+    @ConfigProperty(description = "Size of the store file in bytes, used when the file is created. Default 1 GiB.",
+            defaultValue = "1073741824")
+    private Long sizeBytes = 1L << 30;
+
+    @ConfigProperty(description = "Memory for cached blocks in bytes; the cache never uses more. Default 64 MiB.",
+            defaultValue = "67108864")
+    private Long cacheBytes = 64L << 20;
+
     private transient CairnResourceAdapter adapter;
     private transient PrintWriter logWriter;
 
@@ -48,6 +57,31 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
 
     public void setStorePath(String storePath) {
         this.storePath = storePath;
+    }
+
+    public Long getSizeBytes() {
+        return sizeBytes;
+    }
+
+    public void setSizeBytes(Long sizeBytes) {
+        this.sizeBytes = sizeBytes;
+    }
+
+    public Long getCacheBytes() {
+        return cacheBytes;
+    }
+
+    public void setCacheBytes(Long cacheBytes) {
+        this.cacheBytes = cacheBytes;
+    }
+
+    /** The engine settings these properties give. */
+    StoreConfig storeConfig() throws InvalidPropertyException {
+        try {
+            return StoreConfig.defaults().sizeBytes(sizeBytes).cacheBytes(cacheBytes);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new InvalidPropertyException("Cairn connection factory: " + e.getMessage());
+        }
     }
 
     @Override
@@ -62,7 +96,7 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
 
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
-        return new CairnManagedConnection(this, adapter().store(storeFile()), adapter().counters());
+        return new CairnManagedConnection(this, adapter().store(storeFile(), storeConfig()), adapter().counters());
     }
 
     @Override
@@ -78,7 +112,7 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
 
     /** Store figures plus the adapter's transaction counters. */
     Map<String, Long> statistics() throws ResourceException {
-        Map<String, Long> figures = new LinkedHashMap<>(adapter().store(storeFile()).stats().asMap());
+        Map<String, Long> figures = new LinkedHashMap<>(adapter().store(storeFile(), storeConfig()).stats().asMap());
         adapter().counters().addTo(figures);
         return figures;
     }
@@ -122,11 +156,12 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof CairnManagedConnectionFactory other && Objects.equals(storePath, other.storePath);
+        return o instanceof CairnManagedConnectionFactory other && Objects.equals(storePath, other.storePath)
+                && Objects.equals(sizeBytes, other.sizeBytes) && Objects.equals(cacheBytes, other.cacheBytes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hashCode(storePath);
+        return Objects.hash(storePath, sizeBytes, cacheBytes);
     }
 }

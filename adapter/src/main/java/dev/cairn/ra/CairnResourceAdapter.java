@@ -2,6 +2,7 @@ package dev.cairn.ra;
 
 import dev.cairn.engine.CairnException;
 import dev.cairn.engine.Store;
+import dev.cairn.engine.StoreConfig;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.BootstrapContext;
@@ -53,13 +54,13 @@ public class CairnResourceAdapter implements ResourceAdapter {
         LOG.info("Cairn resource adapter stopped");
     }
 
-    /** The open store at {@code path}, opening (and recovering) it on first use. */
-    Store store(Path path) {
+    /** The open store at {@code path}, opening (and recovering) or creating it with {@code config} on first use. */
+    Store store(Path path, StoreConfig config) {
         StoreRegistry s = stores;
         if (s == null) {
             throw new CairnException("the Cairn resource adapter has not been started");
         }
-        return s.acquire(path);
+        return s.acquire(path, config);
     }
 
     TransactionCounters counters() {

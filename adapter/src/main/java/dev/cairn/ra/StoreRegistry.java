@@ -34,7 +34,8 @@ final class StoreRegistry {
         this.workers = workers;
     }
 
-    synchronized Store acquire(Path path) {
+    /** The store at {@code path}; {@code config} applies when this call opens or creates it. */
+    synchronized Store acquire(Path path, StoreConfig config) {
         if (closed) {
             throw new CairnException("the Cairn resource adapter has stopped");
         }
@@ -48,7 +49,7 @@ final class StoreRegistry {
             } catch (IOException e) {
                 throw new CairnException("cannot create the directory of store " + key + ": " + e, e);
             }
-            store = Store.openOrCreate(key, StoreConfig.defaults().workers(workers));
+            store = Store.openOrCreate(key, config.workers(workers));
             LOG.info(() -> "Cairn store " + key + " is open");
             stores.put(key, store);
         }

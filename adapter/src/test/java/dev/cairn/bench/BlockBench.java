@@ -1,7 +1,10 @@
 package dev.cairn.bench;
 
 import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
+import dev.cairn.engine.StoreStats;
+import dev.cairn.engine.Txn;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
@@ -28,7 +31,9 @@ import java.util.concurrent.Future;
  *     sequential 16 KiB writes and one force (goal: at least 70%);</li>
  * <li>latency: one fresh block and a sync, against one raw 16 KiB write and
  *     a force (goal: at most 2.5x);</li>
- * <li>cache-hit reads, ns per read at 1 and 2 threads.</li>
+ * <li>cache-hit reads, ns per read at 1 and 2 threads;</li>
+ * <li>object-store transactions: single-put commits at 1 and 16 threads,
+ *     bulk commits, warm point gets.</li>
  * </ol>
  * Medians of several rounds. Run: {@code mvn -B -pl adapter -Pbench test}
  * (add {@code -Dbench.dir=/some/disk} to measure another file system).
@@ -64,6 +69,8 @@ public final class BlockBench {
         System.out.printf("  raw 16 KiB write+force       %8.1f us%n", lat[0] / 1e3);
         System.out.printf("  Cairn block + sync           %8.1f us%n", lat[1] / 1e3);
         System.out.printf("  ratio (median of pairs)      %8.2f   (goal <= 2.5; two forces are the floor)%n", lat[2]);
+
+        storeFigures(dir, lat[0]);
 
         for (int threads : new int[] {1, 2}) {
             double map = mapGetNanos(threads);
@@ -180,6 +187,86 @@ public final class BlockBench {
         } finally {
             deleteQuietly(f);
         }
+    }
+
+    /**
+     * Transactions on the object store: single-put commits at 1 and 16
+     * threads (group commit: the 16 share syncs), bulk commits of 1000 puts,
+     * and point gets on a warm store.
+     */
+    private static void storeFigures(Path dir, double rawWriteForceNanos) throws Exception {
+        Path f = dir.resolve("store.cairn");
+        deleteQuietly(f);
+        try (Store s = Store.create(f, StoreConfig.defaults().sizeBytes(512L << 20).cacheBytes(64L << 20))) {
+            double rawPerSecond = 1e9 / rawWriteForceNanos;
+            double one = commitsPerSecond(s, 1);
+            StoreStats before = s.stats();
+            double sixteen = commitsPerSecond(s, 16);
+            StoreStats st = s.stats();
+            double perSync = (double) (st.commits() - before.commits()) / (st.syncs() - before.syncs());
+            System.out.printf("store commits, one 100-byte put each (durable on return):%n");
+            System.out.printf("  1 thread                     %8.0f commits/s (raw write+force alone allows %.0f/s)%n",
+                    one, rawPerSecond);
+            System.out.printf("  16 threads                   %8.0f commits/s = %.1fx one thread; %.1f commits per sync%n",
+                    sixteen, sixteen / one, perSync);
+            Random rnd = new Random(5);
+            byte[] value = new byte[100];
+            int batches = 50;
+            long start = System.nanoTime();
+            for (int b = 0; b < batches; b++) {
+                try (Txn t = s.begin()) {
+                    for (int i = 0; i < 1000; i++) {
+                        rnd.nextBytes(value);
+                        t.put(String.format("bulk-%08d", rnd.nextInt(1_000_000)).getBytes(), value);
+                    }
+                    t.commit();
+                }
+            }
+            double bulk = batches * 1000 / ((System.nanoTime() - start) / 1e9);
+            System.out.printf("  bulk, 1000 random puts a commit %8.0f puts/s%n", bulk);
+            int gets = 200_000;
+            start = System.nanoTime();
+            long found = 0;
+            try (Txn t = s.begin()) {
+                for (int i = 0; i < gets; i++) {
+                    if (t.get(String.format("bulk-%08d", rnd.nextInt(1_000_000)).getBytes()) != null) {
+                        found++;
+                    }
+                }
+            }
+            System.out.printf("  point gets, warm, 1 thread    %8.0f gets/s (%d of %d found)%n",
+                    gets / ((System.nanoTime() - start) / 1e9), found, gets);
+        } finally {
+            deleteQuietly(f);
+        }
+    }
+
+    private static double commitsPerSecond(Store s, int threads) throws Exception {
+        long seconds = 3;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        List<Future<?>> jobs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            jobs.add(pool.submit(() -> {
+                byte[] v = new byte[100];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    try (Txn tx = s.begin()) {
+                        tx.put(("c-" + id + "-" + (n++ % 1000)).getBytes(), v);
+                        tx.commit();
+                    }
+                    done.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> j : jobs) {
+            j.get();
+        }
+        pool.shutdown();
+        return done.get() / (double) seconds;
     }
 
     /** The machine's own scaling of a trivial shared lookup, measured the same way as the cache hits. */

@@ -37,7 +37,7 @@ public class ObjectStore {
      */
     public boolean put(byte[] key, byte[] value) {
         try (CairnConnection c = cairn.getConnection()) {
-            boolean existed = c.get(key) != null;
+            boolean existed = c.exists(key);
             c.put(key, value);
             return !existed;
         }

@@ -6,6 +6,8 @@ import dev.cairn.engine.CorruptBlockException;
 import dev.cairn.engine.InvalidKeyException;
 import dev.cairn.engine.ReadOnlyStoreException;
 import dev.cairn.engine.StoreClosedException;
+import dev.cairn.engine.StoreFullException;
+import dev.cairn.engine.WriteConflictException;
 import dev.cairn.engine.ValueTooLargeException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -28,6 +30,10 @@ final class ErrorMapping {
         CairnException e = cairnCause(thrown);
         if (e instanceof InvalidKeyException) {
             JsonResponses.error(resp, 400, "bad_key", e.getMessage());
+        } else if (e instanceof WriteConflictException) {
+            JsonResponses.error(resp, 409, "conflict", e.getMessage());
+        } else if (e instanceof StoreFullException) {
+            JsonResponses.error(resp, 507, "store_full", e.getMessage());
         } else if (e instanceof ValueTooLargeException) {
             JsonResponses.error(resp, 413, "too_large", e.getMessage());
         } else if (e instanceof ReadOnlyStoreException) {

@@ -20,13 +20,23 @@ public final class GroupSync {
         long syncAndReturnSequence();
     }
 
+    /** How long a leader waits for commits still being applied to join its sync. */
+    private static final long GATHER_NANOS = 200_000;
+
     private final Syncer syncer;
+    private final java.util.function.IntSupplier applying;
     private long durable;
     private boolean syncing;
     private CairnException failure;
 
-    public GroupSync(Syncer syncer, long durable) {
+    /**
+     * @param applying how many commits are between entering commit and having
+     *                 applied their writes: the leader gives them a moment to
+     *                 finish, so they ride its sync instead of the next one
+     */
+    public GroupSync(Syncer syncer, java.util.function.IntSupplier applying, long durable) {
         this.syncer = syncer;
+        this.applying = applying;
         this.durable = durable;
     }
 
@@ -52,6 +62,10 @@ public final class GroupSync {
                     throw failure;
                 }
                 syncing = true;
+            }
+            long gatherUntil = System.nanoTime() + GATHER_NANOS;
+            while (applying.getAsInt() > 0 && System.nanoTime() < gatherUntil) {
+                Thread.yield();
             }
             long made;
             try {
