@@ -35,6 +35,10 @@ public interface CairnConnection extends AutoCloseable {
         return get(key.getBytes(StandardCharsets.UTF_8));
     }
 
+    default boolean exists(String key) {
+        return exists(key.getBytes(StandardCharsets.UTF_8));
+    }
+
     default void put(String key, byte[] value) {
         put(key.getBytes(StandardCharsets.UTF_8), value);
     }
