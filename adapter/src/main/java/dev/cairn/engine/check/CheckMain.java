@@ -2,18 +2,18 @@ package dev.cairn.engine.check;
 
 import dev.cairn.engine.disk.ChannelOpener;
 import dev.cairn.engine.disk.StoreFile;
+import dev.cairn.engine.object.ObjectLayout;
 import java.io.IOException;
 import java.nio.file.Path;
 
 /**
  * Offline check of a store file:
  * {@code java -cp cairn-adapter.jar:hash4j.jar dev.cairn.engine.check.CheckMain STORE}.
- * Prints the report; exits 0 when it is ok, 1 when it found problems, 2 on bad usage.
- *
- * <p>Until the object tree's block format exists, the offline check follows
- * no references out of the roots, so it verifies the superblocks, headers,
- * logs and roots but would call every other allocated block leaked: it
- * reports leaks only with {@code --leaks}.
+ * Reads the file only. Verifies both superblocks, every arena header and
+ * log, every block of the object tree and every data block of every large
+ * value (hash against pointer), and that nothing is both reachable and free
+ * and nothing allocated is unreachable. Prints the report; exits 0 when it
+ * is ok, 1 when it found problems, 2 on bad usage.
  */
 public final class CheckMain {
 
@@ -21,17 +21,13 @@ public final class CheckMain {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 1 || args.length > 2) {
-            System.err.println("usage: CheckMain [--leaks] STORE-FILE");
+        if (args.length != 1) {
+            System.err.println("usage: CheckMain STORE-FILE");
             System.exit(2);
         }
-        boolean leaks = args[0].equals("--leaks");
-        Path path = Path.of(args[args.length - 1]);
+        Path path = Path.of(args[0]);
         try (StoreFile f = StoreFile.openReadOnly(path, ChannelOpener.PLAIN)) {
-            CheckReport r = Checker.check(f, ReferenceWalker.ROOTS_ONLY);
-            if (!leaks && r.leakedBlocks() > 0) {
-                r = r.withoutLeaks();
-            }
+            CheckReport r = Checker.check(f, ObjectLayout.walker());
             System.out.print(path + ": " + r);
             System.exit(r.ok() ? 0 : 1);
         }

@@ -48,20 +48,6 @@ public final class CheckReport {
         return leakedBlocks;
     }
 
-    /** This report with the leak findings dropped (a walker that cannot see every reference). */
-    CheckReport withoutLeaks() {
-        CheckReport r = new CheckReport();
-        problems.stream().filter(p -> !p.contains("nothing reaches it") && !p.endsWith("more leaked blocks"))
-                .forEach(r::problem);
-        notes.forEach(r::note);
-        r.note(leakedBlocks + " allocated blocks not reached from the roots: not checked (no tree walker yet)");
-        r.syncGen = syncGen;
-        r.reachableBlocks = reachableBlocks;
-        r.logBlocks = logBlocks;
-        r.freeBytes = freeBytes;
-        return r;
-    }
-
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder();
