@@ -13,6 +13,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
+import dev.cairn.engine.tree.Keys;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,6 +51,10 @@ public final class Store implements AutoCloseable {
     /** Guarded by commitLock. */
     private final ConflictTracker conflicts = new ConflictTracker();
     private final GroupSync group;
+    /** Prepared transactions (xid) and the user keys each holds until its outcome. Guarded by commitLock. */
+    private final java.util.Map<java.nio.ByteBuffer, List<byte[]>> prepared = new java.util.HashMap<>();
+    /** User key to the xid of the prepared transaction holding it. Guarded by commitLock. */
+    private final java.util.Map<java.nio.ByteBuffer, java.nio.ByteBuffer> held = new java.util.HashMap<>();
     /** The newest tree, durable or not; written within a generation under commitLock. */
     private volatile Snapshot applied;
     private volatile Snapshot durable;
@@ -65,6 +71,9 @@ public final class Store implements AutoCloseable {
         this.applied = s;
         this.durable = s;
         this.group = new GroupSync(this::syncNow, applying::get, 0);
+        for (Map.Entry<byte[], byte[]> p : ObjectLayout.prepared(blocks, s.root())) {
+            hold(p.getKey(), ObjectLayout.unpackWrites(p.getValue()).keySet());
+        }
     }
 
     /** Formats a new store at {@code path}; fails when the file exists. */
@@ -117,10 +126,88 @@ public final class Store implements AutoCloseable {
 
     /** Applies a transaction's writes (null values are deletes) and returns once they are durable. */
     void commit(Txn t, SortedMap<byte[], byte[]> writes) {
+        durably(() -> {
+            checkWritesAllowed(t, writes.keySet());
+            long seq = applyInternal(userWrites(writes));
+            conflicts.committed(seq, writes.keySet());
+            return seq;
+        });
+    }
+
+    /**
+     * Makes a transaction's writes and its xid durable without publishing
+     * them (XA prepare). Its keys are held: other transactions that write
+     * them conflict until {@link #commitPrepared} or {@link #rollbackPrepared}.
+     */
+    void prepare(Txn t, byte[] xid, SortedMap<byte[], byte[]> writes) {
+        validateXid(xid);
+        durably(() -> {
+            if (prepared.containsKey(java.nio.ByteBuffer.wrap(xid))) {
+                throw new CairnException("a transaction with xid " + hex(xid) + " is prepared already");
+            }
+            checkWritesAllowed(t, writes.keySet());
+            TreeMap<byte[], byte[]> internal = new TreeMap<>(Keys.ORDER);
+            internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(writes));
+            long seq = applyInternal(internal);
+            hold(xid, writes.keySet());
+            conflicts.committed(seq, writes.keySet());
+            return seq;
+        });
+    }
+
+    /** Publishes a prepared transaction's writes, durably, and releases its keys. */
+    public void commitPrepared(byte[] xid) {
+        finishPrepared(xid, true);
+    }
+
+    /** Drops a prepared transaction, durably, and releases its keys. */
+    public void rollbackPrepared(byte[] xid) {
+        finishPrepared(xid, false);
+    }
+
+    /** The xids of the prepared transactions awaiting their outcome (after a restart too). */
+    public List<byte[]> recover() {
+        checkOpen();
+        synchronized (commitLock) {
+            List<byte[]> out = new java.util.ArrayList<>();
+            prepared.keySet().forEach(b -> out.add(java.util.Arrays.copyOfRange(b.array(), 0, b.limit())));
+            return out;
+        }
+    }
+
+    private void finishPrepared(byte[] xid, boolean publish) {
+        validateXid(xid);
+        durably(() -> {
+            List<byte[]> keys = prepared.get(java.nio.ByteBuffer.wrap(xid));
+            if (keys == null) {
+                throw new NoSuchTransactionException("no prepared transaction has xid " + hex(xid));
+            }
+            TreeMap<byte[], byte[]> internal = new TreeMap<>(Keys.ORDER);
+            if (publish) {
+                byte[] packed = ObjectLayout.getInternal(blocks, applied.root(), ObjectLayout.preparedKey(xid));
+                internal.putAll(userWrites(ObjectLayout.unpackWrites(packed)));
+            }
+            internal.put(ObjectLayout.preparedKey(xid), null);
+            long seq = applyInternal(internal);
+            prepared.remove(java.nio.ByteBuffer.wrap(xid));
+            keys.forEach(k -> held.remove(java.nio.ByteBuffer.wrap(k)));
+            if (publish) {
+                conflicts.committed(seq, keys);
+            }
+            return seq;
+        });
+    }
+
+    /** Runs {@code change} under the commit lock, then returns once its commit is durable. */
+    private void durably(java.util.function.LongSupplier change) {
         long seq;
         applying.incrementAndGet();
         try {
-            seq = apply(t, writes);
+            synchronized (commitLock) {
+                checkOpen();
+                blocks.checkWritableForCommit();
+                seq = change.getAsLong();
+            }
         } finally {
             applying.decrementAndGet();
         }
@@ -128,27 +215,63 @@ public final class Store implements AutoCloseable {
         commits.incrementAndGet();
     }
 
-    private long apply(Txn t, SortedMap<byte[], byte[]> writes) {
-        long seq;
-        synchronized (commitLock) {
-            checkOpen();
-            blocks.checkWritableForCommit();
-            byte[] k = conflicts.conflict(t.snapshot().seq(), writes.keySet());
-            if (k != null) {
-                conflictCount.incrementAndGet();
-                throw new WriteConflictException("write conflict on key " + printable(k)
-                        + ": another transaction committed it after this one began; nothing was written");
-            }
-            seq = blocks.withinGeneration(() -> {
-                Snapshot a = applied;
-                ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), writes);
-                applied = new Snapshot(r.root(), a.seq() + 1);
-                r.adopt().run();
-                return a.seq() + 1;
-            });
-            conflicts.committed(seq, writes.keySet());
+    /** Throws when a key was committed since {@code t} began, or is held by a prepared transaction. */
+    private void checkWritesAllowed(Txn t, java.util.Set<byte[]> keys) {
+        byte[] k = conflicts.conflict(t.snapshot().seq(), keys);
+        if (k != null) {
+            conflictCount.incrementAndGet();
+            throw new WriteConflictException("write conflict on key " + printable(k)
+                    + ": another transaction committed it after this one began; nothing was written");
         }
-        return seq;
+        for (byte[] key : keys) {
+            java.nio.ByteBuffer holder = held.get(java.nio.ByteBuffer.wrap(key));
+            if (holder != null) {
+                conflictCount.incrementAndGet();
+                throw new WriteConflictException("write conflict on key " + printable(key)
+                        + ": a prepared transaction holds it until its outcome; nothing was written");
+            }
+        }
+    }
+
+    private void hold(byte[] xid, java.util.Set<byte[]> keys) {
+        java.nio.ByteBuffer x = java.nio.ByteBuffer.wrap(xid.clone());
+        List<byte[]> copy = new java.util.ArrayList<>();
+        for (byte[] k : keys) {
+            copy.add(k.clone());
+            held.put(java.nio.ByteBuffer.wrap(k.clone()), x);
+        }
+        prepared.put(x, copy);
+    }
+
+    /** Applies internal writes to the newest tree within one generation; returns the commit's sequence. */
+    private long applyInternal(SortedMap<byte[], byte[]> internal) {
+        return blocks.withinGeneration(() -> {
+            Snapshot a = applied;
+            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal);
+            applied = new Snapshot(r.root(), a.seq() + 1);
+            r.adopt().run();
+            return a.seq() + 1;
+        });
+    }
+
+    private static TreeMap<byte[], byte[]> userWrites(Map<byte[], byte[]> writes) {
+        TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
+        writes.forEach((k, v) -> out.put(ObjectLayout.userKey(k), v));
+        return out;
+    }
+
+    private static void validateXid(byte[] xid) {
+        if (xid == null || xid.length == 0 || xid.length > 255) {
+            throw new IllegalArgumentException("an xid is 1 to 255 bytes");
+        }
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            s.append(String.format("%02x", x));
+        }
+        return s.toString();
     }
 
     /** One sync of the newest applied tree; returns the commit sequence it made durable. */
@@ -231,7 +354,11 @@ public final class Store implements AutoCloseable {
         } finally {
             blocks.exitEpoch();
         }
-        return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), used, free,
+        int preparedNow;
+        synchronized (commitLock) {
+            preparedNow = prepared.size();
+        }
+        return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, used, free,
                 b.cache().hits(), b.cache().misses(), b.readOnly());
     }
 

@@ -112,6 +112,28 @@ public final class Txn implements AutoCloseable {
         }
     }
 
+    /**
+     * XA prepare: makes this transaction's writes and {@code xid} durable
+     * without publishing them, and holds its keys against other writers,
+     * then returns; the transaction is over. Finish it with
+     * {@link Store#commitPrepared} or {@link Store#rollbackPrepared}, after a
+     * restart too ({@link Store#recover()} lists the xids).
+     *
+     * @throws WriteConflictException when a key was committed since this transaction began
+     */
+    public void prepare(byte[] xid) {
+        checkActive();
+        finished = true;
+        try {
+            TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
+            writes.forEach((k, v) -> out.put(k, v == DELETED ? null : v));
+            store.prepare(this, xid, out);
+        } finally {
+            writes.clear();
+            store.ended(this);
+        }
+    }
+
     /** Drops every write; the transaction is over. */
     public void rollback() {
         checkActive();

@@ -23,10 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Transactions of puts, overwrites and deletes, small and large values,
- * committed against a real file with every write and force recorded; then
- * every crash state ({@link CrashImages}) is mounted: every transaction whose
- * sync completed is wholly there, every later one wholly absent, the tree
- * reads back exactly the model of that commit, and nothing is leaked.
+ * some prepared (XA) and later committed or rolled back, run against a real
+ * file with every write and force recorded; then every crash state
+ * ({@link CrashImages}) is mounted: every transaction whose sync completed
+ * is wholly there, every later one wholly absent, exactly the prepared ones
+ * of that moment are listed, the tree reads back exactly the model, and
+ * nothing is leaked.
  */
 class StoreCrashTest {
 
@@ -44,20 +46,42 @@ class StoreCrashTest {
                     return rec.get();
                 });
         Map<Long, TreeMap<String, byte[]>> states = new HashMap<>();
+        Map<Long, java.util.Set<String>> preparedAt = new HashMap<>();
         List<long[]> acknowledged = new ArrayList<>();
         Random rnd = new Random(17);
         int firstEvent;
         try (Store s = Store.create(dir.resolve("s.cairn"), cfg)) {
             firstEvent = rec.get().eventCount();
             TreeMap<String, byte[]> model = new TreeMap<>();
+            Map<String, Map<String, byte[]>> pending = new HashMap<>();
             states.put(s.generation(), new TreeMap<>(model));
+            preparedAt.put(s.generation(), java.util.Set.of());
             for (int c = 0; c < 70; c++) {
-                commitRandom(s, model, rnd);
+                if (!pending.isEmpty() && rnd.nextInt(3) == 0) {
+                    String xid = pending.keySet().iterator().next();
+                    if (rnd.nextBoolean()) {
+                        s.commitPrepared(xid.getBytes(StandardCharsets.UTF_8));
+                        applyDelta(model, pending.remove(xid));
+                    } else {
+                        s.rollbackPrepared(xid.getBytes(StandardCharsets.UTF_8));
+                        pending.remove(xid);
+                    }
+                } else if (pending.isEmpty() && rnd.nextInt(5) == 0) {
+                    String xid = "xid-" + c;
+                    Map<String, byte[]> delta = writeRandom(s, rnd, xid);
+                    if (delta != null) {
+                        pending.put(xid, delta);
+                    }
+                } else {
+                    applyDelta(model, writeRandom(s, rnd, null));
+                }
                 states.put(s.generation(), new TreeMap<>(model));
+                preparedAt.put(s.generation(), new java.util.TreeSet<>(pending.keySet()));
                 acknowledged.add(new long[] {rec.get().eventCount(), s.generation()});
             }
         }
         int[] resumed = {0};
+        int[] withPrepared = {0};
         int explored = CrashImages.explore(rec.get().events(), firstEvent, SIZE, acknowledged, 5,
                 (image, expected, where, index) -> {
                     StoreConfig mem = cfg.channelOpener((p, o) -> new MemoryChannel(image));
@@ -65,13 +89,20 @@ class StoreCrashTest {
                         assertEquals(expected, s.generation(), where);
                         TreeMap<String, byte[]> model = states.get(expected);
                         assertHolds(s, model, where);
+                        java.util.Set<String> listed = new java.util.TreeSet<>();
+                        s.recover().forEach(x -> listed.add(new String(x, StandardCharsets.UTF_8)));
+                        assertEquals(preparedAt.get(expected), listed, where + ": prepared transactions");
+                        withPrepared[0] += listed.isEmpty() ? 0 : 1;
                         CheckReport r = s.check();
                         assertTrue(r.ok(), where + ": " + r);
                         if (index % 41 == 0) {
                             TreeMap<String, byte[]> more = new TreeMap<>(model);
                             Random r2 = new Random(index);
-                            commitRandom(s, more, r2);
-                            commitRandom(s, more, r2);
+                            for (String xid : preparedAt.get(expected)) {
+                                s.rollbackPrepared(xid.getBytes(StandardCharsets.UTF_8));
+                            }
+                            applyDelta(more, writeRandom(s, r2, null));
+                            applyDelta(more, writeRandom(s, r2, null));
                             assertHolds(s, more, where + ", after more commits");
                             assertTrue(s.check().ok(), where + ", after more commits: " + s.check());
                             resumed[0]++;
@@ -80,30 +111,54 @@ class StoreCrashTest {
                         throw new AssertionError(where + ": " + e, e);
                     }
                 });
-        System.out.printf("transactional crash exploration: 70 commits, %d crash states explored, %d resumed%n",
-                explored, resumed[0]);
+        System.out.printf("transactional crash exploration: 70 commits and prepares, %d crash states explored"
+                + " (%d with a prepared transaction in doubt), %d resumed%n", explored, withPrepared[0], resumed[0]);
+        assertTrue(withPrepared[0] > 100, "states with a prepared transaction: " + withPrepared[0]);
         assertTrue(explored > 1000, "explored " + explored);
     }
 
-    private static void commitRandom(Store s, TreeMap<String, byte[]> model, Random rnd) {
+    /**
+     * A transaction of random writes, committed, or prepared under {@code xid}.
+     *
+     * @return its writes (null values are deletes), or null when it lost a
+     *         write conflict (with a prepared transaction's keys) and wrote nothing
+     */
+    private static Map<String, byte[]> writeRandom(Store s, Random rnd, String xid) {
         try (Txn t = s.begin()) {
-            TreeMap<String, byte[]> next = new TreeMap<>(model);
+            Map<String, byte[]> delta = new HashMap<>();
             int ops = 1 + rnd.nextInt(8);
             for (int i = 0; i < ops; i++) {
                 String key = "key-" + rnd.nextInt(60);
                 if (rnd.nextInt(4) == 0) {
                     t.delete(key.getBytes(StandardCharsets.UTF_8));
-                    next.remove(key);
+                    delta.put(key, null);
                 } else {
                     byte[] v = new byte[rnd.nextInt(6) == 0 ? 1000 + rnd.nextInt(40000) : rnd.nextInt(300)];
                     rnd.nextBytes(v);
                     t.put(key.getBytes(StandardCharsets.UTF_8), v);
-                    next.put(key, v);
+                    delta.put(key, v);
                 }
             }
-            t.commit();
-            model.clear();
-            model.putAll(next);
+            if (xid == null) {
+                t.commit();
+            } else {
+                t.prepare(xid.getBytes(StandardCharsets.UTF_8));
+            }
+            return delta;
+        } catch (WriteConflictException e) {
+            return null;
+        }
+    }
+
+    private static void applyDelta(Map<String, byte[]> model, Map<String, byte[]> delta) {
+        if (delta != null) {
+            delta.forEach((k, v) -> {
+                if (v == null) {
+                    model.remove(k);
+                } else {
+                    model.put(k, v);
+                }
+            });
         }
     }
 

@@ -23,7 +23,11 @@ import java.util.Map;
  *                                  -> 0x01 length[8] objectId[8]   (a large value, in data blocks)
  *   0x01 objectId[8] index[8]      -> Bptr[24] length[4]           (one 16 KiB chunk of a large value)
  *   0x02 "keys"                    -> count[8]                     (how many user keys exist)
+ *   0x03 xid                       -> a prepared transaction's write set (kept like any value:
+ *                                     inline when small, in data blocks when large)
  * </pre>
+ * A write set: u32 count, then per write: u16 key length, key, u8 (1 put,
+ * 0 delete), u32 value length, value.
  * Chunks of one object sort together and in order. An object's id is the
  * address of its first data block, unique while the object lives.
  */
@@ -38,6 +42,7 @@ public final class ObjectLayout {
     static final byte[] KEY_COUNT = {2, 'k', 'e', 'y', 's'};
     private static final byte USER = 0;
     private static final byte CHUNK_KEY = 1;
+    private static final byte PREPARED = 3;
     private static final byte INLINE = 0;
     private static final byte LARGE = 1;
 
@@ -48,6 +53,63 @@ public final class ObjectLayout {
         byte[] k = new byte[key.length + 1];
         System.arraycopy(key, 0, k, 1, key.length);
         return k;
+    }
+
+    static boolean isUserKey(byte[] internal) {
+        return internal.length > 0 && internal[0] == USER;
+    }
+
+    /** Where a prepared transaction's write set is kept. */
+    public static byte[] preparedKey(byte[] xid) {
+        byte[] k = new byte[xid.length + 1];
+        k[0] = PREPARED;
+        System.arraycopy(xid, 0, k, 1, xid.length);
+        return k;
+    }
+
+    /** Packs a write set (user key to value, null for a delete). */
+    public static byte[] packWrites(Map<byte[], byte[]> writes) {
+        int size = 4;
+        for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+            size += 2 + e.getKey().length + 1 + 4 + (e.getValue() == null ? 0 : e.getValue().length);
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).putInt(writes.size());
+        for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
+            byte[] v = e.getValue();
+            b.putShort((short) e.getKey().length).put(e.getKey()).put((byte) (v == null ? 0 : 1))
+                    .putInt(v == null ? 0 : v.length);
+            if (v != null) {
+                b.put(v);
+            }
+        }
+        return b.array();
+    }
+
+    /** Unpacks a write set in key order (null values are deletes). */
+    public static java.util.TreeMap<byte[], byte[]> unpackWrites(byte[] packed) {
+        java.util.TreeMap<byte[], byte[]> out = new java.util.TreeMap<>(Arrays::compareUnsigned);
+        ByteBuffer b = ByteBuffer.wrap(packed);
+        int n = b.getInt();
+        for (int i = 0; i < n; i++) {
+            byte[] k = new byte[Short.toUnsignedInt(b.getShort())];
+            b.get(k);
+            boolean put = b.get() == 1;
+            byte[] v = new byte[b.getInt()];
+            b.get(v);
+            out.put(k, put ? v : null);
+        }
+        return out;
+    }
+
+    /** The prepared transactions in the tree at {@code root}: xid to packed write set. */
+    public static List<Map.Entry<byte[], byte[]>> prepared(BlockStore store, Bptr root) {
+        List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, new byte[] {PREPARED}, new byte[] {PREPARED + 1});
+        while (it.hasNext()) {
+            Map.Entry<byte[], byte[]> e = it.next();
+            out.add(Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length), materialize(store, root, e.getValue())));
+        }
+        return out;
     }
 
     static byte[] chunkKey(long objectId, long index) {
@@ -106,6 +168,12 @@ public final class ObjectLayout {
     /** The value of user key {@code key} in the tree at {@code root}, or null. */
     public static byte[] get(BlockStore store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
+        return stored == null ? null : materialize(store, root, stored);
+    }
+
+    /** The value stored under internal key {@code key} (a prepared record's, say), or null. */
+    public static byte[] getInternal(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, key);
         return stored == null ? null : materialize(store, root, stored);
     }
 

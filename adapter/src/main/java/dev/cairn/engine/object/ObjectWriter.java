@@ -29,7 +29,9 @@ public final class ObjectWriter {
     }
 
     /**
-     * @param writes user key to new value, or to null for a delete
+     * @param writes internal key (a user key or a prepared record's key, see
+     *               {@link ObjectLayout}) to new value, or to null for a delete;
+     *               only user keys count in the key count
      */
     public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], byte[]> writes) {
         TreeWriter w = new TreeWriter(store, current);
@@ -38,7 +40,8 @@ public final class ObjectWriter {
         try {
             long delta = 0;
             for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
-                byte[] uk = ObjectLayout.userKey(e.getKey());
+                byte[] uk = e.getKey();
+                boolean counted = ObjectLayout.isUserKey(uk);
                 byte[] old = Tree.get(store, current, uk);
                 if (old != null && ObjectLayout.isLarge(old)) {
                     long id = ObjectLayout.largeId(old);
@@ -56,11 +59,11 @@ public final class ObjectWriter {
                 if (v == null) {
                     if (old != null) {
                         w.apply(Msg.delete(uk));
-                        delta--;
+                        delta -= counted ? 1 : 0;
                     }
                     continue;
                 }
-                if (old == null) {
+                if (old == null && counted) {
                     delta++;
                 }
                 if (v.length <= ObjectLayout.MAX_INLINE) {
