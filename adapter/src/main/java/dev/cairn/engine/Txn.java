@@ -86,12 +86,16 @@ public final class Txn implements AutoCloseable {
 
     /**
      * Entries with keys in {@code [fromInclusive, toExclusive)} in key order,
-     * as this transaction sees them; {@code toExclusive} null for no end.
+     * as this transaction sees them; null bounds are open. An empty or
+     * inverted range has no entries.
      */
     public Iterable<Map.Entry<byte[], byte[]>> scan(byte[] fromInclusive, byte[] toExclusive) {
         checkActive();
         byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
         byte[] to = toExclusive == null ? null : toExclusive.clone();
+        if (to != null && Keys.ORDER.compare(from, to) >= 0) {
+            return java.util.Collections::emptyIterator;
+        }
         return () -> new Merged(store.scan(snapshot, from, to),
                 (to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false)).entrySet().iterator());
     }

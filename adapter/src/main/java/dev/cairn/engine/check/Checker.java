@@ -57,15 +57,16 @@ public final class Checker {
             }
         }
 
-        Deque<Bptr> todo = new ArrayDeque<>();
+        Deque<ReferenceWalker.Ref> todo = new ArrayDeque<>();
         for (Bptr root : sb.roots()) {
             if (!root.isNone()) {
-                todo.add(root);
+                todo.add(new ReferenceWalker.Ref(root, null));
             }
         }
         byte[] buf = new byte[BlockFormat.BLOCK_SIZE];
         while (!todo.isEmpty()) {
-            Bptr bp = todo.poll();
+            ReferenceWalker.Ref ref = todo.poll();
+            Bptr bp = ref.bp();
             int a = arenaOf(headers, bp.addr());
             if (a < 0 || !BlockFormat.aligned(bp.addr())) {
                 report.problem(bp + " points outside every arena");
@@ -90,7 +91,7 @@ public final class Checker {
                 continue;
             }
             report.reachableBlocks++;
-            todo.addAll(walker.children(bp, buf.clone()));
+            todo.addAll(walker.children(bp, buf.clone(), ref.context()));
         }
 
         for (int i = 0; i < headers.length; i++) {

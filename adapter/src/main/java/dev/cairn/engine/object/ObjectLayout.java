@@ -242,21 +242,11 @@ public final class ObjectLayout {
         };
     }
 
-    /** What the checker follows: pivots to their children, chunk entries to their data blocks. */
+    /**
+     * What the checker follows: pivots to their children, and every chunk
+     * entry, as a read sees it, to its data block.
+     */
     public static ReferenceWalker walker() {
-        ReferenceWalker tree = Tree.walker();
-        return (bp, block) -> {
-            int type = Short.toUnsignedInt(ByteBuffer.wrap(block).getShort(0));
-            if (type != BlockFormat.TYPE_LEAF) {
-                return tree.children(bp, block);
-            }
-            List<Bptr> data = new ArrayList<>();
-            Tree.leafEntries(block).forEach((k, v) -> {
-                if (k.length == 17 && k[0] == CHUNK_KEY) {
-                    data.add(chunkPtr(v));
-                }
-            });
-            return data;
-        };
+        return Tree.walker(k -> k.length == 17 && k[0] == CHUNK_KEY, ObjectLayout::chunkPtr);
     }
 }

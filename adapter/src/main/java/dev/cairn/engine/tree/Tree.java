@@ -55,14 +55,74 @@ public final class Tree {
         return ((Leaf) NodeCodec.unpack(block, Bptr.NONE)).entries;
     }
 
-    /** The blocks a tree block refers to, for the checker. */
+    /** The context of a reference to a data block, which refers to nothing. */
+    private static final Object DATA = new Object();
+
+    /** The blocks a tree block refers to, for the checker: a pivot's children. */
     public static ReferenceWalker walker() {
-        return (bp, block) -> {
-            int type = NodeCodec.type(block);
-            if (type == BlockFormat.TYPE_PIVOT) {
-                return NodeCodec.children(block);
+        return walker(k -> false, v -> Bptr.NONE);
+    }
+
+    /**
+     * A walker for a tree whose entries may point at blocks: a pivot refers to
+     * its children; an entry whose key {@code pointsOut} refers to the block
+     * {@code pointer} gives for its value. Entries are taken as a read sees
+     * them: a leaf's entries with the messages buffered above it laid over
+     * them (each child gets, as its context, the messages above it for its
+     * range), so an entry a buffered delete removed refers to nothing and a
+     * buffered put refers to its block.
+     */
+    public static ReferenceWalker walker(java.util.function.Predicate<byte[]> pointsOut,
+                                         java.util.function.Function<byte[], Bptr> pointer) {
+        return (bp, block, context) -> {
+            if (context == DATA) {
+                return List.of(); // raw bytes, no type header: never parsed as a node
             }
-            return List.of();
+            @SuppressWarnings("unchecked")
+            NavigableMap<byte[], Msg> above = context == null ? new TreeMap<>(Keys.ORDER) : (NavigableMap<byte[], Msg>) context;
+            Node n = NodeCodec.unpack(block, bp);
+            List<ReferenceWalker.Ref> out = new java.util.ArrayList<>();
+            if (n instanceof Leaf l) {
+                TreeMap<byte[], byte[]> seen = new TreeMap<>(Keys.ORDER);
+                l.entries.forEach((k, v) -> {
+                    if (pointsOut.test(k)) {
+                        seen.put(k, v);
+                    }
+                });
+                for (Msg m : above.values()) {
+                    if (!pointsOut.test(m.key())) {
+                        continue;
+                    }
+                    if (m.op() == Msg.PUT) {
+                        seen.put(m.key(), m.value());
+                    } else {
+                        seen.remove(m.key());
+                    }
+                }
+                seen.values().forEach(v -> out.add(new ReferenceWalker.Ref(pointer.apply(v), DATA)));
+                return out;
+            }
+            Pivot p = (Pivot) n;
+            for (int i = 0; i < p.children.size(); i++) {
+                TreeMap<byte[], Msg> mine = new TreeMap<>(Keys.ORDER);
+                p.messagesFor(i).forEach((k, m) -> {
+                    if (pointsOut.test(k)) {
+                        mine.put(k, m);
+                    }
+                });
+                byte[] lo = i == 0 ? null : p.children.get(i).key;
+                byte[] hi = i + 1 < p.children.size() ? p.children.get(i + 1).key : null;
+                NavigableMap<byte[], Msg> fromAbove = above;
+                if (lo != null) {
+                    fromAbove = fromAbove.tailMap(lo, true);
+                }
+                if (hi != null) {
+                    fromAbove = fromAbove.headMap(hi, false);
+                }
+                mine.putAll(fromAbove); // messages from higher up are newer
+                out.add(new ReferenceWalker.Ref(p.children.get(i).ptr, mine));
+            }
+            return out;
         };
     }
 

@@ -29,7 +29,7 @@ final class Workload {
     private static final byte[] DATA = "DATABLOK".getBytes(StandardCharsets.US_ASCII);
 
     /** Children of a root table: the blocks it lists; data blocks have none. */
-    static final ReferenceWalker WALKER = (bp, block) -> {
+    static final ReferenceWalker WALKER = ReferenceWalker.of((bp, block) -> {
         ByteBuffer b = ByteBuffer.wrap(block);
         if (!ByteBuffer.wrap(TABLE).equals(b.slice(0, 8))) {
             return List.of();
@@ -40,7 +40,7 @@ final class Workload {
             out.add(Bptr.unpack(b, 12 + i * Bptr.SIZE));
         }
         return out;
-    };
+    });
 
     /** What generation G's root reaches. */
     record State(Bptr root, List<Bptr> live) {
@@ -145,7 +145,10 @@ final class Workload {
         }
         List<Bptr> listed;
         try (CachedBlock t = s.read(root)) {
-            listed = WALKER.children(root, t.data());
+            listed = new ArrayList<>();
+            for (ReferenceWalker.Ref r : WALKER.children(root, t.data(), null)) {
+                listed.add(r.bp());
+            }
         }
         assertEquals(expected.live(), listed, "the root lists the blocks of its generation");
         for (Bptr bp : listed) {
