@@ -257,12 +257,73 @@ public final class BlockStore implements AutoCloseable {
     }
 
     /**
+     * Like {@link #newBlock} for a block a transaction fills before it
+     * commits (a streamed value): the block is taken but its allocation is not
+     * logged, so if the transaction never commits (a crash, a rollback)
+     * nothing is leaked. {@link #claim} logs it at commit, within the
+     * generation of the root that refers to it; {@link #unreserve} gives it
+     * back.
+     */
+    public CachedBlock newReservedBlock(int hint) {
+        checkWritable();
+        long addr;
+        long gen;
+        segmentLock.readLock().lock();
+        try {
+            addr = pick(hint, Arena::reserve);
+            gen = openGen;
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+        CachedBlock b = cache.create(addr);
+        b.gen(gen);
+        return b;
+    }
+
+    /** Logs the allocation of reserved blocks; call within {@link #withinGeneration}. */
+    public void claim(List<Bptr> blocks) {
+        for (Bptr bp : blocks) {
+            Arena a = arenaOf(bp.addr());
+            a.lock.lock();
+            try {
+                a.claim(bp.addr());
+            } finally {
+                a.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Gives back a reserved block that will never be claimed.
+     *
+     * @return false when the block is not reserved (a commit claimed it)
+     */
+    public boolean unreserve(Bptr bp) {
+        Arena a = arenaOf(bp.addr());
+        a.lock.lock();
+        try {
+            if (!a.isReserved(bp.addr())) {
+                return false;
+            }
+            cache.forget(bp.addr()); // a queued write of it is skipped, and it is never served again
+            a.unreserve(bp.addr());
+            return true;
+        } finally {
+            a.lock.unlock();
+        }
+    }
+
+    /**
      * gefs {@code blkalloc}/{@code pickarena}: round-robin with a hint, moving
      * to the next arena every 1024 allocations (so runs of blocks land next to
      * each other and reach the disk as long writes), try-lock every arena
      * once, then wait.
      */
     private long allocate(int hint) {
+        return pick(hint, Arena::alloc);
+    }
+
+    private long pick(int hint, java.util.function.ToLongFunction<Arena> take) {
         int n = arenas.length;
         long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement() / 1024;
         for (int tries = 0; tries < 2 * n; tries++) {
@@ -275,7 +336,7 @@ public final class BlockStore implements AutoCloseable {
                 a.lock.lock();
             }
             try {
-                long addr = a.alloc();
+                long addr = take.applyAsLong(a);
                 if (addr != -1) {
                     return addr;
                 }

@@ -4,6 +4,8 @@ import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.check.CheckReport;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.ObjectWriter;
+import dev.cairn.engine.object.PreparedLarge;
+import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.txn.ConflictTracker;
 import dev.cairn.engine.txn.GroupSync;
@@ -109,6 +111,61 @@ public final class Store implements AutoCloseable {
         blocks.unpin(t.pin());
     }
 
+    java.io.InputStream stream(Snapshot s, byte[] key) {
+        checkOpen();
+        return ObjectLayout.stream(blocks, s.root(), key);
+    }
+
+    java.io.InputStream stream(StreamedValue v) {
+        return ObjectLayout.stream(blocks, v);
+    }
+
+    byte[] materialize(StreamedValue v) {
+        return ObjectLayout.materialize(blocks, v);
+    }
+
+    /**
+     * Writes a value from a stream into reserved data blocks, one chunk in
+     * memory at a time: {@code head} first, then the rest of {@code in}.
+     */
+    StreamedValue streamIn(byte[] head, java.io.InputStream in) {
+        checkOpen();
+        List<Bptr> chunks = new java.util.ArrayList<>();
+        long length = 0;
+        byte[] buf = new byte[ObjectLayout.CHUNK];
+        System.arraycopy(head, 0, buf, 0, head.length);
+        int filled = head.length;
+        try {
+            while (true) {
+                filled += in.readNBytes(buf, filled, buf.length - filled);
+                if (filled == 0) {
+                    break;
+                }
+                try (dev.cairn.engine.cache.CachedBlock b = blocks.newReservedBlock(chunks.size())) {
+                    System.arraycopy(buf, 0, b.data(), 0, filled);
+                    chunks.add(blocks.write(b));
+                }
+                length += filled;
+                if (filled < buf.length) {
+                    break;
+                }
+                filled = 0;
+            }
+            return new StreamedValue(List.copyOf(chunks), length);
+        } catch (java.io.IOException | RuntimeException e) {
+            chunks.forEach(blocks::unreserve);
+            if (e instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new CairnException("reading the value to store failed after " + length + " bytes: " + e.getMessage(), e);
+        }
+    }
+
+    /** Gives back a streamed value's blocks unless a commit claimed them. */
+    void release(StreamedValue v) {
+        v.chunks().forEach(blocks::unreserve);
+    }
+
     byte[] read(Snapshot s, byte[] key) {
         checkOpen();
         return ObjectLayout.get(blocks, s.root(), key);
@@ -124,8 +181,8 @@ public final class Store implements AutoCloseable {
         return ObjectLayout.scan(blocks, s.root(), from, to);
     }
 
-    /** Applies a transaction's writes (null values are deletes) and returns once they are durable. */
-    void commit(Txn t, SortedMap<byte[], byte[]> writes) {
+    /** Applies a transaction's writes ({@code byte[]}, {@link StreamedValue}, null for a delete) and returns once durable. */
+    void commit(Txn t, SortedMap<byte[], Object> writes) {
         durably(() -> {
             checkWritesAllowed(t, writes.keySet());
             long seq = applyInternal(userWrites(writes));
@@ -139,15 +196,25 @@ public final class Store implements AutoCloseable {
      * them (XA prepare). Its keys are held: other transactions that write
      * them conflict until {@link #commitPrepared} or {@link #rollbackPrepared}.
      */
-    void prepare(Txn t, byte[] xid, SortedMap<byte[], byte[]> writes) {
+    void prepare(Txn t, byte[] xid, SortedMap<byte[], Object> writes) {
         validateXid(xid);
         durably(() -> {
             if (prepared.containsKey(java.nio.ByteBuffer.wrap(xid))) {
                 throw new CairnException("a transaction with xid " + hex(xid) + " is prepared already");
             }
             checkWritesAllowed(t, writes.keySet());
-            TreeMap<byte[], byte[]> internal = new TreeMap<>(Keys.ORDER);
-            internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(writes));
+            TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
+            TreeMap<byte[], Object> packed = new TreeMap<>(Keys.ORDER);
+            writes.forEach((k, v) -> {
+                if (v instanceof StreamedValue sv) {
+                    // Its chunks go into the tree now, parked, so they are durable and reachable.
+                    internal.put(ObjectLayout.parkedKey(sv.chunks().get(0).addr()), sv);
+                    packed.put(k, new PreparedLarge(sv.length(), sv.chunks().get(0).addr()));
+                } else {
+                    packed.put(k, v);
+                }
+            });
+            internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(packed));
             long seq = applyInternal(internal);
             hold(xid, writes.keySet());
             conflicts.committed(seq, writes.keySet());
@@ -182,10 +249,18 @@ public final class Store implements AutoCloseable {
             if (keys == null) {
                 throw new NoSuchTransactionException("no prepared transaction has xid " + hex(xid));
             }
-            TreeMap<byte[], byte[]> internal = new TreeMap<>(Keys.ORDER);
+            TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
+            byte[] packed = ObjectLayout.getInternal(blocks, applied.root(), ObjectLayout.preparedKey(xid));
+            TreeMap<byte[], Object> writes = ObjectLayout.unpackWrites(packed);
+            writes.forEach((k, v) -> {
+                if (v instanceof PreparedLarge pl) {
+                    // Published: the user's key takes the object, the parking spot lets go of it.
+                    // Dropped: deleting the parking spot frees the object's chunks.
+                    internal.put(ObjectLayout.parkedKey(pl.objectId()), publish ? ObjectWriter.FORGET : null);
+                }
+            });
             if (publish) {
-                byte[] packed = ObjectLayout.getInternal(blocks, applied.root(), ObjectLayout.preparedKey(xid));
-                internal.putAll(userWrites(ObjectLayout.unpackWrites(packed)));
+                internal.putAll(userWrites(writes));
             }
             internal.put(ObjectLayout.preparedKey(xid), null);
             long seq = applyInternal(internal);
@@ -244,7 +319,7 @@ public final class Store implements AutoCloseable {
     }
 
     /** Applies internal writes to the newest tree within one generation; returns the commit's sequence. */
-    private long applyInternal(SortedMap<byte[], byte[]> internal) {
+    private long applyInternal(SortedMap<byte[], Object> internal) {
         return blocks.withinGeneration(() -> {
             Snapshot a = applied;
             ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal);
@@ -254,8 +329,8 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    private static TreeMap<byte[], byte[]> userWrites(Map<byte[], byte[]> writes) {
-        TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
+    private static TreeMap<byte[], Object> userWrites(Map<byte[], Object> writes) {
+        TreeMap<byte[], Object> out = new TreeMap<>(Keys.ORDER);
         writes.forEach((k, v) -> out.put(ObjectLayout.userKey(k), v));
         return out;
     }

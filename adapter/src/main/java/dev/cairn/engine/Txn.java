@@ -1,8 +1,12 @@
 package dev.cairn.engine;
 
+import dev.cairn.engine.object.ObjectLayout;
+import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.tree.Keys;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.AbstractMap;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -12,18 +16,22 @@ import java.util.TreeMap;
  * A transaction: reads see the durable state as of {@link Store#begin()} plus
  * this transaction's own writes; writes become durable and visible together
  * at {@link #commit()}. Belongs to one thread at a time. Closing it without a
- * commit rolls it back; nothing reached the store before commit, so a
- * rollback only drops the writes.
+ * commit rolls it back.
+ *
+ * <p>Values are held in memory until commit, except those written with
+ * {@link #putStream}, which go to data blocks as they are read (reserved,
+ * not yet allocated: a transaction that never commits leaks nothing).
  */
 public final class Txn implements AutoCloseable {
 
     /** Marks a buffered delete; compared by identity. */
-    private static final byte[] DELETED = new byte[0];
+    private static final Object DELETED = new Object();
 
     private final Store store;
     private final Store.Snapshot snapshot;
     private final long pin;
-    private final TreeMap<byte[], byte[]> writes = new TreeMap<>(Keys.ORDER);
+    /** Key to byte[], StreamedValue or DELETED. */
+    private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
     private boolean finished;
 
     Txn(Store store, Store.Snapshot snapshot, long pin) {
@@ -44,21 +52,41 @@ public final class Txn implements AutoCloseable {
     public byte[] get(byte[] key) {
         checkActive();
         Store.validateKey(key);
-        byte[] own = writes.get(key);
+        Object own = writes.get(key);
         if (own == DELETED) {
             return null;
         }
         if (own != null) {
-            return own.clone();
+            return bytes(own);
         }
         return store.read(snapshot, key);
+    }
+
+    /**
+     * The value of {@code key} as a stream, or null when absent; a large value
+     * is read one 16 KiB block at a time. Read it before the transaction ends.
+     */
+    public InputStream getStream(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own == DELETED) {
+            return null;
+        }
+        if (own instanceof StreamedValue s) {
+            return store.stream(s);
+        }
+        if (own != null) {
+            return new ByteArrayInputStream((byte[]) own);
+        }
+        return store.stream(snapshot, key);
     }
 
     /** Whether {@code key} exists as this transaction sees it (without reading its value). */
     public boolean exists(byte[] key) {
         checkActive();
         Store.validateKey(key);
-        byte[] own = writes.get(key);
+        Object own = writes.get(key);
         if (own != null) {
             return own != DELETED;
         }
@@ -70,7 +98,32 @@ public final class Txn implements AutoCloseable {
         checkActive();
         Store.validateKey(key);
         store.validateValue(value);
-        writes.put(key.clone(), value.clone());
+        replace(key.clone(), value.clone());
+    }
+
+    /**
+     * Sets {@code key} to everything {@code in} yields, at commit. The value
+     * goes to data blocks as it is read, so its size is bounded by the store,
+     * not by memory. Does not close {@code in}.
+     *
+     * @return the value's length in bytes
+     */
+    public long putStream(byte[] key, InputStream in) {
+        checkActive();
+        Store.validateKey(key);
+        byte[] head;
+        try {
+            head = in.readNBytes(ObjectLayout.MAX_INLINE + 1);
+        } catch (IOException e) {
+            throw new CairnException("reading the value to store failed: " + e.getMessage(), e);
+        }
+        if (head.length <= ObjectLayout.MAX_INLINE) {
+            replace(key.clone(), head);
+            return head.length;
+        }
+        StreamedValue v = store.streamIn(head, in);
+        replace(key.clone(), v);
+        return v.length();
     }
 
     /**
@@ -80,8 +133,19 @@ public final class Txn implements AutoCloseable {
      */
     public boolean delete(byte[] key) {
         boolean existed = exists(key);
-        writes.put(key.clone(), DELETED);
+        replace(key.clone(), DELETED);
         return existed;
+    }
+
+    private void replace(byte[] key, Object value) {
+        Object old = writes.put(key, value);
+        if (old instanceof StreamedValue s) {
+            store.release(s);
+        }
+    }
+
+    private byte[] bytes(Object own) {
+        return own instanceof StreamedValue s ? store.materialize(s) : ((byte[]) own).clone();
     }
 
     /**
@@ -106,13 +170,10 @@ public final class Txn implements AutoCloseable {
         finished = true;
         try {
             if (!writes.isEmpty()) {
-                TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
-                writes.forEach((k, v) -> out.put(k, v == DELETED ? null : v));
-                store.commit(this, out);
+                store.commit(this, outgoing());
             }
         } finally {
-            writes.clear();
-            store.ended(this);
+            end();
         }
     }
 
@@ -129,12 +190,9 @@ public final class Txn implements AutoCloseable {
         checkActive();
         finished = true;
         try {
-            TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
-            writes.forEach((k, v) -> out.put(k, v == DELETED ? null : v));
-            store.prepare(this, xid, out);
+            store.prepare(this, xid, outgoing());
         } finally {
-            writes.clear();
-            store.ended(this);
+            end();
         }
     }
 
@@ -142,6 +200,22 @@ public final class Txn implements AutoCloseable {
     public void rollback() {
         checkActive();
         finished = true;
+        end();
+    }
+
+    private TreeMap<byte[], Object> outgoing() {
+        TreeMap<byte[], Object> out = new TreeMap<>(Keys.ORDER);
+        writes.forEach((k, v) -> out.put(k, v == DELETED ? null : v));
+        return out;
+    }
+
+    /** Gives back streamed blocks no commit claimed, and lets go of the snapshot. */
+    private void end() {
+        for (Object v : writes.values()) {
+            if (v instanceof StreamedValue s) {
+                store.release(s);
+            }
+        }
         writes.clear();
         store.ended(this);
     }
@@ -166,14 +240,14 @@ public final class Txn implements AutoCloseable {
     }
 
     /** The snapshot's entries with this transaction's writes laid over them. */
-    private static final class Merged implements Iterator<Map.Entry<byte[], byte[]>> {
+    private final class Merged implements Iterator<Map.Entry<byte[], byte[]>> {
         private final Iterator<Map.Entry<byte[], byte[]>> base;
-        private final Iterator<Map.Entry<byte[], byte[]>> own;
+        private final Iterator<Map.Entry<byte[], Object>> own;
         private Map.Entry<byte[], byte[]> b;
-        private Map.Entry<byte[], byte[]> o;
+        private Map.Entry<byte[], Object> o;
         private Map.Entry<byte[], byte[]> next;
 
-        Merged(Iterator<Map.Entry<byte[], byte[]>> base, Iterator<Map.Entry<byte[], byte[]>> own) {
+        Merged(Iterator<Map.Entry<byte[], byte[]>> base, Iterator<Map.Entry<byte[], Object>> own) {
             this.base = base;
             this.own = own;
             b = base.hasNext() ? base.next() : null;
@@ -189,7 +263,7 @@ public final class Txn implements AutoCloseable {
                     b = base.hasNext() ? base.next() : null;
                 } else {
                     if (o.getValue() != DELETED) {
-                        next = new AbstractMap.SimpleImmutableEntry<>(o.getKey().clone(), o.getValue().clone());
+                        next = new AbstractMap.SimpleImmutableEntry<>(o.getKey().clone(), bytes(o.getValue()));
                     }
                     if (c == 0) {
                         b = base.hasNext() ? base.next() : null;

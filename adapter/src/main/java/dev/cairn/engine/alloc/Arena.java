@@ -44,6 +44,12 @@ public final class Arena {
     private final FreeRanges free;
     /** Logged free, not yet in {@link #free}. */
     private final Set<Long> unreleased = new HashSet<>();
+    /**
+     * Taken from the free ranges but not logged: blocks a transaction fills
+     * before it commits. The log (and so a mount after a crash) sees them as
+     * free until {@link #claim} logs their allocation at commit.
+     */
+    private final Set<Long> reserved = new HashSet<>();
     /** Frees not yet logged: the block may still be reachable from a root being synced. */
     private final List<long[]> deferred = new ArrayList<>();
 
@@ -207,6 +213,35 @@ public final class Arena {
         return addr;
     }
 
+    /** Takes a block without logging it, or returns -1 when the arena is full outside its reserve. */
+    public long reserve() {
+        long addr = take(false);
+        if (addr != -1) {
+            reserved.add(addr);
+        }
+        return addr;
+    }
+
+    /** Logs the allocation of a reserved block: from now on it is allocated like any other. */
+    public void claim(long addr) {
+        if (!reserved.remove(addr)) {
+            throw new IllegalStateException(String.format("claim of block 0x%x that is not reserved", addr));
+        }
+        logAppend(LogBlock.OP_ALLOC1, addr, 0);
+    }
+
+    public boolean isReserved(long addr) {
+        return reserved.contains(addr);
+    }
+
+    /** Gives a reserved block back; it was never logged, so nothing is. */
+    public void unreserve(long addr) {
+        if (!reserved.remove(addr)) {
+            throw new IllegalStateException(String.format("unreserve of block 0x%x that is not reserved", addr));
+        }
+        free.free(addr, BlockFormat.BLOCK_SIZE);
+    }
+
     private long take(boolean useReserve) {
         if (!useReserve && free.bytes() - BlockFormat.BLOCK_SIZE < header.reserve()) {
             return -1;
@@ -309,14 +344,15 @@ public final class Arena {
     /**
      * Rewrites the log as the current free ranges (gefs {@code compresslog}).
      * The new chain's blocks are taken first, so the ranges written exclude
-     * them; unreleased blocks and the old chain's blocks are written as frees
+     * them; reserved blocks are written as frees (they are free on disk until
+     * claimed); unreleased blocks and the old chain's blocks are written as frees
      * but released only after this sync completes, because until then the old
      * chain is what a mount would read.
      */
     private void compress(List<Long> releaseAfterSync) {
         List<Long> oldChain = new ArrayList<>(chain);
         int perBlock = BlockFormat.LOG_SPACE - BlockFormat.LOG_SLOP;
-        int entryBytes = 16 * (free.count() + 2) + 8 * (unreleased.size() + oldChain.size());
+        int entryBytes = 16 * (free.count() + 2) + 8 * (unreleased.size() + reserved.size() + oldChain.size());
         int needed = entryBytes / perBlock + 2;
         if (free.bytes() < (long) (needed + 1) * BlockFormat.BLOCK_SIZE) {
             return; // no room to rewrite: keep appending to the old log
@@ -329,6 +365,9 @@ public final class Arena {
         free.forEach((off, len) -> entries.add(new long[] {LogBlock.OP_FREE, off, len}));
         for (long u : unreleased) {
             entries.add(new long[] {LogBlock.OP_FREE1, u, 0});
+        }
+        for (long r : reserved) { // free on disk until claimed
+            entries.add(new long[] {LogBlock.OP_FREE1, r, 0});
         }
         for (long old : oldChain) {
             entries.add(new long[] {LogBlock.OP_FREE1, old, 0});
@@ -366,9 +405,10 @@ public final class Arena {
 
     // ---- figures (lock held)
 
-    /** Bytes in use as the log has it: allocated and not logged free. */
+    /** Bytes in use as the log has it: allocated and not logged free (a reserved block is free there). */
     public long used() {
-        return header.dataSize() - free.bytes() - (long) unreleased.size() * BlockFormat.BLOCK_SIZE;
+        return header.dataSize() - free.bytes()
+                - (long) (unreleased.size() + reserved.size()) * BlockFormat.BLOCK_SIZE;
     }
 
     public long freeBytes() {

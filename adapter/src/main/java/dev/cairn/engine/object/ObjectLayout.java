@@ -25,9 +25,12 @@ import java.util.Map;
  *   0x02 "keys"                    -> count[8]                     (how many user keys exist)
  *   0x03 xid                       -> a prepared transaction's write set (kept like any value:
  *                                     inline when small, in data blocks when large)
+ *   0x04 objectId[8]               -> 0x01 length objectId: a value a prepared transaction
+ *                                     streamed, parked until its outcome
  * </pre>
- * A write set: u32 count, then per write: u16 key length, key, u8 (1 put,
- * 0 delete), u32 value length, value.
+ * A write set: u32 count, then per write: u16 key length, key, u8 kind
+ * (0 delete; 1 put: u32 length, value; 2 put of a streamed value whose
+ * chunks are in the tree already: u64 length, u64 object id).
  * Chunks of one object sort together and in order. An object's id is the
  * address of its first data block, unique while the object lives.
  */
@@ -43,6 +46,7 @@ public final class ObjectLayout {
     private static final byte USER = 0;
     private static final byte CHUNK_KEY = 1;
     private static final byte PREPARED = 3;
+    private static final byte PARKED = 4;
     private static final byte INLINE = 0;
     private static final byte LARGE = 1;
 
@@ -67,38 +71,95 @@ public final class ObjectLayout {
         return k;
     }
 
-    /** Packs a write set (user key to value, null for a delete). */
-    public static byte[] packWrites(Map<byte[], byte[]> writes) {
+    /** Where a prepared transaction parks a streamed value (object {@code objectId}) until its outcome. */
+    public static byte[] parkedKey(long objectId) {
+        return ByteBuffer.allocate(9).put(PARKED).putLong(objectId).array();
+    }
+
+    /**
+     * Packs a write set: user key to a {@code byte[]} value, a
+     * {@link PreparedLarge}, or null for a delete.
+     */
+    public static byte[] packWrites(Map<byte[], Object> writes) {
         int size = 4;
-        for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
-            size += 2 + e.getKey().length + 1 + 4 + (e.getValue() == null ? 0 : e.getValue().length);
+        for (Map.Entry<byte[], Object> e : writes.entrySet()) {
+            Object v = e.getValue();
+            size += 2 + e.getKey().length + 1 + (v == null ? 0 : v instanceof byte[] bytes ? 4 + bytes.length : 16);
         }
         ByteBuffer b = ByteBuffer.allocate(size).putInt(writes.size());
-        for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
-            byte[] v = e.getValue();
-            b.putShort((short) e.getKey().length).put(e.getKey()).put((byte) (v == null ? 0 : 1))
-                    .putInt(v == null ? 0 : v.length);
-            if (v != null) {
-                b.put(v);
+        for (Map.Entry<byte[], Object> e : writes.entrySet()) {
+            b.putShort((short) e.getKey().length).put(e.getKey());
+            Object v = e.getValue();
+            if (v == null) {
+                b.put((byte) 0);
+            } else if (v instanceof byte[] bytes) {
+                b.put((byte) 1).putInt(bytes.length).put(bytes);
+            } else {
+                PreparedLarge p = (PreparedLarge) v;
+                b.put((byte) 2).putLong(p.length()).putLong(p.objectId());
             }
         }
         return b.array();
     }
 
-    /** Unpacks a write set in key order (null values are deletes). */
-    public static java.util.TreeMap<byte[], byte[]> unpackWrites(byte[] packed) {
-        java.util.TreeMap<byte[], byte[]> out = new java.util.TreeMap<>(Arrays::compareUnsigned);
+    /** Unpacks a write set in key order: {@code byte[]}, {@link PreparedLarge}, or null for a delete. */
+    public static java.util.TreeMap<byte[], Object> unpackWrites(byte[] packed) {
+        java.util.TreeMap<byte[], Object> out = new java.util.TreeMap<>(Arrays::compareUnsigned);
         ByteBuffer b = ByteBuffer.wrap(packed);
         int n = b.getInt();
         for (int i = 0; i < n; i++) {
             byte[] k = new byte[Short.toUnsignedInt(b.getShort())];
             b.get(k);
-            boolean put = b.get() == 1;
-            byte[] v = new byte[b.getInt()];
-            b.get(v);
-            out.put(k, put ? v : null);
+            byte kind = b.get();
+            if (kind == 0) {
+                out.put(k, null);
+            } else if (kind == 1) {
+                byte[] v = new byte[b.getInt()];
+                b.get(v);
+                out.put(k, v);
+            } else {
+                out.put(k, new PreparedLarge(b.getLong(), b.getLong()));
+            }
         }
         return out;
+    }
+
+    /**
+     * The value of user key {@code key} as a stream that reads one chunk at a
+     * time, or null when absent. The caller keeps the snapshot pinned while
+     * it reads.
+     */
+    public static java.io.InputStream stream(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        if (stored == null) {
+            return null;
+        }
+        if (!isLarge(stored)) {
+            return new java.io.ByteArrayInputStream(stored, 1, stored.length - 1);
+        }
+        long id = largeId(stored);
+        long length = largeLength(stored);
+        return new ChunkStream(store, length, i -> {
+            byte[] cv = Tree.get(store, root, chunkKey(id, i));
+            if (cv == null) {
+                throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
+            }
+            return chunkPtr(cv);
+        });
+    }
+
+    /** A streamed value not yet committed, as a stream. */
+    public static java.io.InputStream stream(BlockStore store, StreamedValue v) {
+        return new ChunkStream(store, v.length(), i -> v.chunks().get((int) i));
+    }
+
+    /** The bytes of a streamed value not yet committed. */
+    public static byte[] materialize(BlockStore store, StreamedValue v) {
+        try (java.io.InputStream in = stream(store, v)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new dev.cairn.engine.CairnException("reading a streamed value failed: " + e.getMessage(), e);
+        }
     }
 
     /** The prepared transactions in the tree at {@code root}: xid to packed write set. */

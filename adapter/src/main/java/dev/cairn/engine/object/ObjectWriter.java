@@ -14,12 +14,17 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * Applies one transaction's writes to the object tree: inline values as tree
+ * Applies one commit's writes to the object tree: inline values as tree
  * entries, large ones as data blocks plus a chunk entry each, the chunks of
- * values it replaces or deletes removed, and the key count kept. Runs under
- * the store's commit lock and within one generation (the caller's job).
+ * values it replaces or deletes removed (and their blocks freed), and the key
+ * count kept. Runs under the store's commit lock and within one block
+ * generation (the caller's job), so every block it allocates or claims is
+ * linked into the root the next sync records.
  */
 public final class ObjectWriter {
+
+    /** As a value: remove the entry but keep its large value's chunks (they moved to another key). */
+    public static final Object FORGET = new Object();
 
     /** The new root, and what to do once the caller adopts it or gives it up. */
     public record Applied(Bptr root, long keyDelta, Runnable adopt, Runnable abandon) {
@@ -29,36 +34,29 @@ public final class ObjectWriter {
     }
 
     /**
-     * @param writes internal key (a user key or a prepared record's key, see
-     *               {@link ObjectLayout}) to new value, or to null for a delete;
-     *               only user keys count in the key count
+     * @param writes internal key (see {@link ObjectLayout}) to: a {@code byte[]}
+     *               value; a {@link StreamedValue} (its reserved blocks are
+     *               claimed); a {@link PreparedLarge} (its chunks are in the
+     *               tree already); {@link #FORGET}; or null for a delete. Only
+     *               user keys count in the key count.
      */
-    public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], byte[]> writes) {
+    public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes) {
         TreeWriter w = new TreeWriter(store, current);
         List<Bptr> written = new ArrayList<>();
         List<Bptr> replaced = new ArrayList<>();
         try {
             long delta = 0;
-            for (Map.Entry<byte[], byte[]> e : writes.entrySet()) {
-                byte[] uk = e.getKey();
-                boolean counted = ObjectLayout.isUserKey(uk);
-                byte[] old = Tree.get(store, current, uk);
-                if (old != null && ObjectLayout.isLarge(old)) {
-                    long id = ObjectLayout.largeId(old);
-                    for (long i = 0; i < ObjectLayout.chunks(ObjectLayout.largeLength(old)); i++) {
-                        byte[] ck = ObjectLayout.chunkKey(id, i);
-                        byte[] cv = Tree.get(store, current, ck);
-                        if (cv == null) {
-                            throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
-                        }
-                        replaced.add(ObjectLayout.chunkPtr(cv));
-                        w.apply(Msg.delete(ck));
-                    }
+            for (Map.Entry<byte[], Object> e : writes.entrySet()) {
+                byte[] key = e.getKey();
+                Object v = e.getValue();
+                boolean counted = ObjectLayout.isUserKey(key);
+                byte[] old = Tree.get(store, current, key);
+                if (old != null && ObjectLayout.isLarge(old) && v != FORGET) {
+                    dropChunks(store, current, w, old, replaced);
                 }
-                byte[] v = e.getValue();
-                if (v == null) {
+                if (v == null || v == FORGET) {
                     if (old != null) {
-                        w.apply(Msg.delete(uk));
+                        w.apply(Msg.delete(key));
                         delta -= counted ? 1 : 0;
                     }
                     continue;
@@ -66,10 +64,17 @@ public final class ObjectWriter {
                 if (old == null && counted) {
                     delta++;
                 }
-                if (v.length <= ObjectLayout.MAX_INLINE) {
-                    w.apply(Msg.put(uk, ObjectLayout.inline(v)));
+                if (v instanceof byte[] bytes) {
+                    if (bytes.length <= ObjectLayout.MAX_INLINE) {
+                        w.apply(Msg.put(key, ObjectLayout.inline(bytes)));
+                    } else {
+                        w.apply(Msg.put(key, ObjectLayout.large(bytes.length, writeChunks(store, w, bytes, written))));
+                    }
+                } else if (v instanceof StreamedValue s) {
+                    w.apply(Msg.put(key, ObjectLayout.large(s.length(), claimChunks(store, w, s, written))));
                 } else {
-                    w.apply(Msg.put(uk, ObjectLayout.large(v.length, writeChunks(store, w, v, written))));
+                    PreparedLarge p = (PreparedLarge) v;
+                    w.apply(Msg.put(key, ObjectLayout.large(p.length(), p.objectId())));
                 }
             }
             if (delta != 0) {
@@ -91,6 +96,19 @@ public final class ObjectWriter {
         }
     }
 
+    private static void dropChunks(BlockStore store, Bptr current, TreeWriter w, byte[] old, List<Bptr> replaced) {
+        long id = ObjectLayout.largeId(old);
+        for (long i = 0; i < ObjectLayout.chunks(ObjectLayout.largeLength(old)); i++) {
+            byte[] ck = ObjectLayout.chunkKey(id, i);
+            byte[] cv = Tree.get(store, current, ck);
+            if (cv == null) {
+                throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
+            }
+            replaced.add(ObjectLayout.chunkPtr(cv));
+            w.apply(Msg.delete(ck));
+        }
+    }
+
     /** Writes a large value's chunks; returns its object id (its first block's address). */
     private static long writeChunks(BlockStore store, TreeWriter w, byte[] v, List<Bptr> written) {
         long id = -1;
@@ -107,6 +125,18 @@ public final class ObjectWriter {
                 id = bp.addr();
             }
             w.apply(Msg.put(ObjectLayout.chunkKey(id, i), ObjectLayout.chunkValue(bp, len)));
+        }
+        return id;
+    }
+
+    /** Claims a streamed value's reserved blocks and links them in; returns its object id. */
+    private static long claimChunks(BlockStore store, TreeWriter w, StreamedValue s, List<Bptr> written) {
+        long id = s.chunks().get(0).addr();
+        for (int i = 0; i < s.chunks().size(); i++) {
+            Bptr bp = s.chunks().get(i);
+            store.claim(List.of(bp));
+            written.add(bp);
+            w.apply(Msg.put(ObjectLayout.chunkKey(id, i), ObjectLayout.chunkValue(bp, s.chunkLength(i))));
         }
         return id;
     }
