@@ -1,5 +1,6 @@
 package dev.cairn.api;
 
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,6 +24,23 @@ public interface CairnConnection extends AutoCloseable {
 
     /** Stores {@code value} under {@code key}, replacing any value. */
     void put(byte[] key, byte[] value);
+
+    /**
+     * Stores everything {@code in} yields under {@code key}. The value goes to
+     * the store's blocks as it is read: its size is bounded by the store, not
+     * by memory. Does not close {@code in}.
+     *
+     * @return the value's length
+     */
+    long putStream(byte[] key, InputStream in);
+
+    /**
+     * The value under {@code key} as a stream read one 16 KiB block at a time,
+     * or null when absent. Inside a transaction it is valid until the
+     * transaction ends; outside one it holds its own read snapshot until it is
+     * closed: close it.
+     */
+    InputStream getStream(byte[] key);
 
     /** Removes {@code key}; returns whether it existed. */
     boolean delete(byte[] key);

@@ -50,6 +50,16 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
+    public long putStream(byte[] key, java.io.InputStream in) {
+        return managed().putStream(key, in);
+    }
+
+    @Override
+    public java.io.InputStream getStream(byte[] key) {
+        return managed().getStream(key);
+    }
+
+    @Override
     public boolean delete(byte[] key) {
         return managed().delete(key);
     }

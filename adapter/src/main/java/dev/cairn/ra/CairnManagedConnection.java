@@ -69,6 +69,43 @@ final class CairnManagedConnection implements ManagedConnection {
         });
     }
 
+    long putStream(byte[] key, java.io.InputStream in) {
+        return inTransaction(t -> t.putStream(key, in));
+    }
+
+    /**
+     * Inside the server's transaction: a stream on it, valid until it ends.
+     * Outside one: a stream that owns a read-only transaction of its own, so
+     * its snapshot stays pinned until the caller closes the stream.
+     */
+    synchronized java.io.InputStream getStream(byte[] key) {
+        if (localTxn != null) {
+            return localTxn.getStream(key);
+        }
+        Txn own = store.begin();
+        java.io.InputStream in;
+        try {
+            in = own.getStream(key);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
+        if (in == null) {
+            own.close();
+            return null;
+        }
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public void close() throws java.io.IOException {
+                try {
+                    super.close();
+                } finally {
+                    own.close();
+                }
+            }
+        };
+    }
+
     boolean delete(byte[] key) {
         return inTransaction(t -> t.delete(key));
     }

@@ -80,6 +80,63 @@ class HttpApiIT {
     }
 
     @Test
+    void aLargeObjectStreamsInAndOut() throws Exception {
+        long size = 40L << 20;
+        String path = "/api/objects/it/large-" + System.nanoTime();
+        HttpResponse<byte[]> put = send(admin(path).PUT(HttpRequest.BodyPublishers.ofInputStream(() -> generated(size))));
+        assertEquals(201, put.statusCode(), text(put));
+        HttpResponse<java.io.InputStream> get = http.send(admin(path).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, get.statusCode());
+        try (java.io.InputStream body = get.body()) {
+            assertArrayEquals(sha256(generated(size)), sha256(body));
+        }
+        assertEquals(204, send(admin(path).DELETE()).statusCode());
+    }
+
+    /** {@code size} pseudo-random bytes, the same whatever sizes they are read in. */
+    private static java.io.InputStream generated(long size) {
+        return new java.io.InputStream() {
+            private final Random rnd = new Random(size);
+            private final byte[] block = new byte[8192];
+            private int at = block.length;
+            private long pos;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos >= size) {
+                    return -1;
+                }
+                if (at == block.length) {
+                    rnd.nextBytes(block);
+                    at = 0;
+                }
+                int n = (int) Math.min(Math.min(len, block.length - at), size - pos);
+                System.arraycopy(block, at, b, off, n);
+                at += n;
+                pos += n;
+                return n;
+            }
+        };
+    }
+
+    private static byte[] sha256(java.io.InputStream in) throws Exception {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] buf = new byte[65536];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            md.update(buf, 0, n);
+        }
+        return md.digest();
+    }
+
+    @Test
     void credentialsAreRequired() throws Exception {
         String path = "/api/objects/it/secret";
         assertEquals(401, send(request(path, null, null).GET()).statusCode());

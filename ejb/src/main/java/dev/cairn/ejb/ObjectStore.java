@@ -7,6 +7,7 @@ import jakarta.ejb.LocalBean;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import java.io.InputStream;
 import java.util.Map;
 
 /**
@@ -40,6 +41,32 @@ public class ObjectStore {
             boolean existed = c.exists(key);
             c.put(key, value);
             return !existed;
+        }
+    }
+
+    /**
+     * Stores everything {@code body} yields under {@code key}, streaming it to
+     * the store's blocks.
+     *
+     * @return true when the key was new, false when a value was replaced
+     */
+    public boolean putStream(byte[] key, InputStream body) {
+        try (CairnConnection c = cairn.getConnection()) {
+            boolean existed = c.exists(key);
+            c.putStream(key, body);
+            return !existed;
+        }
+    }
+
+    /**
+     * The value under {@code key} as a stream, or null. Runs outside any
+     * transaction so the stream keeps its own snapshot after this returns;
+     * the caller must close it.
+     */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public InputStream getStream(byte[] key) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.getStream(key);
         }
     }
 

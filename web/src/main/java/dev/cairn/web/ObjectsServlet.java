@@ -6,21 +6,19 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
  * {@code /api/objects/{key}}: PUT stores the body, GET (and HEAD) returns it,
  * DELETE removes it. A PUT is answered only after its commit is durable.
+ * Bodies stream both ways, one block at a time: an object's size is bounded
+ * by the store, not by the server's memory.
  */
 @WebServlet(urlPatterns = {"/api/objects", "/api/objects/*"})
 public class ObjectsServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
-
-    /** Bodies larger than this are refused before they are read (413). */
-    static final int MAX_BODY_BYTES = 16 << 20;
 
     @EJB
     private ObjectStore store;
@@ -31,36 +29,31 @@ public class ObjectsServlet extends HttpServlet {
             JsonResponses.error(resp, 501, "not_implemented", "listing objects is not available yet");
             return;
         }
+        InputStream value;
         try {
-            byte[] value = store.get(ObjectKeys.from(req));
-            if (value == null) {
-                JsonResponses.error(resp, 404, "not_found", "no object under that key");
-                return;
-            }
-            resp.setStatus(200);
-            resp.setContentType("application/octet-stream");
-            resp.setContentLengthLong(value.length);
-            resp.getOutputStream().write(value);
+            value = store.getStream(ObjectKeys.from(req));
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
+            return;
+        }
+        if (value == null) {
+            JsonResponses.error(resp, 404, "not_found", "no object under that key");
+            return;
+        }
+        try (InputStream in = value) {
+            resp.setStatus(200);
+            resp.setContentType("application/octet-stream");
+            in.transferTo(resp.getOutputStream()); // one block at a time, never the whole value
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e); // only reaches the client if nothing was sent yet
         }
     }
 
+    /** Streams the body into the store; answered once the commit is durable. */
     @Override
     protected void doPut(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        long declared = req.getContentLengthLong();
-        if (declared > MAX_BODY_BYTES) {
-            JsonResponses.error(resp, 413, "too_large",
-                    "body is " + declared + " bytes, larger than the " + MAX_BODY_BYTES + " accepted");
-            return;
-        }
-        byte[] body = readBody(req.getInputStream());
-        if (body == null) {
-            JsonResponses.error(resp, 413, "too_large", "body is larger than the " + MAX_BODY_BYTES + " bytes accepted");
-            return;
-        }
         try {
-            boolean created = store.put(ObjectKeys.from(req), body);
+            boolean created = store.putStream(ObjectKeys.from(req), req.getInputStream());
             resp.setStatus(created ? 201 : 204);
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
@@ -78,19 +71,5 @@ public class ObjectsServlet extends HttpServlet {
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
         }
-    }
-
-    /** The whole body, or null when it exceeds {@link #MAX_BODY_BYTES}. */
-    private static byte[] readBody(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[64 << 10];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-            if (out.size() + n > MAX_BODY_BYTES) {
-                return null;
-            }
-            out.write(buf, 0, n);
-        }
-        return out.toByteArray();
     }
 }
