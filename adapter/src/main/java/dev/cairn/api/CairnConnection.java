@@ -42,6 +42,14 @@ public interface CairnConnection extends AutoCloseable {
      */
     InputStream getStream(byte[] key);
 
+    /**
+     * Objects whose keys start with {@code prefix} (empty or null: all), in
+     * key order, from the first key after {@code after} (null: from the
+     * start), at most {@code limit} of them, with their sizes; values are
+     * not read.
+     */
+    java.util.List<ObjectInfo> list(byte[] prefix, byte[] after, int limit);
+
     /** Removes {@code key}; returns whether it existed. */
     boolean delete(byte[] key);
 

@@ -176,6 +176,11 @@ public final class Store implements AutoCloseable {
         return ObjectLayout.exists(blocks, s.root(), key);
     }
 
+    Iterator<Map.Entry<byte[], Long>> sizes(Snapshot s, byte[] from, byte[] to) {
+        checkOpen();
+        return ObjectLayout.sizes(blocks, s.root(), from, to);
+    }
+
     Iterator<Map.Entry<byte[], byte[]>> scan(Snapshot s, byte[] from, byte[] to) {
         checkOpen();
         return ObjectLayout.scan(blocks, s.root(), from, to);

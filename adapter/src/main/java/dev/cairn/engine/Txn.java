@@ -164,6 +164,60 @@ public final class Txn implements AutoCloseable {
                 (to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false)).entrySet().iterator());
     }
 
+    /**
+     * Keys in {@code [fromInclusive, toExclusive)} in key order with the sizes
+     * of their values, as this transaction sees them, without reading the
+     * values; null bounds are open.
+     */
+    public Iterable<Map.Entry<byte[], Long>> sizes(byte[] fromInclusive, byte[] toExclusive) {
+        checkActive();
+        byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
+        byte[] to = toExclusive == null ? null : toExclusive.clone();
+        if (to != null && Keys.ORDER.compare(from, to) >= 0) {
+            return java.util.Collections::emptyIterator;
+        }
+        java.util.SortedMap<byte[], Object> own = to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false);
+        return () -> new Iterator<>() {
+            private final Iterator<Map.Entry<byte[], Long>> base = store.sizes(snapshot, from, to);
+            private final Iterator<Map.Entry<byte[], Object>> mine = own.entrySet().iterator();
+            private Map.Entry<byte[], Long> b = base.hasNext() ? base.next() : null;
+            private Map.Entry<byte[], Object> o = mine.hasNext() ? mine.next() : null;
+            private Map.Entry<byte[], Long> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && (b != null || o != null)) {
+                    int c = b == null ? 1 : o == null ? -1 : Keys.ORDER.compare(b.getKey(), o.getKey());
+                    if (c < 0) {
+                        next = b;
+                        b = base.hasNext() ? base.next() : null;
+                    } else {
+                        Object v = o.getValue();
+                        if (v != DELETED) {
+                            long size = v instanceof StreamedValue s ? s.length() : ((byte[]) v).length;
+                            next = Map.entry(o.getKey().clone(), size);
+                        }
+                        if (c == 0) {
+                            b = base.hasNext() ? base.next() : null;
+                        }
+                        o = mine.hasNext() ? mine.next() : null;
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<byte[], Long> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Map.Entry<byte[], Long> n = next;
+                next = null;
+                return n;
+            }
+        };
+    }
+
     /** Makes every write durable and visible, then returns; the transaction is over. */
     public void commit() {
         checkActive();

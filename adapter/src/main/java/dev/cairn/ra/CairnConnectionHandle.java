@@ -60,6 +60,11 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
+    public java.util.List<dev.cairn.api.ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
+        return managed().list(prefix, after, limit);
+    }
+
+    @Override
     public boolean delete(byte[] key) {
         return managed().delete(key);
     }

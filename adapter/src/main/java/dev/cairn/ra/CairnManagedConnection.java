@@ -106,6 +106,43 @@ final class CairnManagedConnection implements ManagedConnection {
         };
     }
 
+    java.util.List<dev.cairn.api.ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must be >= 0, was " + limit);
+        }
+        byte[] from = prefix == null ? new byte[0] : prefix;
+        if (after != null && java.util.Arrays.compareUnsigned(after, from) >= 0) {
+            from = java.util.Arrays.copyOf(after, after.length + 1); // the first key after `after`
+        }
+        byte[] to = prefixEnd(prefix);
+        byte[] start = from;
+        return inTransaction(t -> {
+            java.util.List<dev.cairn.api.ObjectInfo> out = new java.util.ArrayList<>();
+            for (java.util.Map.Entry<byte[], Long> e : t.sizes(start, to)) {
+                if (out.size() == limit) {
+                    break;
+                }
+                out.add(new dev.cairn.api.ObjectInfo(e.getKey(), e.getValue()));
+            }
+            return out;
+        });
+    }
+
+    /** The first key after every key that starts with {@code prefix}, or null when there is none. */
+    private static byte[] prefixEnd(byte[] prefix) {
+        if (prefix == null) {
+            return null;
+        }
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xff) {
+                byte[] end = java.util.Arrays.copyOf(prefix, i + 1);
+                end[i]++;
+                return end;
+            }
+        }
+        return null;
+    }
+
     boolean delete(byte[] key) {
         return inTransaction(t -> t.delete(key));
     }

@@ -137,6 +137,64 @@ class HttpApiIT {
     }
 
     @Test
+    void rolesAreEnforced() throws Exception {
+        String path = "/api/objects/it/roles-" + System.nanoTime();
+        String pw = System.getenv("CAIRN_ADMIN_PASSWORD");
+        assertEquals(201, send(admin(path).PUT(HttpRequest.BodyPublishers.ofString("x"))).statusCode());
+        assertEquals(200, send(request(path, "reader", pw).GET()).statusCode(), "a reader reads");
+        assertEquals(403, send(request(path, "reader", pw).PUT(HttpRequest.BodyPublishers.ofString("y"))).statusCode());
+        assertEquals(403, send(request(path, "reader", pw).DELETE()).statusCode());
+        assertEquals(403, send(request("/api/admin/stats", "reader", pw).GET()).statusCode());
+        assertEquals(403, send(request("/api/batch", "reader", pw).POST(HttpRequest.BodyPublishers.ofString("{}"))).statusCode());
+        assertArrayEquals("x".getBytes(StandardCharsets.UTF_8), send(admin(path).GET()).body(), "nothing changed");
+    }
+
+    @Test
+    void listingPagesThroughKeysWithPrefixAfterAndLimit() throws Exception {
+        String prefix = "it/list-" + System.nanoTime() + "/";
+        for (int i = 0; i < 5; i++) {
+            send(admin("/api/objects/" + prefix + i).PUT(HttpRequest.BodyPublishers.ofString("v".repeat(i + 1))));
+        }
+        send(admin("/api/objects/" + prefix.substring(0, prefix.length() - 1) + "0-outside").PUT(HttpRequest.BodyPublishers.ofString("o")));
+        HttpResponse<byte[]> page1 = send(admin("/api/objects?prefix=" + prefix + "&limit=2").GET());
+        assertEquals(200, page1.statusCode(), text(page1));
+        assertEquals("{\"keys\":[{\"key\":\"" + prefix + "0\",\"size\":1},{\"key\":\"" + prefix + "1\",\"size\":2}],"
+                + "\"next\":\"" + prefix + "1\"}", text(page1));
+        HttpResponse<byte[]> page2 = send(admin("/api/objects?prefix=" + prefix + "&after=" + prefix + "1&limit=10").GET());
+        assertEquals("{\"keys\":[{\"key\":\"" + prefix + "2\",\"size\":3},{\"key\":\"" + prefix + "3\",\"size\":4},"
+                + "{\"key\":\"" + prefix + "4\",\"size\":5}],\"next\":null}", text(page2));
+        HttpResponse<byte[]> bad = send(admin("/api/objects?limit=0").GET());
+        assertEquals(400, bad.statusCode());
+        assertTrue(text(bad).contains("bad_query"), text(bad));
+    }
+
+    @Test
+    void aBatchIsAllOrNothing() throws Exception {
+        String k = "it/batch-" + System.nanoTime();
+        String ok = "{\"ops\":[{\"op\":\"put\",\"key\":\"" + k + "/a\",\"value\":\"" + Base64.getEncoder().encodeToString("A".getBytes())
+                + "\"},{\"op\":\"put\",\"key\":\"" + k + "/b\",\"value\":\"Qg==\"},{\"op\":\"delete\",\"key\":\"" + k + "/a\"}]}";
+        HttpResponse<byte[]> r = send(admin("/api/batch").POST(HttpRequest.BodyPublishers.ofString(ok)));
+        assertEquals(200, r.statusCode(), text(r));
+        assertEquals("{\"applied\":3}", text(r));
+        assertEquals(404, send(admin("/api/objects/" + k + "/a").GET()).statusCode());
+        assertArrayEquals("B".getBytes(), send(admin("/api/objects/" + k + "/b").GET()).body());
+
+        // The second op has a key over 256 bytes: the first must not be applied either.
+        String bad = "{\"ops\":[{\"op\":\"put\",\"key\":\"" + k + "/c\",\"value\":\"Qw==\"},"
+                + "{\"op\":\"put\",\"key\":\"" + "k".repeat(300) + "\",\"value\":\"Qw==\"}]}";
+        HttpResponse<byte[]> rejected = send(admin("/api/batch").POST(HttpRequest.BodyPublishers.ofString(bad)));
+        assertEquals(400, rejected.statusCode(), text(rejected));
+        assertEquals(404, send(admin("/api/objects/" + k + "/c").GET()).statusCode(), "all or nothing");
+
+        for (String body : new String[] {"not json", "{}", "{\"ops\":[{\"op\":\"frob\",\"key\":\"x\"}]}",
+                "{\"ops\":[{\"op\":\"put\",\"key\":\"x\",\"value\":\"***\"}]}"}) {
+            HttpResponse<byte[]> b = send(admin("/api/batch").POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertEquals(400, b.statusCode(), body + " -> " + text(b));
+            assertTrue(text(b).contains("bad_body"), text(b));
+        }
+    }
+
+    @Test
     void credentialsAreRequired() throws Exception {
         String path = "/api/objects/it/secret";
         assertEquals(401, send(request(path, null, null).GET()).statusCode());

@@ -7,7 +7,9 @@ import jakarta.ejb.LocalBean;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import dev.cairn.api.ObjectInfo;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -67,6 +69,32 @@ public class ObjectStore {
     public InputStream getStream(byte[] key) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.getStream(key);
+        }
+    }
+
+    /** A listing page: see {@link CairnConnection#list}. */
+    public List<ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.list(prefix, after, limit);
+        }
+    }
+
+    /**
+     * Applies every operation in one transaction: all or nothing. Any error
+     * (a bad key, a conflict) rolls the whole batch back.
+     *
+     * @return how many operations were applied
+     */
+    public int batch(List<BatchOp> ops) {
+        try (CairnConnection c = cairn.getConnection()) {
+            for (BatchOp op : ops) {
+                if (op.value() == null) {
+                    c.delete(op.key());
+                } else {
+                    c.put(op.key(), op.value());
+                }
+            }
+            return ops.size();
         }
     }
 

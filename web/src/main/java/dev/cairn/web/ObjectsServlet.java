@@ -6,7 +6,13 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.cairn.api.ObjectInfo;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObjectBuilder;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.io.InputStream;
 
 /**
@@ -26,7 +32,7 @@ public class ObjectsServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (req.getPathInfo() == null) {
-            JsonResponses.error(resp, 501, "not_implemented", "listing objects is not available yet");
+            list(req, resp);
             return;
         }
         InputStream value;
@@ -46,6 +52,46 @@ public class ObjectsServlet extends HttpServlet {
             in.transferTo(resp.getOutputStream()); // one block at a time, never the whole value
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e); // only reaches the client if nothing was sent yet
+        }
+    }
+
+    static final int DEFAULT_LIMIT = 1000;
+    static final int MAX_LIMIT = 10000;
+
+    /** {@code GET /api/objects?prefix=&after=&limit=}: {"keys":[{"key","size"}],"next"}. */
+    private void list(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        int limit = DEFAULT_LIMIT;
+        String l = req.getParameter("limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                JsonResponses.error(resp, 400, "bad_query", "limit must be a whole number from 1 to " + MAX_LIMIT);
+                return;
+            }
+        }
+        String prefix = req.getParameter("prefix");
+        String after = req.getParameter("after");
+        try {
+            List<ObjectInfo> page = store.list(prefix == null ? null : prefix.getBytes(StandardCharsets.UTF_8),
+                    after == null ? null : after.getBytes(StandardCharsets.UTF_8), limit + 1);
+            JsonArrayBuilder keys = Json.createArrayBuilder();
+            for (ObjectInfo o : page.subList(0, Math.min(limit, page.size()))) {
+                keys.add(Json.createObjectBuilder().add("key", new String(o.key(), StandardCharsets.UTF_8))
+                        .add("size", o.size()));
+            }
+            JsonObjectBuilder body = Json.createObjectBuilder().add("keys", keys);
+            if (page.size() > limit) {
+                body.add("next", new String(page.get(limit - 1).key(), StandardCharsets.UTF_8));
+            } else {
+                body.addNull("next");
+            }
+            JsonResponses.send(resp, 200, body.build());
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e);
         }
     }
 

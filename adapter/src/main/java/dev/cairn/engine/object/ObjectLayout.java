@@ -303,6 +303,27 @@ public final class ObjectLayout {
         };
     }
 
+    /** User keys in {@code [from, to)} with their values' sizes, read from the tree without reading the values. */
+    public static Iterator<Map.Entry<byte[], Long>> sizes(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        byte[] lo = userKey(from);
+        byte[] hi = to == null ? new byte[] {CHUNK_KEY} : userKey(to);
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, lo, hi);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Map.Entry<byte[], Long> next() {
+                Map.Entry<byte[], byte[]> e = it.next();
+                byte[] v = e.getValue();
+                return Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length),
+                        isLarge(v) ? largeLength(v) : v.length - 1L);
+            }
+        };
+    }
+
     /**
      * What the checker follows: pivots to their children, and every chunk
      * entry, as a read sees it, to its data block.
