@@ -166,7 +166,7 @@ public final class Syncers {
             batch.flush();
             switch (e.op()) {
                 case SyncQueue.OP_WRITE -> batch.add(e.block());
-                case SyncQueue.OP_FREE -> freer.accept(e.addr());
+                case SyncQueue.OP_FREE -> release(e.addr());
                 case SyncQueue.OP_FENCE -> {
                     synchronized (fenceLock) {
                         if (--fencesLeft == 0) {
@@ -175,6 +175,22 @@ public final class Syncers {
                     }
                 }
                 default -> throw new IllegalStateException("sync op " + e.op());
+            }
+        }
+    }
+
+    /**
+     * Makes a freed block allocatable. A failure here is a bug, not an I/O
+     * error; it is kept for the next barrier to report rather than allowed to
+     * end this task, which would leave the queue marked running with no one
+     * draining it and every later barrier waiting for good.
+     */
+    private void release(long addr) {
+        try {
+            freer.accept(addr);
+        } catch (RuntimeException ex) {
+            if (failure == null) {
+                failure = new CairnException(String.format("releasing freed block 0x%x failed: %s", addr, ex), ex);
             }
         }
     }
@@ -226,9 +242,9 @@ public final class Syncers {
                 }
                 file.write(out, blocks[0].addr());
                 blocksWritten.addAndGet(count);
-            } catch (CairnException ex) {
+            } catch (RuntimeException ex) {
                 if (failure == null) {
-                    failure = ex;
+                    failure = ex instanceof CairnException ce ? ce : new CairnException("block write failed: " + ex, ex);
                 }
             } finally {
                 for (int i = 0; i < count; i++) {
