@@ -160,8 +160,12 @@ public final class Txn implements AutoCloseable {
         if (to != null && Keys.ORDER.compare(from, to) >= 0) {
             return java.util.Collections::emptyIterator;
         }
-        return () -> new Merged(store.scan(snapshot, from, to),
-                (to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false)).entrySet().iterator());
+        return () -> new Merged<>(store.scan(snapshot, from, to), own(from, to), this::bytes);
+    }
+
+    /** This transaction's writes in {@code [from, to)}. */
+    private Iterator<Map.Entry<byte[], Object>> own(byte[] from, byte[] to) {
+        return (to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false)).entrySet().iterator();
     }
 
     /**
@@ -176,46 +180,8 @@ public final class Txn implements AutoCloseable {
         if (to != null && Keys.ORDER.compare(from, to) >= 0) {
             return java.util.Collections::emptyIterator;
         }
-        java.util.SortedMap<byte[], Object> own = to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false);
-        return () -> new Iterator<>() {
-            private final Iterator<Map.Entry<byte[], Long>> base = store.sizes(snapshot, from, to);
-            private final Iterator<Map.Entry<byte[], Object>> mine = own.entrySet().iterator();
-            private Map.Entry<byte[], Long> b = base.hasNext() ? base.next() : null;
-            private Map.Entry<byte[], Object> o = mine.hasNext() ? mine.next() : null;
-            private Map.Entry<byte[], Long> next;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && (b != null || o != null)) {
-                    int c = b == null ? 1 : o == null ? -1 : Keys.ORDER.compare(b.getKey(), o.getKey());
-                    if (c < 0) {
-                        next = b;
-                        b = base.hasNext() ? base.next() : null;
-                    } else {
-                        Object v = o.getValue();
-                        if (v != DELETED) {
-                            long size = v instanceof StreamedValue s ? s.length() : ((byte[]) v).length;
-                            next = Map.entry(o.getKey().clone(), size);
-                        }
-                        if (c == 0) {
-                            b = base.hasNext() ? base.next() : null;
-                        }
-                        o = mine.hasNext() ? mine.next() : null;
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public Map.Entry<byte[], Long> next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                Map.Entry<byte[], Long> n = next;
-                next = null;
-                return n;
-            }
-        };
+        return () -> new Merged<>(store.sizes(snapshot, from, to), own(from, to),
+                v -> v instanceof StreamedValue sv ? sv.length() : (long) ((byte[]) v).length);
     }
 
     /** Makes every write durable and visible, then returns; the transaction is over. */
@@ -293,17 +259,25 @@ public final class Txn implements AutoCloseable {
         }
     }
 
-    /** The snapshot's entries with this transaction's writes laid over them. */
-    private final class Merged implements Iterator<Map.Entry<byte[], byte[]>> {
-        private final Iterator<Map.Entry<byte[], byte[]>> base;
+    /**
+     * The snapshot's entries with this transaction's writes laid over them,
+     * in key order: an own write replaces the snapshot's entry for its key,
+     * an own delete hides it; {@code fromOwn} turns an own value into the
+     * snapshot's kind of value (its bytes, its size).
+     */
+    private static final class Merged<V> implements Iterator<Map.Entry<byte[], V>> {
+        private final Iterator<Map.Entry<byte[], V>> base;
         private final Iterator<Map.Entry<byte[], Object>> own;
-        private Map.Entry<byte[], byte[]> b;
+        private final java.util.function.Function<Object, V> fromOwn;
+        private Map.Entry<byte[], V> b;
         private Map.Entry<byte[], Object> o;
-        private Map.Entry<byte[], byte[]> next;
+        private Map.Entry<byte[], V> next;
 
-        Merged(Iterator<Map.Entry<byte[], byte[]>> base, Iterator<Map.Entry<byte[], Object>> own) {
+        Merged(Iterator<Map.Entry<byte[], V>> base, Iterator<Map.Entry<byte[], Object>> own,
+               java.util.function.Function<Object, V> fromOwn) {
             this.base = base;
             this.own = own;
+            this.fromOwn = fromOwn;
             b = base.hasNext() ? base.next() : null;
             o = own.hasNext() ? own.next() : null;
         }
@@ -317,7 +291,7 @@ public final class Txn implements AutoCloseable {
                     b = base.hasNext() ? base.next() : null;
                 } else {
                     if (o.getValue() != DELETED) {
-                        next = new AbstractMap.SimpleImmutableEntry<>(o.getKey().clone(), bytes(o.getValue()));
+                        next = new AbstractMap.SimpleImmutableEntry<>(o.getKey().clone(), fromOwn.apply(o.getValue()));
                     }
                     if (c == 0) {
                         b = base.hasNext() ? base.next() : null;
@@ -329,11 +303,11 @@ public final class Txn implements AutoCloseable {
         }
 
         @Override
-        public Map.Entry<byte[], byte[]> next() {
+        public Map.Entry<byte[], V> next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            Map.Entry<byte[], byte[]> n = next;
+            Map.Entry<byte[], V> n = next;
             next = null;
             return n;
         }

@@ -285,26 +285,17 @@ public final class ObjectLayout {
 
     /** User entries with keys in {@code [from, to)} of the tree at {@code root}, values materialized lazily. */
     public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
-        byte[] lo = userKey(from);
-        byte[] hi = to == null ? new byte[] {CHUNK_KEY} : userKey(to);
-        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, lo, hi);
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return it.hasNext();
-            }
-
-            @Override
-            public Map.Entry<byte[], byte[]> next() {
-                Map.Entry<byte[], byte[]> e = it.next();
-                return Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length),
-                        materialize(store, root, e.getValue()));
-            }
-        };
+        return userEntries(store, root, from, to, v -> materialize(store, root, v));
     }
 
     /** User keys in {@code [from, to)} with their values' sizes, read from the tree without reading the values. */
     public static Iterator<Map.Entry<byte[], Long>> sizes(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        return userEntries(store, root, from, to, v -> isLarge(v) ? largeLength(v) : v.length - 1L);
+    }
+
+    /** User entries in {@code [from, to)} (to null: all), keys without their prefix, values through {@code value}. */
+    private static <V> Iterator<Map.Entry<byte[], V>> userEntries(BlockStore store, Bptr root, byte[] from, byte[] to,
+                                                                  java.util.function.Function<byte[], V> value) {
         byte[] lo = userKey(from);
         byte[] hi = to == null ? new byte[] {CHUNK_KEY} : userKey(to);
         Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, lo, hi);
@@ -315,11 +306,9 @@ public final class ObjectLayout {
             }
 
             @Override
-            public Map.Entry<byte[], Long> next() {
+            public Map.Entry<byte[], V> next() {
                 Map.Entry<byte[], byte[]> e = it.next();
-                byte[] v = e.getValue();
-                return Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length),
-                        isLarge(v) ? largeLength(v) : v.length - 1L);
+                return Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length), value.apply(e.getValue()));
             }
         };
     }
