@@ -71,6 +71,7 @@ public final class BlockBench {
         System.out.printf("  ratio (median of pairs)      %8.2f   (goal <= 2.5; two forces are the floor)%n", lat[2]);
 
         storeFigures(dir, lat[0]);
+        memoryFigure(dir);
 
         for (int threads : new int[] {1, 2}) {
             double map = mapGetNanos(threads);
@@ -236,6 +237,38 @@ public final class BlockBench {
             }
             System.out.printf("  point gets, warm, 1 thread    %8.0f gets/s (%d of %d found)%n",
                     gets / ((System.nanoTime() - start) / 1e9), found, gets);
+        } finally {
+            deleteQuietly(f);
+        }
+    }
+
+    /** Heap after GC while the store grows to more than ten times its cache. */
+    private static void memoryFigure(Path dir) {
+        Path f = dir.resolve("memory.cairn");
+        deleteQuietly(f);
+        long cache = 8L << 20;
+        Runtime rt = Runtime.getRuntime();
+        try (Store s = Store.create(f, StoreConfig.defaults().sizeBytes(1L << 30).cacheBytes(cache))) {
+            System.gc();
+            long before = rt.totalMemory() - rt.freeMemory();
+            Random rnd = new Random(11);
+            byte[] value = new byte[500];
+            long written = 0;
+            int n = 0;
+            while (written < 12 * cache) {
+                try (Txn t = s.begin()) {
+                    for (int i = 0; i < 1000; i++) {
+                        rnd.nextBytes(value);
+                        t.put(String.format("mem-%09d", n++).getBytes(), value);
+                    }
+                    t.commit();
+                }
+                written += 1000L * 500;
+            }
+            System.gc();
+            long after = rt.totalMemory() - rt.freeMemory();
+            System.out.printf("memory: store grown to %d MiB used with an %d MiB cache: heap after GC %d MiB before, %d MiB after"
+                    + " (+%d MiB)%n", s.stats().usedBytes() >> 20, cache >> 20, before >> 20, after >> 20, (after - before) >> 20);
         } finally {
             deleteQuietly(f);
         }
