@@ -85,6 +85,10 @@ class HttpApiIT {
         String path = "/api/objects/it/large-" + System.nanoTime();
         HttpResponse<byte[]> put = send(admin(path).PUT(HttpRequest.BodyPublishers.ofInputStream(() -> generated(size))));
         assertEquals(201, put.statusCode(), text(put));
+        HttpResponse<byte[]> head = send(admin(path).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+        assertEquals(200, head.statusCode());
+        assertEquals(String.valueOf(size), head.headers().firstValue("Content-Length").orElse(""), "HEAD says the size");
+        assertEquals(404, send(admin(path + "-absent").method("HEAD", HttpRequest.BodyPublishers.noBody())).statusCode());
         HttpResponse<java.io.InputStream> get = http.send(admin(path).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, get.statusCode());

@@ -55,6 +55,29 @@ public class ObjectsServlet extends HttpServlet {
         }
     }
 
+    /** Answers with the object's size, from the tree; the value is not read. */
+    @Override
+    protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (req.getPathInfo() == null) {
+            resp.setStatus(200);
+            resp.setContentType("application/json");
+            return;
+        }
+        byte[] key = ObjectKeys.from(req);
+        try {
+            List<ObjectInfo> found = store.list(key, null, 1);
+            if (found.isEmpty() || !java.util.Arrays.equals(found.get(0).key(), key)) {
+                resp.setStatus(404);
+                return;
+            }
+            resp.setStatus(200);
+            resp.setContentType("application/octet-stream");
+            resp.setContentLengthLong(found.get(0).size());
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e);
+        }
+    }
+
     static final int DEFAULT_LIMIT = 1000;
     static final int MAX_LIMIT = 10000;
 

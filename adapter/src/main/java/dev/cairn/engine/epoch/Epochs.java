@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>Each thread inside occupies one slot holding the epoch it entered (0 for
  * a free slot). gefs scans a fixed set of worker slots (and once skipped the
  * last); here threads come and go, so a thread claims any free slot with a
- * compare-and-set and every slot is scanned.
+ * compare-and-set and every slot is scanned. There are {@value #SLOTS}
+ * slots: a 513th thread inside at once spins until one frees (a pool of
+ * that many engine threads would be a misconfiguration long before).
  */
 public final class Epochs {
 
