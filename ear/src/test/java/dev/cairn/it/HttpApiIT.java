@@ -199,6 +199,15 @@ class HttpApiIT {
     }
 
     @Test
+    void readinessSaysTheStoreIsUpAndWritable() throws Exception {
+        URI ready = URI.create(base.getProtocol() + "://" + base.getHost() + ":" + base.getPort() + "/health/ready");
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(ready).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode(), text(r));
+        assertTrue(text(r).contains("\"cairn-store\"") && text(r).contains("\"writable\":true")
+                && text(r).contains("\"status\":\"UP\""), text(r));
+    }
+
+    @Test
     void credentialsAreRequired() throws Exception {
         String path = "/api/objects/it/secret";
         assertEquals(401, send(request(path, null, null).GET()).statusCode());

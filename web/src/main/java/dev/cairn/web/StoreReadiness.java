@@ -1,0 +1,37 @@
+package dev.cairn.web;
+
+import dev.cairn.ejb.ObjectStore;
+import jakarta.ejb.EJB;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Map;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * MicroProfile Health readiness ({@code /health/ready}): UP while the store
+ * is mounted and takes writes; DOWN once a failed write or fsync has made it
+ * read-only (it needs a restart to recover), or when it cannot be opened.
+ */
+@Readiness
+@ApplicationScoped
+public class StoreReadiness implements HealthCheck {
+
+    @EJB
+    private ObjectStore store;
+
+    @Override
+    public HealthCheckResponse call() {
+        try {
+            Map<String, Long> figures = store.statistics();
+            boolean readOnly = figures.getOrDefault("readOnly", 0L) != 0;
+            return HealthCheckResponse.named("cairn-store").status(!readOnly)
+                    .withData("writable", !readOnly)
+                    .withData("keys", figures.getOrDefault("keys", 0L))
+                    .build();
+        } catch (RuntimeException e) {
+            return HealthCheckResponse.named("cairn-store").down()
+                    .withData("error", String.valueOf(e.getMessage())).build();
+        }
+    }
+}
