@@ -515,6 +515,11 @@ public final class BlockStore implements AutoCloseable {
         }
     }
 
+    /** The generation blocks allocated now are born in; stable within {@link #withinGeneration}. */
+    public long openGeneration() {
+        return openGen;
+    }
+
     /** The roots of the last completed sync. */
     public List<Bptr> roots() {
         return durable.roots();

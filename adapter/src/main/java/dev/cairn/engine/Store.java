@@ -9,6 +9,7 @@ import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.txn.ConflictTracker;
 import dev.cairn.engine.txn.GroupSync;
+import dev.cairn.engine.txn.SnapshotTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -43,8 +44,8 @@ public final class Store implements AutoCloseable {
     /** Longest key, in bytes. */
     public static final int MAX_KEY_BYTES = ObjectLayout.MAX_USER_KEY;
 
-    /** A tree root and the sequence number of the last commit it holds. */
-    record Snapshot(Bptr root, long seq) {
+    /** The object tree's root, the snapshot table's root, and the sequence number of the last commit they hold. */
+    record Snapshot(Bptr root, Bptr table, long seq) {
     }
 
     private final BlockStore blocks;
@@ -60,6 +61,8 @@ public final class Store implements AutoCloseable {
     /** The newest tree, durable or not; written within a generation under commitLock. */
     private volatile Snapshot applied;
     private volatile Snapshot durable;
+    /** Named snapshots. Guarded by commitLock. */
+    private final SnapshotTable snapshots;
     private final AtomicLong commits = new AtomicLong();
     /** Commits that entered {@link #commit} and have not yet applied their writes (or failed). */
     private final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
@@ -69,9 +72,10 @@ public final class Store implements AutoCloseable {
     private Store(BlockStore blocks, StoreConfig config) {
         this.blocks = blocks;
         this.config = config;
-        Snapshot s = new Snapshot(blocks.roots().get(Superblock.ROOT_TREE), 0);
+        Snapshot s = new Snapshot(blocks.roots().get(Superblock.ROOT_TREE), blocks.roots().get(Superblock.ROOT_SNAPSHOTS), 0);
         this.applied = s;
         this.durable = s;
+        this.snapshots = SnapshotTable.load(blocks, s.table());
         this.group = new GroupSync(this::syncNow, applying::get, 0);
         for (Map.Entry<byte[], byte[]> p : ObjectLayout.prepared(blocks, s.root())) {
             hold(p.getKey(), ObjectLayout.unpackWrites(p.getValue()).keySet());
@@ -101,7 +105,65 @@ public final class Store implements AutoCloseable {
         synchronized (commitLock) {
             conflicts.began(s.seq());
         }
-        return new Txn(this, s, pin);
+        return new Txn(this, s, pin, null);
+    }
+
+    /**
+     * Starts a read-only transaction on snapshot {@code name}: it reads the
+     * store as it was when the snapshot was taken.
+     *
+     * @throws CairnException when there is no such snapshot
+     */
+    public Txn beginAt(String name) {
+        checkOpen();
+        long pin = blocks.pin();
+        SnapshotTable.Info info;
+        long seq;
+        synchronized (commitLock) {
+            info = snapshots.get(name);
+            seq = durable.seq();
+            if (info != null) {
+                conflicts.began(seq);
+            }
+        }
+        if (info == null) {
+            blocks.unpin(pin);
+            throw new NoSuchSnapshotException("no snapshot is named " + name);
+        }
+        return new Txn(this, new Snapshot(info.root(), Bptr.NONE, seq), pin, name);
+    }
+
+    /**
+     * Takes snapshot {@code name} of everything committed so far, instantly
+     * (no data is copied: copy-on-write keeps what it reaches), durably.
+     */
+    public void createSnapshot(String name) {
+        durably(() -> blocks.withinGeneration(() -> {
+            Snapshot a = applied;
+            Bptr table = snapshots.create(a.table(), name, a.root(), blocks.openGeneration());
+            applied = new Snapshot(a.root(), table, a.seq() + 1);
+            return a.seq() + 1;
+        }));
+    }
+
+    /** Deletes snapshot {@code name}, durably, freeing exactly the blocks no other version reaches. */
+    public void deleteSnapshot(String name) {
+        durably(() -> blocks.withinGeneration(() -> {
+            Snapshot a = applied;
+            List<Bptr> toFree = new java.util.ArrayList<>();
+            Bptr table = snapshots.delete(a.table(), name, toFree);
+            applied = new Snapshot(a.root(), table, a.seq() + 1);
+            toFree.forEach(blocks::free);
+            return a.seq() + 1;
+        }));
+    }
+
+    /** The snapshots, oldest first. */
+    public List<SnapshotTable.Info> snapshots() {
+        checkOpen();
+        synchronized (commitLock) {
+            return List.copyOf(snapshots.all());
+        }
     }
 
     void ended(Txn t) {
@@ -324,12 +386,28 @@ public final class Store implements AutoCloseable {
     }
 
     /** Applies internal writes to the newest tree within one generation; returns the commit's sequence. */
+    /**
+     * Applies internal writes to the newest tree within one generation. The
+     * blocks the new tree no longer reaches go to the snapshot table, which
+     * keeps those a snapshot still reaches; the rest are freed, and only
+     * after the new roots are in place.
+     */
     private long applyInternal(SortedMap<byte[], Object> internal) {
         return blocks.withinGeneration(() -> {
             Snapshot a = applied;
-            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal);
-            applied = new Snapshot(r.root(), a.seq() + 1);
-            r.adopt().run();
+            List<Bptr> killed = new java.util.ArrayList<>();
+            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal, killed::add);
+            r.adopt().run(); // only collects into `killed`
+            List<Bptr> toFree = new java.util.ArrayList<>();
+            Bptr table;
+            try {
+                table = snapshots.kill(a.table(), killed, toFree);
+            } catch (RuntimeException e) {
+                r.abandon().run();
+                throw e;
+            }
+            applied = new Snapshot(r.root(), table, a.seq() + 1);
+            toFree.forEach(blocks::free);
             return a.seq() + 1;
         });
     }
@@ -359,7 +437,7 @@ public final class Store implements AutoCloseable {
         Snapshot[] taken = new Snapshot[1];
         blocks.sync(() -> {
             taken[0] = applied;
-            return List.of(taken[0].root());
+            return List.of(taken[0].root(), taken[0].table());
         }, () -> durable = taken[0]);
         return taken[0].seq();
     }
@@ -416,7 +494,7 @@ public final class Store implements AutoCloseable {
     /** Checks the durable state: every block verified, nothing leaked, nothing reachable and free. */
     public CheckReport check() {
         checkOpen();
-        return blocks.check(ObjectLayout.walker());
+        return blocks.check(SnapshotTable.walker(ObjectLayout.walker()));
     }
 
     public StoreStats stats() {
@@ -435,10 +513,12 @@ public final class Store implements AutoCloseable {
             blocks.exitEpoch();
         }
         int preparedNow;
+        int snapshotsNow;
         synchronized (commitLock) {
             preparedNow = prepared.size();
+            snapshotsNow = snapshots.all().size();
         }
-        return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, used, free,
+        return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, snapshotsNow, used, free,
                 b.cache().hits(), b.cache().misses(), b.readOnly());
     }
 

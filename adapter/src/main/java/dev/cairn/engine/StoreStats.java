@@ -11,13 +11,14 @@ import java.util.Map;
  * @param syncs       syncs since open (commits / syncs is the group-commit factor)
  * @param conflicts   commits refused for a write conflict since open
  * @param prepared    prepared transactions awaiting their outcome
+ * @param snapshots   named snapshots
  * @param usedBytes   bytes of the file in use
  * @param freeBytes   bytes of the file allocatable
  * @param cacheHits   block reads answered from memory
  * @param cacheMisses block reads that went to disk
  * @param readOnly    true after a failed write or force
  */
-public record StoreStats(long keys, long commits, long syncs, long conflicts, long prepared, long usedBytes, long freeBytes,
+public record StoreStats(long keys, long commits, long syncs, long conflicts, long prepared, long snapshots, long usedBytes, long freeBytes,
                          long cacheHits, long cacheMisses, boolean readOnly) {
 
     /** The figures by name, in a stable order, for JSON and MBeans. */
@@ -28,6 +29,7 @@ public record StoreStats(long keys, long commits, long syncs, long conflicts, lo
         m.put("syncs", syncs);
         m.put("conflicts", conflicts);
         m.put("prepared", prepared);
+        m.put("snapshots", snapshots);
         m.put("usedBytes", usedBytes);
         m.put("freeBytes", freeBytes);
         m.put("cacheHits", cacheHits);

@@ -30,14 +30,23 @@ public final class Txn implements AutoCloseable {
     private final Store store;
     private final Store.Snapshot snapshot;
     private final long pin;
+    /** The snapshot this transaction reads, when it reads one: then it cannot write. */
+    private final String snapshotName;
     /** Key to byte[], StreamedValue or DELETED. */
     private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
     private boolean finished;
 
-    Txn(Store store, Store.Snapshot snapshot, long pin) {
+    Txn(Store store, Store.Snapshot snapshot, long pin, String snapshotName) {
         this.store = store;
         this.snapshot = snapshot;
         this.pin = pin;
+        this.snapshotName = snapshotName;
+    }
+
+    private void checkWritable() {
+        if (snapshotName != null) {
+            throw new CairnException("snapshot " + snapshotName + " is read-only");
+        }
     }
 
     Store.Snapshot snapshot() {
@@ -96,6 +105,7 @@ public final class Txn implements AutoCloseable {
     /** Sets {@code key} to {@code value} (copied) at commit. */
     public void put(byte[] key, byte[] value) {
         checkActive();
+        checkWritable();
         Store.validateKey(key);
         store.validateValue(value);
         replace(key.clone(), value.clone());
@@ -110,6 +120,7 @@ public final class Txn implements AutoCloseable {
      */
     public long putStream(byte[] key, InputStream in) {
         checkActive();
+        checkWritable();
         Store.validateKey(key);
         byte[] head;
         try {
@@ -132,6 +143,7 @@ public final class Txn implements AutoCloseable {
      * @return whether the key existed as this transaction saw it
      */
     public boolean delete(byte[] key) {
+        checkWritable();
         boolean existed = exists(key);
         replace(key.clone(), DELETED);
         return existed;
@@ -208,6 +220,7 @@ public final class Txn implements AutoCloseable {
      */
     public void prepare(byte[] xid) {
         checkActive();
+        checkWritable();
         finished = true;
         try {
             store.prepare(this, xid, outgoing());

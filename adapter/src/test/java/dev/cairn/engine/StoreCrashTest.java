@@ -47,6 +47,7 @@ class StoreCrashTest {
                 });
         Map<Long, TreeMap<String, byte[]>> states = new HashMap<>();
         Map<Long, java.util.Set<String>> preparedAt = new HashMap<>();
+        Map<Long, Map<String, TreeMap<String, byte[]>>> snapshotsAt = new HashMap<>();
         List<long[]> acknowledged = new ArrayList<>();
         Random rnd = new Random(17);
         int firstEvent;
@@ -54,10 +55,21 @@ class StoreCrashTest {
             firstEvent = rec.get().eventCount();
             TreeMap<String, byte[]> model = new TreeMap<>();
             Map<String, Map<String, byte[]>> pending = new HashMap<>();
+            Map<String, TreeMap<String, byte[]>> snaps = new TreeMap<>();
             states.put(s.generation(), new TreeMap<>(model));
             preparedAt.put(s.generation(), java.util.Set.of());
+            snapshotsAt.put(s.generation(), Map.of());
             for (int c = 0; c < 70; c++) {
-                if (!pending.isEmpty() && rnd.nextInt(3) == 0) {
+                int r = rnd.nextInt(12);
+                if (r == 0) {
+                    String name = "snap-" + c;
+                    s.createSnapshot(name);
+                    snaps.put(name, new TreeMap<>(model));
+                } else if (r == 1 && !snaps.isEmpty()) {
+                    String victim = snaps.keySet().iterator().next();
+                    s.deleteSnapshot(victim);
+                    snaps.remove(victim);
+                } else if (!pending.isEmpty() && rnd.nextInt(3) == 0) {
                     String xid = pending.keySet().iterator().next();
                     if (rnd.nextBoolean()) {
                         s.commitPrepared(xid.getBytes(StandardCharsets.UTF_8));
@@ -77,11 +89,13 @@ class StoreCrashTest {
                 }
                 states.put(s.generation(), new TreeMap<>(model));
                 preparedAt.put(s.generation(), new java.util.TreeSet<>(pending.keySet()));
+                snapshotsAt.put(s.generation(), new TreeMap<>(snaps));
                 acknowledged.add(new long[] {rec.get().eventCount(), s.generation()});
             }
         }
         int[] resumed = {0};
         int[] withPrepared = {0};
+        int[] withSnapshots = {0};
         int explored = CrashImages.explore(rec.get().events(), firstEvent, SIZE, acknowledged, 5,
                 (image, expected, where, index) -> {
                     StoreConfig mem = cfg.channelOpener((p, o) -> new MemoryChannel(image));
@@ -93,6 +107,13 @@ class StoreCrashTest {
                         s.recover().forEach(x -> listed.add(new String(x, StandardCharsets.UTF_8)));
                         assertEquals(preparedAt.get(expected), listed, where + ": prepared transactions");
                         withPrepared[0] += listed.isEmpty() ? 0 : 1;
+                        Map<String, TreeMap<String, byte[]>> snaps = snapshotsAt.get(expected);
+                        assertEquals(new ArrayList<>(snaps.keySet()),
+                                s.snapshots().stream().map(i -> i.name()).sorted().toList(), where + ": snapshots");
+                        for (Map.Entry<String, TreeMap<String, byte[]>> e : snaps.entrySet()) {
+                            assertHoldsAt(s, e.getKey(), e.getValue(), where + ": snapshot " + e.getKey());
+                        }
+                        withSnapshots[0] += snaps.isEmpty() ? 0 : 1;
                         CheckReport r = s.check();
                         assertTrue(r.ok(), where + ": " + r);
                         if (index % 41 == 0) {
@@ -111,9 +132,11 @@ class StoreCrashTest {
                         throw new AssertionError(where + ": " + e, e);
                     }
                 });
-        System.out.printf("transactional crash exploration: 70 commits and prepares, %d crash states explored"
-                + " (%d with a prepared transaction in doubt), %d resumed%n", explored, withPrepared[0], resumed[0]);
+        System.out.printf("transactional crash exploration: 70 commits, prepares and snapshots, %d crash states explored"
+                + " (%d with a prepared transaction in doubt, %d with snapshots), %d resumed%n",
+                explored, withPrepared[0], withSnapshots[0], resumed[0]);
         assertTrue(withPrepared[0] > 100, "states with a prepared transaction: " + withPrepared[0]);
+        assertTrue(withSnapshots[0] > 100, "states with a snapshot: " + withSnapshots[0]);
         assertTrue(explored > 1000, "explored " + explored);
     }
 
@@ -159,6 +182,18 @@ class StoreCrashTest {
                     model.put(k, v);
                 }
             });
+        }
+    }
+
+    private static void assertHoldsAt(Store s, String snapshot, TreeMap<String, byte[]> model, String where) {
+        try (Txn t = s.beginAt(snapshot)) {
+            List<String> keys = new ArrayList<>();
+            for (Map.Entry<byte[], byte[]> e : t.scan(null, null)) {
+                String k = new String(e.getKey(), StandardCharsets.UTF_8);
+                keys.add(k);
+                assertArrayEquals(model.get(k), e.getValue(), where + ": value of " + k);
+            }
+            assertEquals(new ArrayList<>(model.keySet()), keys, where);
         }
     }
 

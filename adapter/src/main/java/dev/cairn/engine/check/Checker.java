@@ -58,9 +58,10 @@ public final class Checker {
         }
 
         Deque<ReferenceWalker.Ref> todo = new ArrayDeque<>();
-        for (Bptr root : sb.roots()) {
+        for (int i = 0; i < sb.roots().size(); i++) {
+            Bptr root = sb.roots().get(i);
             if (!root.isNone()) {
-                todo.add(new ReferenceWalker.Ref(root, null));
+                todo.add(new ReferenceWalker.Ref(root, new ReferenceWalker.RootSlot(i)));
             }
         }
         byte[] buf = new byte[BlockFormat.BLOCK_SIZE];

@@ -15,6 +15,10 @@ import java.util.function.BiFunction;
 @FunctionalInterface
 public interface ReferenceWalker {
 
+    /** The context the checker gives superblock root {@code index}. */
+    record RootSlot(int index) {
+    }
+
     /** A block referred to, with the context its walk needs. */
     record Ref(Bptr bp, Object context) {
     }

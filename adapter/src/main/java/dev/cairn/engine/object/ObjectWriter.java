@@ -41,6 +41,16 @@ public final class ObjectWriter {
      *               user keys count in the key count.
      */
     public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes) {
+        return apply(store, current, writes, store::free);
+    }
+
+    /**
+     * Like {@link #apply(BlockStore, Bptr, SortedMap)}; once adopted, every
+     * block the new tree no longer reaches (replaced nodes, the chunks of
+     * replaced values) goes to {@code kill} instead of being freed.
+     */
+    public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes,
+                                java.util.function.Consumer<Bptr> kill) {
         TreeWriter w = new TreeWriter(store, current);
         List<Bptr> written = new ArrayList<>();
         List<Bptr> replaced = new ArrayList<>();
@@ -83,8 +93,8 @@ public final class ObjectWriter {
             }
             Bptr root = w.finish();
             return new Applied(root, delta, () -> {
-                w.commit();
-                replaced.forEach(store::free);
+                w.commit(kill);
+                replaced.forEach(kill);
             }, () -> {
                 w.abort();
                 written.forEach(store::free);

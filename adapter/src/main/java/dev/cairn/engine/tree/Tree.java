@@ -65,51 +65,53 @@ public final class Tree {
 
     /**
      * A walker for a tree whose entries may point at blocks: a pivot refers to
-     * its children; an entry whose key {@code pointsOut} refers to the block
-     * {@code pointer} gives for its value. Entries are taken as a read sees
-     * them: a leaf's entries with the messages buffered above it laid over
-     * them (each child gets, as its context, the messages above it for its
-     * range), so an entry a buffered delete removed refers to nothing and a
-     * buffered put refers to its block.
+     * its children; an entry whose key {@code pointsOut} refers, as a data
+     * block, to the block {@code pointer} gives for its value.
      */
     public static ReferenceWalker walker(java.util.function.Predicate<byte[]> pointsOut,
                                          java.util.function.Function<byte[], Bptr> pointer) {
+        return walker((k, v) -> pointsOut.test(k) ? new ReferenceWalker.Ref(pointer.apply(v), DATA) : null);
+    }
+
+    /**
+     * A walker for a tree whose entries may refer to blocks: a pivot refers to
+     * its children (each given, as its context, the messages buffered above
+     * it for its range); a leaf's entries, taken as a read sees them (the
+     * messages above laid over them, so an entry a buffered delete removed
+     * refers to nothing and a buffered put refers to its block), refer to
+     * whatever {@code entryRef} makes of them (null: nothing).
+     */
+    public static ReferenceWalker walker(java.util.function.BiFunction<byte[], byte[], ReferenceWalker.Ref> entryRef) {
         return (bp, block, context) -> {
             if (context == DATA) {
                 return List.of(); // raw bytes, no type header: never parsed as a node
             }
             @SuppressWarnings("unchecked")
-            NavigableMap<byte[], Msg> above = context == null ? new TreeMap<>(Keys.ORDER) : (NavigableMap<byte[], Msg>) context;
+            NavigableMap<byte[], Msg> above = context instanceof NavigableMap<?, ?> m
+                    ? (NavigableMap<byte[], Msg>) m : new TreeMap<>(Keys.ORDER);
             Node n = NodeCodec.unpack(block, bp);
             List<ReferenceWalker.Ref> out = new java.util.ArrayList<>();
             if (n instanceof Leaf l) {
-                TreeMap<byte[], byte[]> seen = new TreeMap<>(Keys.ORDER);
-                l.entries.forEach((k, v) -> {
-                    if (pointsOut.test(k)) {
-                        seen.put(k, v);
-                    }
-                });
+                TreeMap<byte[], byte[]> seen = new TreeMap<>(l.entries);
                 for (Msg m : above.values()) {
-                    if (!pointsOut.test(m.key())) {
-                        continue;
-                    }
                     if (m.op() == Msg.PUT) {
                         seen.put(m.key(), m.value());
                     } else {
                         seen.remove(m.key());
                     }
                 }
-                seen.values().forEach(v -> out.add(new ReferenceWalker.Ref(pointer.apply(v), DATA)));
+                seen.forEach((k, v) -> {
+                    ReferenceWalker.Ref r = entryRef.apply(k, v);
+                    if (r != null) {
+                        out.add(r);
+                    }
+                });
                 return out;
             }
             Pivot p = (Pivot) n;
             for (int i = 0; i < p.children.size(); i++) {
                 TreeMap<byte[], Msg> mine = new TreeMap<>(Keys.ORDER);
-                p.messagesFor(i).forEach((k, m) -> {
-                    if (pointsOut.test(k)) {
-                        mine.put(k, m);
-                    }
-                });
+                mine.putAll(p.messagesFor(i));
                 byte[] lo = i == 0 ? null : p.children.get(i).key;
                 byte[] hi = i + 1 < p.children.size() ? p.children.get(i + 1).key : null;
                 NavigableMap<byte[], Msg> fromAbove = above;

@@ -81,7 +81,15 @@ public final class TreeWriter {
 
     /** Frees the blocks the old tree no longer needs; call once the new root is in use. */
     public void commit() {
-        replaced.forEach(store::free);
+        commit(store::free);
+    }
+
+    /**
+     * Hands the blocks the old tree no longer needs to {@code kill} (which
+     * frees them, or keeps them for a snapshot that still reaches them).
+     */
+    public void commit(java.util.function.Consumer<Bptr> kill) {
+        replaced.forEach(kill);
         replaced.clear();
     }
 
