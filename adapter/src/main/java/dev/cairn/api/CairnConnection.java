@@ -50,6 +50,25 @@ public interface CairnConnection extends AutoCloseable {
      */
     java.util.List<ObjectInfo> list(byte[] prefix, byte[] after, int limit);
 
+    /**
+     * Takes snapshot {@code name} of everything committed so far, instantly
+     * and durably. Snapshot calls are not part of any transaction: each is a
+     * durable change of its own.
+     */
+    void createSnapshot(String name);
+
+    /** Deletes snapshot {@code name}, durably; its space comes back. */
+    void deleteSnapshot(String name);
+
+    /** The snapshots, oldest first. */
+    java.util.List<SnapshotInfo> snapshots();
+
+    /**
+     * The value {@code key} had when snapshot {@code name} was taken, as a
+     * stream that holds its own read snapshot until closed; null when absent.
+     */
+    InputStream getStreamAt(String snapshot, byte[] key);
+
     /** Removes {@code key}; returns whether it existed. */
     boolean delete(byte[] key);
 

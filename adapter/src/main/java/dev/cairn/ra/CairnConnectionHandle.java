@@ -65,6 +65,26 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
+    public void createSnapshot(String name) {
+        managed().createSnapshot(name);
+    }
+
+    @Override
+    public void deleteSnapshot(String name) {
+        managed().deleteSnapshot(name);
+    }
+
+    @Override
+    public java.util.List<dev.cairn.api.SnapshotInfo> snapshots() {
+        return managed().snapshots();
+    }
+
+    @Override
+    public java.io.InputStream getStreamAt(String snapshot, byte[] key) {
+        return managed().getStreamAt(snapshot, key);
+    }
+
+    @Override
     public boolean delete(byte[] key) {
         return managed().delete(key);
     }

@@ -73,6 +73,23 @@ final class CairnManagedConnection implements ManagedConnection {
         return inTransaction(t -> t.putStream(key, in));
     }
 
+    void createSnapshot(String name) {
+        store.createSnapshot(name);
+    }
+
+    void deleteSnapshot(String name) {
+        store.deleteSnapshot(name);
+    }
+
+    java.util.List<dev.cairn.api.SnapshotInfo> snapshots() {
+        return store.snapshots().stream().map(i -> new dev.cairn.api.SnapshotInfo(i.name(), i.gen())).toList();
+    }
+
+    /** A stream on the snapshot that owns its read-only transaction until closed. */
+    java.io.InputStream getStreamAt(String snapshot, byte[] key) {
+        return owning(store.beginAt(snapshot), key);
+    }
+
     /**
      * Inside the server's transaction: a stream on it, valid until it ends.
      * Outside one: a stream that owns a read-only transaction of its own, so
@@ -82,7 +99,11 @@ final class CairnManagedConnection implements ManagedConnection {
         if (localTxn != null) {
             return localTxn.getStream(key);
         }
-        Txn own = store.begin();
+        return owning(store.begin(), key);
+    }
+
+    /** The stream of {@code key} in {@code own}, closing {@code own} with the stream (or at once when absent). */
+    private static java.io.InputStream owning(Txn own, byte[] key) {
         java.io.InputStream in;
         try {
             in = own.getStream(key);

@@ -208,6 +208,31 @@ class HttpApiIT {
     }
 
     @Test
+    void snapshotsKeepWhatWasThere() throws Exception {
+        String name = "it-snap-" + System.nanoTime();
+        String path = "/api/objects/it/snapped-" + System.nanoTime();
+        assertEquals(201, send(admin(path).PUT(HttpRequest.BodyPublishers.ofString("before"))).statusCode());
+        HttpResponse<byte[]> made = send(admin("/api/snapshots").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")));
+        assertEquals(201, made.statusCode(), text(made));
+        assertEquals(409, send(admin("/api/snapshots").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}"))).statusCode());
+        assertEquals(204, send(admin(path).PUT(HttpRequest.BodyPublishers.ofString("after"))).statusCode());
+
+        String key = path.substring("/api/objects/".length());
+        HttpResponse<byte[]> old = send(admin("/api/snapshots/" + name + "/objects/" + key).GET());
+        assertEquals(200, old.statusCode(), text(old));
+        assertEquals("before", text(old));
+        assertEquals("after", text(send(admin(path).GET())));
+        assertTrue(text(send(admin("/api/snapshots").GET())).contains("\"name\":\"" + name + "\""));
+
+        String pw = System.getenv("CAIRN_ADMIN_PASSWORD");
+        assertEquals(403, send(request("/api/snapshots", "reader", pw).GET()).statusCode(), "snapshots are for admins");
+        assertEquals(204, send(admin("/api/snapshots/" + name).DELETE()).statusCode());
+        assertEquals(404, send(admin("/api/snapshots/" + name).DELETE()).statusCode());
+        assertEquals(404, send(admin("/api/snapshots/" + name + "/objects/" + key).GET()).statusCode());
+        assertEquals(400, send(admin("/api/snapshots").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"a/b\"}"))).statusCode());
+    }
+
+    @Test
     void credentialsAreRequired() throws Exception {
         String path = "/api/objects/it/secret";
         assertEquals(401, send(request(path, null, null).GET()).statusCode());

@@ -8,6 +8,7 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import dev.cairn.api.ObjectInfo;
+import dev.cairn.api.SnapshotInfo;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,38 @@ public class ObjectStore {
                 }
             }
             return ops.size();
+        }
+    }
+
+    /** Takes a snapshot; a durable change of its own, outside any transaction. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public void createSnapshot(String name) {
+        try (CairnConnection c = cairn.getConnection()) {
+            c.createSnapshot(name);
+        }
+    }
+
+    /** Deletes a snapshot; a durable change of its own, outside any transaction. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public void deleteSnapshot(String name) {
+        try (CairnConnection c = cairn.getConnection()) {
+            c.deleteSnapshot(name);
+        }
+    }
+
+    /** The snapshots, oldest first. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public List<SnapshotInfo> snapshots() {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.snapshots();
+        }
+    }
+
+    /** A value as of a snapshot, as a stream the caller must close; null when absent. */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public InputStream getStreamAt(String snapshot, byte[] key) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.getStreamAt(snapshot, key);
         }
     }
 

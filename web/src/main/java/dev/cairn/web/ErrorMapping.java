@@ -1,7 +1,9 @@
 package dev.cairn.web;
 
 import dev.cairn.api.ConnectionClosedException;
+import dev.cairn.engine.AlreadyExistsException;
 import dev.cairn.engine.CairnException;
+import dev.cairn.engine.NoSuchSnapshotException;
 import dev.cairn.engine.CorruptBlockException;
 import dev.cairn.engine.InvalidKeyException;
 import dev.cairn.engine.ReadOnlyStoreException;
@@ -30,6 +32,10 @@ final class ErrorMapping {
         CairnException e = cairnCause(thrown);
         if (e instanceof InvalidKeyException) {
             JsonResponses.error(resp, 400, "bad_key", e.getMessage());
+        } else if (e instanceof NoSuchSnapshotException) {
+            JsonResponses.error(resp, 404, "not_found", e.getMessage());
+        } else if (e instanceof AlreadyExistsException) {
+            JsonResponses.error(resp, 409, "exists", e.getMessage());
         } else if (e instanceof WriteConflictException) {
             JsonResponses.error(resp, 409, "conflict", e.getMessage());
         } else if (e instanceof StoreFullException) {

@@ -144,7 +144,7 @@ public final class SnapshotTable {
             throw new IllegalArgumentException("a snapshot name is 1 to " + MAX_NAME_BYTES + " bytes of UTF-8");
         }
         if (byName.containsKey(name)) {
-            throw new CairnException("a snapshot named " + name + " exists already");
+            throw new dev.cairn.engine.AlreadyExistsException("a snapshot named " + name + " exists already");
         }
         Info info = new Info(name, nextId, gen, objectRoot);
         TreeWriter w = new TreeWriter(blocks, root);

@@ -1,0 +1,119 @@
+package dev.cairn.web;
+
+import dev.cairn.api.SnapshotInfo;
+import dev.cairn.ejb.ObjectStore;
+import jakarta.ejb.EJB;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Snapshots (role admin): {@code POST /api/snapshots} {"name"} takes one (201),
+ * {@code GET /api/snapshots} lists them, {@code DELETE /api/snapshots/{name}}
+ * deletes one (204), {@code GET /api/snapshots/{name}/objects/{key}} reads an
+ * object as it was when the snapshot was taken.
+ */
+@WebServlet(urlPatterns = {"/api/snapshots", "/api/snapshots/*"})
+public class SnapshotsServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final int MAX_NAME_BYTES = 200;
+
+    @EJB
+    private ObjectStore store;
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if (req.getPathInfo() != null) {
+            JsonResponses.error(resp, 404, "not_found", "POST snapshots to /api/snapshots");
+            return;
+        }
+        String name;
+        try (JsonReader r = Json.createReader(req.getInputStream())) {
+            JsonObject body = r.readObject();
+            if (!(body.get("name") instanceof JsonString s)) {
+                JsonResponses.error(resp, 400, "bad_body", "the body needs \"name\", a string");
+                return;
+            }
+            name = s.getString();
+        } catch (JsonException | IllegalStateException e) {
+            JsonResponses.error(resp, 400, "bad_body", "the body is not a JSON object: " + e.getMessage());
+            return;
+        }
+        if (!validName(name)) {
+            JsonResponses.error(resp, 400, "bad_name", "a snapshot name is 1 to " + MAX_NAME_BYTES
+                    + " bytes of UTF-8 without '/'");
+            return;
+        }
+        try {
+            store.createSnapshot(name);
+            JsonResponses.send(resp, 201, Json.createObjectBuilder().add("name", name).build());
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e);
+        }
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String info = req.getPathInfo();
+        try {
+            if (info == null || info.equals("/")) {
+                JsonArrayBuilder list = Json.createArrayBuilder();
+                for (SnapshotInfo s : store.snapshots()) {
+                    list.add(Json.createObjectBuilder().add("name", s.name()).add("generation", s.generation()));
+                }
+                JsonResponses.send(resp, 200, Json.createObjectBuilder().add("snapshots", list).build());
+                return;
+            }
+            int at = info.indexOf("/objects/", 1);
+            if (at < 0) {
+                JsonResponses.error(resp, 404, "not_found", "no resource at " + req.getRequestURI());
+                return;
+            }
+            String name = info.substring(1, at);
+            byte[] key = info.substring(at + "/objects/".length()).getBytes(StandardCharsets.UTF_8);
+            InputStream value = store.getStreamAt(name, key);
+            if (value == null) {
+                JsonResponses.error(resp, 404, "not_found", "no object under that key in snapshot " + name);
+                return;
+            }
+            try (InputStream in = value) {
+                resp.setStatus(200);
+                resp.setContentType("application/octet-stream");
+                in.transferTo(resp.getOutputStream());
+            }
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e);
+        }
+    }
+
+    @Override
+    protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String info = req.getPathInfo();
+        if (info == null || info.length() <= 1 || info.indexOf('/', 1) >= 0) {
+            JsonResponses.error(resp, 404, "not_found", "DELETE /api/snapshots/{name}");
+            return;
+        }
+        try {
+            store.deleteSnapshot(info.substring(1));
+            resp.setStatus(204);
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e);
+        }
+    }
+
+    private static boolean validName(String name) {
+        int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        return bytes > 0 && bytes <= MAX_NAME_BYTES && name.indexOf('/') < 0;
+    }
+}
