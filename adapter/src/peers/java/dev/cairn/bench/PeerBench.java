@@ -1,0 +1,293 @@
+package dev.cairn.bench;
+
+import dev.cairn.engine.Store;
+import dev.cairn.engine.StoreConfig;
+import dev.cairn.engine.Txn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
+import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+
+/**
+ * Cairn against H2's MVStore and LMDB (lmdbjava) in one run, the same
+ * workloads in each, every commit durable the engine's documented way: a
+ * Cairn commit; MVStore {@code commit()} then {@code sync()}; an LMDB write
+ * transaction's {@code commit()} with the default (syncing) environment.
+ * Prints each figure and Cairn's ratio to each peer. Run:
+ * {@code mvn -B -pl adapter -Ppeers test}.
+ */
+public final class PeerBench {
+
+    /** One engine, as the workloads use it. */
+    interface Engine extends AutoCloseable {
+        String name();
+
+        /** Puts every pair in one durable commit. */
+        void commit(List<byte[]> keys, List<byte[]> values);
+
+        byte[] get(byte[] key);
+
+        @Override
+        void close();
+    }
+
+    private static final int ROUNDS = 3;
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Files.createDirectories(Path.of(System.getProperty("bench.dir", "target/bench")).resolve("peers"));
+        System.out.printf("Cairn against H2 MVStore %s and LMDB (lmdbjava), %d cores, Java %s, files in %s%n",
+                org.h2.engine.Constants.VERSION, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), dir.toAbsolutePath());
+        String[] names = {"Cairn", "MVStore", "LMDB"};
+        String[] what = {"single-put commits/s, 1 thread", "single-put commits/s, 16 threads",
+            "bulk puts/s (1000 100-byte puts a commit)", "point gets/s, warm, 1 thread",
+            "1 MiB values written, MiB/s (one a commit)", "1 MiB values read, MiB/s"};
+        double[][] fig = new double[names.length][what.length];
+        for (int e = 0; e < names.length; e++) {
+            double[][] rounds = new double[what.length][ROUNDS];
+            for (int r = 0; r < ROUNDS; r++) {
+                Path d = dir.resolve(names[e] + "-" + r);
+                wipe(d);
+                Files.createDirectories(d);
+                try (Engine engine = open(names[e], d)) {
+                    rounds[0][r] = commitsPerSecond(engine, 1);
+                    rounds[1][r] = commitsPerSecond(engine, 16);
+                    List<byte[]> keys = bulk(engine, rounds[2], r);
+                    rounds[3][r] = gets(engine, keys);
+                    double[] mib = megabytes(engine);
+                    rounds[4][r] = mib[0];
+                    rounds[5][r] = mib[1];
+                }
+                wipe(d);
+            }
+            for (int w = 0; w < what.length; w++) {
+                fig[e][w] = median(rounds[w]);
+            }
+        }
+        System.out.printf("%-44s %12s %12s %12s %10s %10s%n", "median of " + ROUNDS, "Cairn", "MVStore", "LMDB",
+                "/MVStore", "/LMDB");
+        for (int w = 0; w < what.length; w++) {
+            System.out.printf("%-44s %12.0f %12.0f %12.0f %10.2f %10.2f%n", what[w], fig[0][w], fig[1][w], fig[2][w],
+                    fig[0][w] / fig[1][w], fig[0][w] / fig[2][w]);
+        }
+    }
+
+    private static Engine open(String name, Path dir) {
+        return switch (name) {
+            case "Cairn" -> new CairnEngine(dir);
+            case "MVStore" -> new MvEngine(dir);
+            default -> new LmdbEngine(dir);
+        };
+    }
+
+    private static double commitsPerSecond(Engine engine, int threads) throws Exception {
+        long seconds = 3;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicLong done = new AtomicLong();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        List<Future<?>> jobs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            jobs.add(pool.submit(() -> {
+                byte[] v = new byte[100];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                    engine.commit(List.of(("c-" + id + "-" + (n++ % 1000)).getBytes()), List.of(v));
+                    done.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        for (Future<?> j : jobs) {
+            j.get();
+        }
+        pool.shutdown();
+        return done.get() / (double) seconds;
+    }
+
+    private static List<byte[]> bulk(Engine engine, double[] out, int round) {
+        Random rnd = new Random(5);
+        List<byte[]> all = new ArrayList<>();
+        long start = System.nanoTime();
+        int commits = 50;
+        for (int c = 0; c < commits; c++) {
+            List<byte[]> keys = new ArrayList<>();
+            List<byte[]> values = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                byte[] k = String.format("bulk-%08d", rnd.nextInt(1_000_000)).getBytes();
+                byte[] v = new byte[100];
+                rnd.nextBytes(v);
+                keys.add(k);
+                values.add(v);
+            }
+            engine.commit(keys, values);
+            all.addAll(keys);
+        }
+        out[round] = commits * 1000 / ((System.nanoTime() - start) / 1e9);
+        return all;
+    }
+
+    private static double gets(Engine engine, List<byte[]> keys) {
+        Random rnd = new Random(6);
+        int n = 200_000;
+        long found = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            if (engine.get(keys.get(rnd.nextInt(keys.size()))) != null) {
+                found++;
+            }
+        }
+        double perSecond = n / ((System.nanoTime() - start) / 1e9);
+        if (found != n) {
+            throw new IllegalStateException(engine.name() + " lost keys: found " + found + " of " + n);
+        }
+        return perSecond;
+    }
+
+    /** @return {MiB/s written, MiB/s read} for 64 values of 1 MiB */
+    private static double[] megabytes(Engine engine) {
+        Random rnd = new Random(7);
+        int count = 64;
+        byte[] v = new byte[1 << 20];
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            rnd.nextBytes(v);
+            engine.commit(List.of(("mib-" + i).getBytes()), List.of(v.clone()));
+        }
+        double write = count / ((System.nanoTime() - start) / 1e9);
+        start = System.nanoTime();
+        long bytes = 0;
+        for (int i = 0; i < count; i++) {
+            bytes += engine.get(("mib-" + i).getBytes()).length;
+        }
+        double read = bytes / (1024.0 * 1024.0) / ((System.nanoTime() - start) / 1e9);
+        return new double[] {write, read};
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    private static void wipe(Path d) throws IOException {
+        if (Files.exists(d)) {
+            try (Stream<Path> s = Files.walk(d)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    private static final class CairnEngine implements Engine {
+        private final Store store;
+
+        CairnEngine(Path dir) {
+            store = Store.create(dir.resolve("cairn.store"), StoreConfig.defaults().sizeBytes(2L << 30).cacheBytes(64L << 20));
+        }
+
+        public String name() {
+            return "Cairn";
+        }
+
+        public void commit(List<byte[]> keys, List<byte[]> values) {
+            try (Txn t = store.begin()) {
+                for (int i = 0; i < keys.size(); i++) {
+                    t.put(keys.get(i), values.get(i));
+                }
+                t.commit();
+            }
+        }
+
+        public byte[] get(byte[] key) {
+            try (Txn t = store.begin()) {
+                return t.get(key);
+            }
+        }
+
+        public void close() {
+            store.close();
+        }
+    }
+
+    private static final class MvEngine implements Engine {
+        private final MVStore store;
+        private final MVMap<byte[], byte[]> map;
+
+        MvEngine(Path dir) {
+            store = new MVStore.Builder().fileName(dir.resolve("mv.db").toString()).autoCommitDisabled()
+                    .cacheSize(64).open();
+            map = store.openMap("data");
+        }
+
+        public String name() {
+            return "MVStore";
+        }
+
+        public synchronized void commit(List<byte[]> keys, List<byte[]> values) {
+            for (int i = 0; i < keys.size(); i++) {
+                map.put(keys.get(i), values.get(i));
+            }
+            store.commit();
+            store.sync(); // MVStore's commit writes; sync makes it durable
+        }
+
+        public byte[] get(byte[] key) {
+            return map.get(key);
+        }
+
+        public void close() {
+            store.close();
+        }
+    }
+
+    private static final class LmdbEngine implements Engine {
+        private final Env<byte[]> env;
+        private final Dbi<byte[]> db;
+
+        LmdbEngine(Path dir) {
+            env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(2L << 30).setMaxDbs(1).setMaxReaders(64)
+                    .open(dir.toFile());
+            db = env.openDbi("data", DbiFlags.MDB_CREATE);
+        }
+
+        public String name() {
+            return "LMDB";
+        }
+
+        public void commit(List<byte[]> keys, List<byte[]> values) {
+            try (org.lmdbjava.Txn<byte[]> t = env.txnWrite()) {
+                for (int i = 0; i < keys.size(); i++) {
+                    db.put(t, keys.get(i), values.get(i));
+                }
+                t.commit(); // durable: the environment syncs on commit (no MDB_NOSYNC)
+            }
+        }
+
+        public byte[] get(byte[] key) {
+            try (org.lmdbjava.Txn<byte[]> t = env.txnRead()) {
+                return db.get(t, key);
+            }
+        }
+
+        public void close() {
+            env.close();
+        }
+    }
+
+}
