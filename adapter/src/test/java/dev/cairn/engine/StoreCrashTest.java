@@ -187,25 +187,24 @@ class StoreCrashTest {
 
     private static void assertHoldsAt(Store s, String snapshot, TreeMap<String, byte[]> model, String where) {
         try (Txn t = s.beginAt(snapshot)) {
-            List<String> keys = new ArrayList<>();
-            for (Map.Entry<byte[], byte[]> e : t.scan(null, null)) {
-                String k = new String(e.getKey(), StandardCharsets.UTF_8);
-                keys.add(k);
-                assertArrayEquals(model.get(k), e.getValue(), where + ": value of " + k);
-            }
-            assertEquals(new ArrayList<>(model.keySet()), keys, where);
+            assertReads(t, model, where);
         }
+    }
+
+    /** Every entry {@code t} sees, and nothing else, is in {@code model} with the same bytes. */
+    private static void assertReads(Txn t, TreeMap<String, byte[]> model, String where) {
+        List<String> keys = new ArrayList<>();
+        for (Map.Entry<byte[], byte[]> e : t.scan(null, null)) {
+            String k = new String(e.getKey(), StandardCharsets.UTF_8);
+            keys.add(k);
+            assertArrayEquals(model.get(k), e.getValue(), where + ": value of " + k);
+        }
+        assertEquals(new ArrayList<>(model.keySet()), keys, where);
     }
 
     private static void assertHolds(Store s, TreeMap<String, byte[]> model, String where) {
         try (Txn t = s.begin()) {
-            List<String> keys = new ArrayList<>();
-            for (Map.Entry<byte[], byte[]> e : t.scan(null, null)) {
-                String k = new String(e.getKey(), StandardCharsets.UTF_8);
-                keys.add(k);
-                assertArrayEquals(model.get(k), e.getValue(), where + ": value of " + k);
-            }
-            assertEquals(new ArrayList<>(model.keySet()), keys, where);
+            assertReads(t, model, where);
             assertEquals(model.size(), s.stats().keys(), where + ": key count");
         }
     }

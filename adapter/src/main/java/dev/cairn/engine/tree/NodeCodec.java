@@ -142,36 +142,32 @@ final class NodeCodec {
 
     /** In a leaf: the value of {@code key}, or null. */
     static byte[] leafGet(byte[] buf, byte[] key) {
-        ByteBuffer b = ByteBuffer.wrap(buf);
-        int lo = 0;
-        int hi = Short.toUnsignedInt(b.getShort(2)) - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int at = Short.toUnsignedInt(b.getShort(TreeFormat.LEAF_HEADER + 2 * mid));
-            int c = compareKeyAt(buf, at, key);
-            if (c == 0) {
-                return leafValue(buf, at);
-            }
-            if (c < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return null;
+        int at = find(buf, TreeFormat.LEAF_HEADER, Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(2)), key);
+        return at < 0 ? null : leafValue(buf, at);
     }
 
     /** In a pivot's buffer: the message for {@code key}, or null. */
     static Msg bufferGet(byte[] buf, byte[] key) {
+        int at = find(buf, TreeFormat.HALF, Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(6)), key);
+        return at < 0 ? null : message(buf, at);
+    }
+
+    /**
+     * Binary search of a table of {@code n} record offsets at {@code table},
+     * sorted by the key each record starts with.
+     *
+     * @return the offset of the record whose key is {@code key}, or -1
+     */
+    private static int find(byte[] buf, int table, int n, byte[] key) {
         ByteBuffer b = ByteBuffer.wrap(buf);
         int lo = 0;
-        int hi = Short.toUnsignedInt(b.getShort(6)) - 1;
+        int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int at = Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * mid));
+            int at = Short.toUnsignedInt(b.getShort(table + 2 * mid));
             int c = compareKeyAt(buf, at, key);
             if (c == 0) {
-                return message(buf, at);
+                return at;
             }
             if (c < 0) {
                 lo = mid + 1;
@@ -179,7 +175,7 @@ final class NodeCodec {
                 hi = mid - 1;
             }
         }
-        return null;
+        return -1;
     }
 
     /** In a pivot: the child whose range holds {@code key}. */
