@@ -70,13 +70,17 @@ public final class GroupSync {
             long made;
             try {
                 made = syncer.syncAndReturnSequence();
-            } catch (CairnException e) {
+            } catch (RuntimeException e) {
+                // Whatever went wrong, the waiters must hear of it: a sync that
+                // ends without clearing `syncing` would leave them waiting for good.
+                CairnException f = e instanceof CairnException ce ? ce
+                        : new CairnException("sync failed: " + e, e);
                 synchronized (this) {
-                    failure = e;
+                    failure = f;
                     syncing = false;
                     notifyAll();
                 }
-                throw e;
+                throw f;
             }
             synchronized (this) {
                 durable = Math.max(durable, made);
