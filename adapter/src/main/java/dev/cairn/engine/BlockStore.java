@@ -454,40 +454,52 @@ public final class BlockStore implements AutoCloseable {
         try {
             checkWritable();
             long start = System.nanoTime();
-            long gen;
+            long gen = -1;
             List<Long> releaseAfter = new ArrayList<>();
-            List<ArenaState> states = new ArrayList<>();
-            // pass 0: barrier in every arena's log, with allocation paused.
-            List<Bptr> all;
-            segmentLock.writeLock().lock();
+            Superblock sb;
             try {
-                all = new ArrayList<>(rootsAtBarrier.get());
-                if (all.size() > Superblock.ROOTS) {
-                    throw new IllegalArgumentException("at most " + Superblock.ROOTS + " roots");
-                }
-                while (all.size() < Superblock.ROOTS) {
-                    all.add(Bptr.NONE);
-                }
-                gen = openGen;
-                protectedGen = gen;
-                openGen = gen + 1;
-                for (Arena a : arenas) {
-                    a.lock.lock();
-                    try {
-                        states.add(a.seal(gen, releaseAfter));
-                    } finally {
-                        a.lock.unlock();
+                // pass 0: the generation turns and every arena's log gets its
+                // barrier in one critical section, so no allocation or free can
+                // land in a log between the turn and the barriers.
+                List<Bptr> all;
+                List<ArenaState> states = new ArrayList<>();
+                segmentLock.writeLock().lock();
+                try {
+                    all = new ArrayList<>(rootsAtBarrier.get());
+                    if (all.size() > Superblock.ROOTS) {
+                        throw new IllegalArgumentException("at most " + Superblock.ROOTS + " roots");
                     }
+                    while (all.size() < Superblock.ROOTS) {
+                        all.add(Bptr.NONE);
+                    }
+                    gen = openGen;
+                    protectedGen = gen;
+                    openGen = gen + 1;
+                    for (Arena a : arenas) {
+                        a.lock.lock();
+                        try {
+                            states.add(a.seal(gen, releaseAfter));
+                        } finally {
+                            a.lock.unlock();
+                        }
+                    }
+                } finally {
+                    segmentLock.writeLock().unlock();
                 }
-            } finally {
-                segmentLock.writeLock().unlock();
+                syncers.barrier();
+                file.force();
+                // pass 2: the superblock, into the slot the previous sync did not use.
+                sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states);
+                file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
+                file.force();
+            } catch (RuntimeException e) {
+                if (gen < 0 || file.isReadOnly()) {
+                    throw e; // nothing had changed yet, or the file latched and says why
+                }
+                // Logs, queued writes and the in-memory state are now in an unknown
+                // mix: the seed stops here, and so does Cairn, until a reopen.
+                throw file.markReadOnly("the sync of generation " + gen + " failed midway", e);
             }
-            syncers.barrier();
-            file.force();
-            // pass 2: the superblock, into the slot the previous sync did not use.
-            Superblock sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states);
-            file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
-            file.force();
             durable = sb;
             onDurable.run();
             // pass 4: what this sync freed may be reused once no reader sees it.

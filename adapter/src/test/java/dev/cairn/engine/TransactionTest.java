@@ -248,6 +248,38 @@ class TransactionTest {
     }
 
     @Test
+    void aSyncThatFailsForAnyReasonLeavesTheStoreReadOnly() {
+        Path file = dir.resolve("s.cairn");
+        AtomicReference<FaultyChannel> ch = new AtomicReference<>();
+        StoreConfig faulty = CFG.channelOpener((p, o) -> {
+            ch.set(new FaultyChannel(FileChannel.open(p, o)));
+            return ch.get();
+        });
+        try (Store s = Store.create(file, faulty)) {
+            try (Txn t = s.begin()) {
+                t.put(b("kept"), b("yes"));
+                t.commit();
+            }
+            // Not an IOException: the file's own latch does not see it.
+            ch.get().writesUntilUncheckedFailure.set(0);
+            try (Txn t = s.begin()) {
+                t.put(b("lost"), new byte[20_000]);
+                assertThrows(CairnException.class, t::commit);
+            }
+            assertTrue(s.isReadOnly(), "a sync that failed midway must not be followed by another");
+            try (Txn t = s.begin()) {
+                t.put(b("later"), b("no"));
+                assertThrows(ReadOnlyStoreException.class, t::commit);
+            }
+        }
+        try (Store s = Store.open(file, CFG); Txn t = s.begin()) {
+            assertArrayEquals(b("yes"), t.get(b("kept")));
+            assertNull(t.get(b("lost")));
+            assertTrue(s.check().ok(), () -> s.check().toString());
+        }
+    }
+
+    @Test
     void aFlippedBitUnderAValueIsReportedNotReturned() throws IOException {
         Path file = dir.resolve("s.cairn");
         byte[] big = new byte[40000];

@@ -139,6 +139,20 @@ public final class StoreFile implements AutoCloseable {
         return readOnlyReason;
     }
 
+    /**
+     * Latches the file read-only for a failure that is not the file's own (a
+     * sync that stopped midway, say): what is on disk past the last completed
+     * sync is unknown, so nothing more may be written.
+     */
+    public ReadOnlyStoreException markReadOnly(String what, Throwable cause) {
+        String reason = "store " + path + " is read-only: " + what + " (" + cause
+                + "); writes after the last completed commit may be lost, reopen the store to recover it";
+        if (readOnlyReason == null) {
+            readOnlyReason = reason;
+        }
+        return new ReadOnlyStoreException(readOnlyReason, cause);
+    }
+
     private ReadOnlyStoreException fail(String what, IOException e) {
         String reason = "store " + path + " is read-only: " + what + " failed (" + e.getMessage()
                 + "); writes after the last completed commit may be lost, reopen the store to recover it";

@@ -22,6 +22,8 @@ public class FaultyChannel extends FileChannel {
     /** Forces left before one fails; negative: never. */
     public final AtomicInteger forcesUntilFailure = new AtomicInteger(-1);
     public final AtomicInteger forces = new AtomicInteger();
+    /** Writes left before one fails with an unchecked exception (not an IOException); negative: never. */
+    public final AtomicInteger writesUntilUncheckedFailure = new AtomicInteger(-1);
     /** Run (once) inside the next force, before it reaches the disk. */
     public final java.util.concurrent.atomic.AtomicReference<Runnable> onNextForce =
             new java.util.concurrent.atomic.AtomicReference<>();
@@ -38,6 +40,9 @@ public class FaultyChannel extends FileChannel {
     public int write(ByteBuffer src, long position) throws IOException {
         if (due(writesUntilFailure)) {
             throw new IOException("injected write failure");
+        }
+        if (due(writesUntilUncheckedFailure)) {
+            throw new IllegalStateException("injected unchecked write failure");
         }
         return real.write(src, position);
     }
