@@ -51,7 +51,7 @@ public final class Store implements AutoCloseable {
     private final BlockStore blocks;
     private final StoreConfig config;
     private final Object commitLock = new Object();
-    /** Guarded by commitLock. */
+    /** Thread safe on its own; read and written under commitLock for commits. */
     private final ConflictTracker conflicts = new ConflictTracker();
     private final GroupSync group;
     /** Prepared transactions (xid) and the user keys each holds until its outcome. Guarded by commitLock. */
@@ -102,9 +102,7 @@ public final class Store implements AutoCloseable {
         checkOpen();
         long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
         Snapshot s = durable;
-        synchronized (commitLock) {
-            conflicts.began(s.seq());
-        }
+        conflicts.began(s.seq()); // its own lock: a reader never waits for a commit
         return new Txn(this, s, pin, null);
     }
 
@@ -167,9 +165,7 @@ public final class Store implements AutoCloseable {
     }
 
     void ended(Txn t) {
-        synchronized (commitLock) {
-            conflicts.ended(t.snapshot().seq());
-        }
+        conflicts.ended(t.snapshot().seq());
         blocks.unpin(t.pin());
     }
 
@@ -253,7 +249,7 @@ public final class Store implements AutoCloseable {
         durably(() -> {
             checkWritesAllowed(t, writes.keySet());
             long seq = applyInternal(userWrites(writes));
-            conflicts.committed(seq, writes.keySet());
+            conflicts.committed(seq, writes.keySet(), durable.seq());
             return seq;
         });
     }
@@ -284,7 +280,7 @@ public final class Store implements AutoCloseable {
             internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(packed));
             long seq = applyInternal(internal);
             hold(xid, writes.keySet());
-            conflicts.committed(seq, writes.keySet());
+            conflicts.committed(seq, writes.keySet(), durable.seq());
             return seq;
         });
     }
@@ -334,7 +330,7 @@ public final class Store implements AutoCloseable {
             prepared.remove(java.nio.ByteBuffer.wrap(xid));
             keys.forEach(k -> held.remove(java.nio.ByteBuffer.wrap(k)));
             if (publish) {
-                conflicts.committed(seq, keys);
+                conflicts.committed(seq, keys, durable.seq());
             }
             return seq;
         });

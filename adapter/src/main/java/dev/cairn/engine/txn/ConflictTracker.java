@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * First committer wins: remembers, per key, the sequence number of the last
  * commit that wrote it, for as long as some open transaction began before
- * that commit. Not thread safe: the store's commit lock guards it.
+ * that commit. Thread safe: its own monitor guards it, so beginning a
+ * transaction never waits for a commit to finish applying.
  */
 public final class ConflictTracker {
 
@@ -17,16 +18,16 @@ public final class ConflictTracker {
     /** Begin sequence numbers of open transactions, with how many began at each. */
     private final TreeMap<Long, Integer> open = new TreeMap<>();
 
-    public void began(long seq) {
+    public synchronized void began(long seq) {
         open.merge(seq, 1, Integer::sum);
     }
 
-    public void ended(long seq) {
+    public synchronized void ended(long seq) {
         open.computeIfPresent(seq, (k, n) -> n == 1 ? null : n - 1);
     }
 
     /** The first of {@code keys} that a commit after {@code beginSeq} wrote, or null. */
-    public byte[] conflict(long beginSeq, Iterable<byte[]> keys) {
+    public synchronized byte[] conflict(long beginSeq, Iterable<byte[]> keys) {
         for (byte[] k : keys) {
             Long w = lastWrite.get(ByteBuffer.wrap(k));
             if (w != null && w > beginSeq) {
@@ -36,21 +37,27 @@ public final class ConflictTracker {
         return null;
     }
 
-    public void committed(long seq, Iterable<byte[]> keys) {
+    /**
+     * Records that commit {@code seq} wrote {@code keys}. An entry is
+     * forgotten only once no transaction can begin before it: none open began
+     * earlier, and {@code durableSeq} (where every new transaction begins) has
+     * reached it; a commit applied but not yet durable stays remembered.
+     */
+    public synchronized void committed(long seq, Iterable<byte[]> keys, long durableSeq) {
         for (byte[] k : keys) {
             lastWrite.put(ByteBuffer.wrap(k.clone()), seq);
         }
         if (lastWrite.size() > 1024) {
-            long oldest = open.isEmpty() ? Long.MAX_VALUE : open.firstKey();
+            long oldest = Math.min(durableSeq, open.isEmpty() ? Long.MAX_VALUE : open.firstKey());
             for (Iterator<Long> it = lastWrite.values().iterator(); it.hasNext(); ) {
                 if (it.next() <= oldest) {
-                    it.remove(); // no open transaction began before this write
+                    it.remove(); // every transaction, open or to come, sees this write
                 }
             }
         }
     }
 
-    public int remembered() {
+    public synchronized int remembered() {
         return lastWrite.size();
     }
 }
