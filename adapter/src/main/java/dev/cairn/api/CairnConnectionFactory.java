@@ -21,4 +21,17 @@ public interface CairnConnectionFactory extends Serializable, Referenceable {
 
     /** The store's figures and the adapter's transaction counters, by name. */
     Map<String, Long> statistics();
+
+    /**
+     * Runs a sync pass now and returns the generation it made durable. Commits
+     * need no such call (each is durable when it returns); this is for
+     * administrators, and it carries out a requested log compression.
+     */
+    long sync();
+
+    /** Walks the whole durable store, verifying every block, and says what is wrong, if anything. */
+    CheckResult check();
+
+    /** Rewrites every allocation log as its free ranges (shorter recovery), durably; returns the generation. */
+    long compressLogs();
 }

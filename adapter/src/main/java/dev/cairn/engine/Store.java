@@ -381,7 +381,6 @@ public final class Store implements AutoCloseable {
         prepared.put(x, copy);
     }
 
-    /** Applies internal writes to the newest tree within one generation; returns the commit's sequence. */
     /**
      * Applies internal writes to the newest tree within one generation. The
      * blocks the new tree no longer reaches go to the snapshot table, which
@@ -485,6 +484,25 @@ public final class Store implements AutoCloseable {
 
     public boolean isReadOnly() {
         return blocks.isReadOnly();
+    }
+
+    /**
+     * Runs a sync pass now, even with nothing new to commit (every commit is
+     * durable already when it returns; this is for an administrator, and
+     * carries out a requested log compression). Returns the generation made
+     * durable.
+     */
+    public long sync() {
+        checkOpen();
+        syncNow();
+        return blocks.durableGen();
+    }
+
+    /** Rewrites every arena's allocation log as its free ranges (gefs's compresslog), durably. */
+    public long compressLogs() {
+        checkOpen();
+        blocks.compressLogs();
+        return sync();
     }
 
     /** Checks the durable state: every block verified, nothing leaked, nothing reachable and free. */

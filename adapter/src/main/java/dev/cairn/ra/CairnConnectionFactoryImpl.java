@@ -36,10 +36,32 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
 
     @Override
     public Map<String, Long> statistics() {
+        Map<String, Long> figures = new java.util.LinkedHashMap<>(StoreFigures.of(store()));
+        mcf.counters().addTo(figures);
+        return figures;
+    }
+
+    @Override
+    public long sync() {
+        return store().sync();
+    }
+
+    @Override
+    public dev.cairn.api.CheckResult check() {
+        dev.cairn.engine.check.CheckReport r = store().check();
+        return new dev.cairn.api.CheckResult(r.ok(), r.problems(), r.notes(), r.syncGen(), r.reachableBlocks(), r.leakedBlocks());
+    }
+
+    @Override
+    public long compressLogs() {
+        return store().compressLogs();
+    }
+
+    private dev.cairn.engine.Store store() {
         try {
-            return mcf.statistics();
+            return mcf.openStore().store();
         } catch (ResourceException e) {
-            throw new CairnException("cannot read Cairn statistics: " + e.getMessage(), e);
+            throw new CairnException("cannot open the Cairn store: " + e.getMessage(), e);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.cairn.ra;
 import dev.cairn.engine.CairnException;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.Txn;
-import jakarta.resource.NotSupportedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.ConnectionEventListener;
@@ -22,10 +21,11 @@ import javax.security.auth.Subject;
 import javax.transaction.xa.XAResource;
 
 /**
- * One pooled connection to a store. While the server has a local transaction
- * open on it (it does whenever the caller runs in a JTA transaction), every
- * handle's work goes into that one engine {@link Txn}; otherwise each call
- * runs in a transaction of its own that commits before the call returns.
+ * One pooled connection to a store. While the connection takes part in a
+ * transaction — an XA branch between {@code start} and {@code end}, or a local
+ * transaction the server began — every handle's work goes into that one engine
+ * {@link Txn}; otherwise each call runs in a transaction of its own that
+ * commits before the call returns.
  *
  * <p>Thread ownership: the server hands a managed connection to one
  * transaction or thread at a time; {@code this} guards the current
@@ -38,13 +38,17 @@ final class CairnManagedConnection implements ManagedConnection {
     private final TransactionCounters counters;
     private final List<ConnectionEventListener> listeners = new CopyOnWriteArrayList<>();
     private final Set<CairnConnectionHandle> handles = ConcurrentHashMap.newKeySet();
-    /** The server's local transaction, or null between transactions. */
-    private Txn localTxn;
+    private final XaBranches branches;
+    /** The transaction this connection's work goes into now, or null between transactions. */
+    private Txn current;
+    /** Whether {@link #current} is a local transaction (else an XA branch's). */
+    private boolean local;
     private PrintWriter logWriter;
 
-    CairnManagedConnection(CairnManagedConnectionFactory factory, Store store, TransactionCounters counters) {
+    CairnManagedConnection(CairnManagedConnectionFactory factory, XaBranches branches, TransactionCounters counters) {
         this.factory = factory;
-        this.store = store;
+        this.branches = branches;
+        this.store = branches.store();
         this.counters = counters;
     }
 
@@ -96,8 +100,8 @@ final class CairnManagedConnection implements ManagedConnection {
      * its snapshot stays pinned until the caller closes the stream.
      */
     synchronized java.io.InputStream getStream(byte[] key) {
-        if (localTxn != null) {
-            return localTxn.getStream(key);
+        if (current != null) {
+            return current.getStream(key);
         }
         return owning(store.begin(), key);
     }
@@ -170,8 +174,8 @@ final class CairnManagedConnection implements ManagedConnection {
 
     private synchronized <T> T inTransaction(Function<Txn, T> work) {
         try {
-            if (localTxn != null) {
-                return work.apply(localTxn);
+            if (current != null) {
+                return work.apply(current);
             }
             try (Txn own = store.begin()) {
                 T result = work.apply(own);
@@ -190,10 +194,11 @@ final class CairnManagedConnection implements ManagedConnection {
     // ---- local transactions, driven by the server's transaction manager
 
     synchronized void beginLocal() throws LocalTransactionException {
-        if (localTxn != null) {
-            throw new LocalTransactionException("a local transaction is already active on this Cairn connection");
+        if (current != null) {
+            throw new LocalTransactionException("this Cairn connection is already in a transaction");
         }
-        localTxn = store.begin();
+        current = store.begin();
+        local = true;
         counters.begun.incrementAndGet();
     }
 
@@ -216,12 +221,31 @@ final class CairnManagedConnection implements ManagedConnection {
     }
 
     private Txn takeLocal() throws LocalTransactionException {
-        Txn t = localTxn;
-        if (t == null) {
+        if (current == null || !local) {
             throw new LocalTransactionException("no local transaction is active on this Cairn connection");
         }
-        localTxn = null;
+        Txn t = current;
+        current = null;
         return t;
+    }
+
+    // ---- XA branches, driven through CairnXAResource
+
+    synchronized boolean inTransaction() {
+        return current != null;
+    }
+
+    /** Sends this connection's work into {@code branch} until {@link #dissociate}. */
+    synchronized void associate(Txn branch) {
+        current = branch;
+        local = false;
+    }
+
+    /** Ends the association with {@code branch}, if this connection has it. */
+    synchronized void dissociate(Txn branch) {
+        if (current == branch && !local) {
+            current = null;
+        }
     }
 
     // ---- ManagedConnection
@@ -265,13 +289,15 @@ final class CairnManagedConnection implements ManagedConnection {
     public synchronized void cleanup() {
         handles.forEach(CairnConnectionHandle::invalidate);
         handles.clear();
-        if (localTxn != null) {
-            // The server abandoned a transaction it never completed; nothing of
-            // it reached the store before commit, so dropping it is the whole rollback.
-            localTxn.rollback();
-            localTxn = null;
+        if (current != null && local) {
+            // The server abandoned a local transaction it never completed; nothing
+            // of it reached the store before commit, so dropping it is the whole rollback.
+            current.rollback();
             counters.rolledBack.incrementAndGet();
         }
+        // An XA branch is not the connection's to end: the transaction manager
+        // completes it through any XAResource of this store.
+        current = null;
     }
 
     @Override
@@ -285,8 +311,8 @@ final class CairnManagedConnection implements ManagedConnection {
     }
 
     @Override
-    public XAResource getXAResource() throws ResourceException {
-        throw new NotSupportedException("Cairn connections support local transactions only");
+    public XAResource getXAResource() {
+        return new CairnXAResource(this, branches, counters);
     }
 
     @Override

@@ -16,8 +16,6 @@ import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.ResourceAdapterAssociation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.Subject;
@@ -96,7 +94,16 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
 
     @Override
     public ManagedConnection createManagedConnection(Subject subject, ConnectionRequestInfo info) throws ResourceException {
-        return new CairnManagedConnection(this, adapter().store(storeFile(), storeConfig()), adapter().counters());
+        return new CairnManagedConnection(this, openStore(), adapter().counters());
+    }
+
+    /** This factory's store (opened on first use) with its XA branches. */
+    XaBranches openStore() throws ResourceException {
+        return adapter().store(storeFile(), storeConfig());
+    }
+
+    TransactionCounters counters() {
+        return adapter == null ? new TransactionCounters() : adapter.counters();
     }
 
     @Override
@@ -108,13 +115,6 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
             }
         }
         return null;
-    }
-
-    /** Store figures plus the adapter's transaction counters. */
-    Map<String, Long> statistics() throws ResourceException {
-        Map<String, Long> figures = new LinkedHashMap<>(adapter().store(storeFile(), storeConfig()).stats().asMap());
-        adapter().counters().addTo(figures);
-        return figures;
     }
 
     private Path storeFile() throws InvalidPropertyException {

@@ -1,7 +1,6 @@
 package dev.cairn.ra;
 
 import dev.cairn.engine.CairnException;
-import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
 import jakarta.resource.NotSupportedException;
 import jakarta.resource.spi.ActivationSpec;
@@ -30,7 +29,7 @@ import javax.transaction.xa.XAResource;
         vendorName = "Cairn",
         eisType = "Cairn object store",
         version = "0.1",
-        transactionSupport = TransactionSupport.TransactionSupportLevel.LocalTransaction,
+        transactionSupport = TransactionSupport.TransactionSupportLevel.XATransaction,
         reauthenticationSupport = false)
 public class CairnResourceAdapter implements ResourceAdapter {
 
@@ -54,8 +53,11 @@ public class CairnResourceAdapter implements ResourceAdapter {
         LOG.info("Cairn resource adapter stopped");
     }
 
-    /** The open store at {@code path}, opening (and recovering) or creating it with {@code config} on first use. */
-    Store store(Path path, StoreConfig config) {
+    /**
+     * The open store at {@code path} with its XA branches, opening (and
+     * recovering) or creating it with {@code config} on first use.
+     */
+    XaBranches store(Path path, StoreConfig config) {
         StoreRegistry s = stores;
         if (s == null) {
             throw new CairnException("the Cairn resource adapter has not been started");

@@ -7,7 +7,6 @@ import dev.cairn.engine.Workers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,21 +26,28 @@ final class StoreRegistry {
     private static final Logger LOG = Logger.getLogger(StoreRegistry.class.getName());
 
     private final Workers workers;
-    private final Map<Path, Store> stores = new HashMap<>();
+    /** An open store: its XA branches (which hold the store) and its MBean (null when the server refused it). */
+    private record Open(XaBranches branches, CairnStoreAdmin admin) {
+    }
+
+    private final Map<Path, Open> stores = new HashMap<>();
     private boolean closed;
 
     StoreRegistry(Workers workers) {
         this.workers = workers;
     }
 
-    /** The store at {@code path}; {@code config} applies when this call opens or creates it. */
-    synchronized Store acquire(Path path, StoreConfig config) {
+    /**
+     * The store at {@code path} with its table of active XA branches;
+     * {@code config} applies when this call opens or creates it.
+     */
+    synchronized XaBranches acquire(Path path, StoreConfig config) {
         if (closed) {
             throw new CairnException("the Cairn resource adapter has stopped");
         }
         Path key = path.toAbsolutePath().normalize();
-        Store store = stores.get(key);
-        if (store == null) {
+        Open open = stores.get(key);
+        if (open == null) {
             try {
                 if (key.getParent() != null) {
                     Files.createDirectories(key.getParent());
@@ -49,18 +55,25 @@ final class StoreRegistry {
             } catch (IOException e) {
                 throw new CairnException("cannot create the directory of store " + key + ": " + e, e);
             }
-            store = Store.openOrCreate(key, config.workers(workers));
-            LOG.info(() -> "Cairn store " + key + " is open");
-            stores.put(key, store);
+            Store store = Store.openOrCreate(key, config.workers(workers));
+            int prepared = store.recover().size();
+            LOG.info(() -> "Cairn store " + key + " is open" + (prepared == 0 ? ""
+                    : "; " + prepared + " prepared XA transaction(s) await the transaction manager's recovery"));
+            open = new Open(new XaBranches(store), CairnStoreAdmin.register(store));
+            stores.put(key, open);
         }
-        return store;
+        return open.branches();
     }
 
     synchronized void closeAll() {
         closed = true;
-        List<Store> open = new ArrayList<>(stores.values());
+        List<Open> open = List.copyOf(stores.values());
         stores.clear();
-        for (Store s : open) {
+        for (Open o : open) {
+            if (o.admin() != null) {
+                o.admin().unregister();
+            }
+            Store s = o.branches().store();
             try {
                 s.close();
                 LOG.info(() -> "Cairn store " + s.path() + " is closed");

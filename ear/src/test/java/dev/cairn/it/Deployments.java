@@ -26,19 +26,28 @@ final class Deployments {
 
     /**
      * The shipped EAR plus a test module, {@code cairn-it.war}, that carries
-     * Arquillian's runner and {@code testClass}. The runner must not live in
+     * Arquillian's runner and {@code testClasses}. The runner must not live in
      * cairn.war, whose security constraints would refuse it.
      */
-    static EnterpriseArchive shippedEarWithTestModule(Class<?> testClass) throws java.io.IOException {
+    static EnterpriseArchive shippedEarWithTestModule(Class<?>... testClasses) throws java.io.IOException {
+        WebArchive testWar = ShrinkWrap.create(WebArchive.class, "cairn-it.war").addClasses(testClasses);
+        return shippedEarWith(Testable.archiveToTest(testWar), "/cairn-it");
+    }
+
+    /** The shipped EAR plus {@code cairn-crash.war} at /cairn-crash, which drives XA transactions for the crash tests. */
+    static EnterpriseArchive shippedEarWithCrashDriver() throws java.io.IOException {
+        WebArchive war = ShrinkWrap.create(WebArchive.class, "cairn-crash.war").addClasses(XaDriverServlet.class, DerbyRows.class);
+        return shippedEarWith(war, "/cairn-crash");
+    }
+
+    private static EnterpriseArchive shippedEarWith(WebArchive war, String contextRoot) throws java.io.IOException {
         EnterpriseArchive ear = shippedEar();
-        WebArchive testWar = ShrinkWrap.create(WebArchive.class, "cairn-it.war").addClass(testClass);
-        ear.addAsModule(Testable.archiveToTest(testWar));
+        ear.addAsModule(war);
         ArchivePath descriptor = ArchivePaths.create("META-INF/application.xml");
         String xml = new String(ear.get(descriptor).getAsset().openStream().readAllBytes(), StandardCharsets.UTF_8);
         ear.delete(descriptor);
-        ear.add(new StringAsset(xml.replace("</application>",
-                "<module><web><web-uri>cairn-it.war</web-uri><context-root>/cairn-it</context-root></web></module></application>")),
-                descriptor);
+        ear.add(new StringAsset(xml.replace("</application>", "<module><web><web-uri>" + war.getName()
+                + "</web-uri><context-root>" + contextRoot + "</context-root></web></module></application>")), descriptor);
         return ear;
     }
 }

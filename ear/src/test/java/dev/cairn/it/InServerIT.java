@@ -62,15 +62,16 @@ class InServerIT {
     }
 
     @Test
-    void theEjbCommitsThroughTheAdaptersLocalTransaction() throws Exception {
+    void theEjbCommitsThroughTheAdaptersXaResource() throws Exception {
         String key = "it/ejb/" + System.nanoTime();
         Map<String, Long> before = factory().statistics();
 
         assertTrue(ejb().put(key.getBytes(UTF_8), "v1".getBytes(UTF_8)), "a new key is created");
 
         Map<String, Long> after = factory().statistics();
-        assertEquals(count(before, "localTransactionsBegun") + 1, count(after, "localTransactionsBegun"));
-        assertEquals(count(before, "localTransactionsCommitted") + 1, count(after, "localTransactionsCommitted"));
+        // The only resource of the EJB's transaction: committed in one phase, no prepare.
+        assertEquals(count(before, "xaCommitted") + 1, count(after, "xaCommitted"));
+        assertEquals(count(before, "xaPrepared"), count(after, "xaPrepared"));
         assertEquals(count(before, "commits") + 1, count(after, "commits"), "one durable engine commit");
         assertArrayEquals("v1".getBytes(UTF_8), committedValue(key));
 
@@ -84,7 +85,7 @@ class InServerIT {
     void aRolledBackJtaTransactionLeavesNothing() throws Exception {
         String key = "it/rollback/" + System.nanoTime();
         UserTransaction utx = lookup("java:comp/UserTransaction", UserTransaction.class);
-        long rolledBack = count(factory().statistics(), "localTransactionsRolledBack");
+        long rolledBack = count(factory().statistics(), "xaRolledBack");
 
         utx.begin();
         try (CairnConnection c = factory().getConnection()) {
@@ -94,7 +95,7 @@ class InServerIT {
         utx.rollback();
 
         assertNull(committedValue(key));
-        assertEquals(rolledBack + 1, count(factory().statistics(), "localTransactionsRolledBack"));
+        assertEquals(rolledBack + 1, count(factory().statistics(), "xaRolledBack"));
     }
 
     @Test
@@ -102,7 +103,7 @@ class InServerIT {
         String a = "it/jta/a/" + System.nanoTime();
         String b = "it/jta/b/" + System.nanoTime();
         UserTransaction utx = lookup("java:comp/UserTransaction", UserTransaction.class);
-        long committed = count(factory().statistics(), "localTransactionsCommitted");
+        Map<String, Long> before = factory().statistics();
 
         utx.begin();
         try (CairnConnection c = factory().getConnection()) {
@@ -114,8 +115,9 @@ class InServerIT {
 
         assertArrayEquals("A".getBytes(UTF_8), committedValue(a));
         assertArrayEquals("B".getBytes(UTF_8), committedValue(b));
-        assertEquals(committed + 1, count(factory().statistics(), "localTransactionsCommitted"),
-                "one local transaction carried both writes");
+        Map<String, Long> after = factory().statistics();
+        assertEquals(count(before, "xaCommitted") + 1, count(after, "xaCommitted"), "one branch carried both writes");
+        assertEquals(count(before, "commits") + 1, count(after, "commits"), "in one durable engine commit");
     }
 
     @Test

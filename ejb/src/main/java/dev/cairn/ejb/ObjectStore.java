@@ -8,10 +8,8 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import dev.cairn.api.ObjectInfo;
-import dev.cairn.api.SnapshotInfo;
 import java.io.InputStream;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The object API as container-managed transactions: each method runs in the
@@ -99,30 +97,6 @@ public class ObjectStore {
         }
     }
 
-    /** Takes a snapshot; a durable change of its own, outside any transaction. */
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public void createSnapshot(String name) {
-        try (CairnConnection c = cairn.getConnection()) {
-            c.createSnapshot(name);
-        }
-    }
-
-    /** Deletes a snapshot; a durable change of its own, outside any transaction. */
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public void deleteSnapshot(String name) {
-        try (CairnConnection c = cairn.getConnection()) {
-            c.deleteSnapshot(name);
-        }
-    }
-
-    /** The snapshots, oldest first. */
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public List<SnapshotInfo> snapshots() {
-        try (CairnConnection c = cairn.getConnection()) {
-            return c.snapshots();
-        }
-    }
-
     /** A value as of a snapshot, as a stream the caller must close; null when absent. */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public InputStream getStreamAt(String snapshot, byte[] key) {
@@ -136,11 +110,5 @@ public class ObjectStore {
         try (CairnConnection c = cairn.getConnection()) {
             return c.delete(key);
         }
-    }
-
-    /** The store's figures and the adapter's transaction counters. */
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public Map<String, Long> statistics() {
-        return cairn.statistics();
     }
 }

@@ -1,36 +1,87 @@
 package dev.cairn.web;
 
-import dev.cairn.ejb.ObjectStore;
+import dev.cairn.api.CheckResult;
+import dev.cairn.ejb.StoreAdministration;
 import jakarta.ejb.EJB;
 import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
 
-/** {@code /api/admin/stats}: the engine's figures as JSON. */
+/**
+ * {@code GET /api/admin/stats}: the engine's figures as JSON.
+ * {@code POST /api/admin/sync}: a sync pass now, {"generation":n}.
+ * {@code POST /api/admin/check}: a full check, {"ok":bool,"problems":[..],...}.
+ * {@code POST /api/admin/compress}: allocation logs rewritten, {"generation":n}.
+ */
 @WebServlet("/api/admin/*")
 public class AdminServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
     @EJB
-    private ObjectStore store;
+    private StoreAdministration admin;
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         if (!"/stats".equals(req.getPathInfo())) {
-            JsonResponses.error(resp, 404, "not_found", "no admin resource at " + req.getRequestURI());
+            notFound(req, resp);
             return;
         }
         try {
             JsonObjectBuilder body = Json.createObjectBuilder();
-            store.statistics().forEach(body::add);
+            admin.statistics().forEach(body::add);
             JsonResponses.send(resp, 200, body.build());
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
         }
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String op = req.getPathInfo();
+        try {
+            JsonObject body;
+            if ("/sync".equals(op)) {
+                body = Json.createObjectBuilder().add("generation", admin.sync()).build();
+            } else if ("/compress".equals(op)) {
+                body = Json.createObjectBuilder().add("generation", admin.compressLogs()).build();
+            } else if ("/check".equals(op)) {
+                body = checkJson(admin.check());
+            } else {
+                notFound(req, resp);
+                return;
+            }
+            JsonResponses.send(resp, 200, body);
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e);
+        }
+    }
+
+    private static JsonObject checkJson(CheckResult r) {
+        return Json.createObjectBuilder()
+                .add("ok", r.ok())
+                .add("problems", strings(r.problems()))
+                .add("notes", strings(r.notes()))
+                .add("generation", r.generation())
+                .add("reachableBlocks", r.reachableBlocks())
+                .add("leakedBlocks", r.leakedBlocks())
+                .build();
+    }
+
+    private static JsonArrayBuilder strings(List<String> lines) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        lines.forEach(a::add);
+        return a;
+    }
+
+    private static void notFound(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        JsonResponses.error(resp, 404, "not_found", "no admin resource at " + req.getMethod() + " " + req.getRequestURI());
     }
 }

@@ -8,11 +8,12 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
 /**
- * Answers every path no other servlet serves with a JSON 404, and renders the
- * container's own errors (web.xml error pages) as JSON, so no client ever
- * gets an HTML error page or a stack trace.
+ * Answers every API path no other servlet serves with a JSON 404, and renders
+ * the container's own errors (web.xml error pages) as JSON, so no client ever
+ * gets an HTML error page or a stack trace. Other paths go to the container's
+ * static files (the admin page), whose 404 comes back here as an error page.
  */
-@WebServlet(urlPatterns = {"/", "/error"})
+@WebServlet(urlPatterns = {"/api/*", "/error"})
 public class FallbackServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

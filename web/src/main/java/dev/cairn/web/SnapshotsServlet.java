@@ -2,6 +2,7 @@ package dev.cairn.web;
 
 import dev.cairn.api.SnapshotInfo;
 import dev.cairn.ejb.ObjectStore;
+import dev.cairn.ejb.StoreAdministration;
 import jakarta.ejb.EJB;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -31,6 +32,8 @@ public class SnapshotsServlet extends HttpServlet {
 
     @EJB
     private ObjectStore store;
+    @EJB
+    private StoreAdministration admin;
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -56,7 +59,7 @@ public class SnapshotsServlet extends HttpServlet {
             return;
         }
         try {
-            store.createSnapshot(name);
+            admin.createSnapshot(name);
             JsonResponses.send(resp, 201, Json.createObjectBuilder().add("name", name).build());
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
@@ -69,7 +72,7 @@ public class SnapshotsServlet extends HttpServlet {
         try {
             if (info == null || info.equals("/")) {
                 JsonArrayBuilder list = Json.createArrayBuilder();
-                for (SnapshotInfo s : store.snapshots()) {
+                for (SnapshotInfo s : admin.snapshots()) {
                     list.add(Json.createObjectBuilder().add("name", s.name()).add("generation", s.generation()));
                 }
                 JsonResponses.send(resp, 200, Json.createObjectBuilder().add("snapshots", list).build());
@@ -105,7 +108,7 @@ public class SnapshotsServlet extends HttpServlet {
             return;
         }
         try {
-            store.deleteSnapshot(info.substring(1));
+            admin.deleteSnapshot(info.substring(1));
             resp.setStatus(204);
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);

@@ -1,6 +1,6 @@
 package dev.cairn.web;
 
-import dev.cairn.ejb.ObjectStore;
+import dev.cairn.ejb.StoreAdministration;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
@@ -18,7 +18,7 @@ import org.eclipse.microprofile.health.Readiness;
 public class StoreReadiness implements HealthCheck {
 
     @EJB
-    private ObjectStore store;
+    private StoreAdministration store;
 
     @Override
     public HealthCheckResponse call() {

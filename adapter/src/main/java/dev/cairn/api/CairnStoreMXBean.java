@@ -1,0 +1,76 @@
+package dev.cairn.api;
+
+/**
+ * The management interface of one open store, registered by the resource
+ * adapter as {@code dev.cairn:type=Store,name="<store path>"} on the server's
+ * platform MBean server (visible through Liberty's REST JMX connector and
+ * Admin Center). Figures are since the store was opened unless they say
+ * otherwise.
+ */
+public interface CairnStoreMXBean {
+
+    String getPath();
+
+    boolean isReadOnly();
+
+    /** Generation of the last durable sync. */
+    long getGeneration();
+
+    /** Live keys as of the last durable commit. */
+    long getKeys();
+
+    long getCommits();
+
+    long getConflicts();
+
+    long getSyncs();
+
+    /** Mean duration of a sync pass, in microseconds. */
+    long getMeanSyncMicros();
+
+    long getLastSyncMicros();
+
+    long getCacheHits();
+
+    long getCacheMisses();
+
+    /** Hits over all lookups since open; 0 before the first lookup. */
+    double getCacheHitRatio();
+
+    int getCacheDirtyBlocks();
+
+    /** Times a caller waited because every cached block was held. */
+    long getCacheStalls();
+
+    long getCacheEvictions();
+
+    long getUsedBytes();
+
+    long getFreeBytes();
+
+    long[] getArenaUsedBytes();
+
+    long[] getArenaFreeBytes();
+
+    /** Blocks in each arena's allocation log. */
+    int[] getLogBlocks();
+
+    long getLogCompressions();
+
+    long getPreparedTransactions();
+
+    String[] getSnapshotNames();
+
+    /** Runs a sync pass now; returns the generation made durable. */
+    long sync();
+
+    /** Walks the whole store; returns "ok ..." or "PROBLEMS ..." with what is wrong. */
+    String check();
+
+    /** Rewrites every allocation log as its free ranges, durably; returns the generation. */
+    long compressLogs();
+
+    void createSnapshot(String name);
+
+    void deleteSnapshot(String name);
+}

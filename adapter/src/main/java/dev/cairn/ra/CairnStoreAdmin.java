@@ -1,0 +1,198 @@
+package dev.cairn.ra;
+
+import dev.cairn.api.CairnStoreMXBean;
+import dev.cairn.engine.BlockStoreStats;
+import dev.cairn.engine.Store;
+import dev.cairn.engine.check.CheckReport;
+import java.lang.management.ManagementFactory;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/** The MBean of one open store; the adapter registers it when the store opens and unregisters it when it closes. */
+final class CairnStoreAdmin implements CairnStoreMXBean {
+
+    private static final Logger LOG = Logger.getLogger(CairnStoreAdmin.class.getName());
+
+    private final Store store;
+    private final ObjectName name;
+
+    private CairnStoreAdmin(Store store) throws JMException {
+        this.store = store;
+        this.name = objectName(store);
+    }
+
+    static ObjectName objectName(Store store) throws JMException {
+        return new ObjectName("dev.cairn:type=Store,name=" + ObjectName.quote(store.path().toString()));
+    }
+
+    /** Registers the MBean of {@code store}; returns null (and logs why) when the server refuses it. */
+    static CairnStoreAdmin register(Store store) {
+        try {
+            CairnStoreAdmin admin = new CairnStoreAdmin(store);
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            if (server.isRegistered(admin.name)) {
+                server.unregisterMBean(admin.name); // left by an adapter that was not stopped cleanly
+            }
+            server.registerMBean(admin, admin.name);
+            return admin;
+        } catch (JMException e) {
+            LOG.log(Level.WARNING, "Cairn store " + store.path() + " has no MBean: " + e, e);
+            return null;
+        }
+    }
+
+    void unregister() {
+        try {
+            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+        } catch (JMException e) {
+            LOG.log(Level.FINE, "unregistering " + name, e);
+        }
+    }
+
+    @Override
+    public String getPath() {
+        return store.path().toString();
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return store.isReadOnly();
+    }
+
+    @Override
+    public long getGeneration() {
+        return store.generation();
+    }
+
+    @Override
+    public long getKeys() {
+        return store.stats().keys();
+    }
+
+    @Override
+    public long getCommits() {
+        return store.stats().commits();
+    }
+
+    @Override
+    public long getConflicts() {
+        return store.stats().conflicts();
+    }
+
+    @Override
+    public long getSyncs() {
+        return store.blockStats().syncs();
+    }
+
+    @Override
+    public long getMeanSyncMicros() {
+        BlockStoreStats b = store.blockStats();
+        return b.syncs() == 0 ? 0 : b.syncNanos() / b.syncs() / 1000;
+    }
+
+    @Override
+    public long getLastSyncMicros() {
+        return store.blockStats().lastSyncNanos() / 1000;
+    }
+
+    @Override
+    public long getCacheHits() {
+        return store.blockStats().cache().hits();
+    }
+
+    @Override
+    public long getCacheMisses() {
+        return store.blockStats().cache().misses();
+    }
+
+    @Override
+    public double getCacheHitRatio() {
+        BlockStoreStats b = store.blockStats();
+        long all = b.cache().hits() + b.cache().misses();
+        return all == 0 ? 0 : (double) b.cache().hits() / all;
+    }
+
+    @Override
+    public int getCacheDirtyBlocks() {
+        return store.blockStats().cache().dirty();
+    }
+
+    @Override
+    public long getCacheStalls() {
+        return store.blockStats().cache().stalls();
+    }
+
+    @Override
+    public long getCacheEvictions() {
+        return store.blockStats().cache().evictions();
+    }
+
+    @Override
+    public long getUsedBytes() {
+        return store.stats().usedBytes();
+    }
+
+    @Override
+    public long getFreeBytes() {
+        return store.stats().freeBytes();
+    }
+
+    @Override
+    public long[] getArenaUsedBytes() {
+        return store.blockStats().arenaUsed();
+    }
+
+    @Override
+    public long[] getArenaFreeBytes() {
+        return store.blockStats().arenaFree();
+    }
+
+    @Override
+    public int[] getLogBlocks() {
+        return store.blockStats().arenaLogBlocks();
+    }
+
+    @Override
+    public long getLogCompressions() {
+        return store.blockStats().logCompressions();
+    }
+
+    @Override
+    public long getPreparedTransactions() {
+        return store.stats().prepared();
+    }
+
+    @Override
+    public String[] getSnapshotNames() {
+        return store.snapshots().stream().map(i -> i.name()).toArray(String[]::new);
+    }
+
+    @Override
+    public long sync() {
+        return store.sync();
+    }
+
+    @Override
+    public String check() {
+        CheckReport r = store.check();
+        return (r.ok() ? "ok" : "PROBLEMS") + ": " + r;
+    }
+
+    @Override
+    public long compressLogs() {
+        return store.compressLogs();
+    }
+
+    @Override
+    public void createSnapshot(String name) {
+        store.createSnapshot(name);
+    }
+
+    @Override
+    public void deleteSnapshot(String name) {
+        store.deleteSnapshot(name);
+    }
+}

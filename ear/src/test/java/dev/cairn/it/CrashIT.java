@@ -1,0 +1,188 @@
+package dev.cairn.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Kills a real Liberty server running Cairn with SIGKILL (kill -9) at the
+ * worst moments — between XA prepare and commit, and under concurrent HTTP
+ * writes — restarts it, and checks what survived. One server, one store and
+ * one Derby database for the whole class, restarted by every test.
+ */
+@TestMethodOrder(MethodOrderer.MethodName.class)
+class CrashIT {
+
+    private static LibertyProcess server;
+
+    @BeforeAll
+    static void deploy() throws Exception {
+        Path data = Path.of(System.getProperty("crash.data.dir"));
+        Files.createDirectories(data);
+        server = new LibertyProcess(data.resolve("cairn.store"));
+        server.deploy();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (server != null) {
+            server.stop();
+        }
+    }
+
+    private String xaState(String key) throws Exception {
+        HttpResponse<byte[]> r = server.send("GET", "/cairn-crash/xa?key=" + key, null);
+        assertEquals(200, r.statusCode(), new String(r.body(), UTF_8));
+        return new String(r.body(), UTF_8);
+    }
+
+    /** Runs one XA transaction (Derby and Cairn) that stops at {@code failPoint}; kills the server there; restarts it. */
+    private void crashAt(String failPoint, String key) throws Exception {
+        server.start("-Dcairn.failpoint=" + failPoint);
+        CompletableFuture<HttpResponse<byte[]>> request = server.http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://localhost:" + server.httpPort + "/cairn-crash/xa?key=" + key))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        String marker = "CAIRN-FAILPOINT " + failPoint + " reached";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!server.logged(marker)) {
+            assertTrue(System.nanoTime() < deadline, "the transaction never reached " + failPoint);
+            assertTrue(!request.isDone(), () -> "the transaction ended before " + failPoint + ": " + request.join().statusCode());
+            Thread.sleep(50);
+        }
+        server.kill9();
+        server.start("");
+    }
+
+    /** Polls until Cairn holds no branch in doubt (recovery has run), then returns the key's state. */
+    private String afterRecovery(String key) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        String state = xaState(key);
+        while (!state.endsWith("prepared=0") && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            state = xaState(key);
+        }
+        return state;
+    }
+
+    @Test
+    void a_killedAfterTheCommitDecisionRecoveryCommitsBoth() throws Exception {
+        String key = "crash-xa-commit-" + System.nanoTime();
+        crashAt("xa-commit", key);
+        assertEquals("derby=v-" + key + " cairn=v-" + key + " prepared=0", afterRecovery(key),
+                "the transaction manager logged commit: recovery commits Cairn's prepared branch");
+    }
+
+    @Test
+    void b_killedBetweenPrepareAndTheDecisionRecoveryRollsBackBoth() throws Exception {
+        String key = "crash-xa-prepared-" + System.nanoTime();
+        crashAt("xa-prepared", key);
+        assertEquals("derby=null cairn=null prepared=0", afterRecovery(key),
+                "no commit was logged: recovery rolls back Cairn's prepared branch");
+    }
+
+    @Test
+    void c_killedUnderHttpLoadNoAcknowledgedWriteIsLostAndNoBatchIsHalfApplied() throws Exception {
+        server.start("");
+        String run = "load-" + System.nanoTime() + "/";
+        Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
+        List<String> batches = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, Boolean> batchAcknowledged = new ConcurrentHashMap<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            int writer = w;
+            Thread t = new Thread(() -> {
+                for (int i = 0; !killed.get(); i++) {
+                    try {
+                        if (i % 4 == 3) {
+                            String prefix = run + "batch-" + writer + "-" + i + "/";
+                            batches.add(prefix);
+                            StringBuilder ops = new StringBuilder("{\"ops\":[");
+                            for (int k = 0; k < 3; k++) {
+                                ops.append(k == 0 ? "" : ",").append("{\"op\":\"put\",\"key\":\"").append(prefix).append(k)
+                                        .append("\",\"value\":\"").append(Base64.getEncoder().encodeToString((prefix + k).getBytes(UTF_8)))
+                                        .append("\"}");
+                            }
+                            HttpResponse<byte[]> r = server.send("POST", "/cairn/api/batch", ops.append("]}").toString().getBytes(UTF_8));
+                            if (r.statusCode() == 200) {
+                                batchAcknowledged.put(prefix, true);
+                            }
+                        } else {
+                            String key = run + "put-" + writer + "-" + i;
+                            byte[] value = (key + "-" + "x".repeat(i % 200)).getBytes(UTF_8);
+                            HttpResponse<byte[]> r = server.send("PUT", "/cairn/api/objects/" + key, value);
+                            if (r.statusCode() == 201 || r.statusCode() == 200 || r.statusCode() == 204) {
+                                acknowledged.put(key, value);
+                            }
+                        }
+                    } catch (Exception e) {
+                        // the server died under this request: not acknowledged
+                    }
+                }
+            });
+            t.start();
+            writers.add(t);
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (acknowledged.size() + batchAcknowledged.size() < 300 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        server.kill9();
+        killed.set(true);
+        for (Thread t : writers) {
+            t.join(TimeUnit.SECONDS.toMillis(90));
+        }
+        assertTrue(acknowledged.size() >= 100, "the load ran: " + acknowledged.size() + " PUTs acknowledged");
+
+        server.start("");
+        for (Map.Entry<String, byte[]> e : acknowledged.entrySet()) {
+            HttpResponse<byte[]> r = server.send("GET", "/cairn/api/objects/" + e.getKey(), null);
+            assertEquals(200, r.statusCode(), "acknowledged PUT of " + e.getKey() + " lost");
+            assertArrayEquals(e.getValue(), r.body(), e.getKey());
+        }
+        int applied = 0;
+        for (String prefix : batches) {
+            int present = 0;
+            for (int k = 0; k < 3; k++) {
+                HttpResponse<byte[]> r = server.send("GET", "/cairn/api/objects/" + prefix + k, null);
+                if (r.statusCode() == 200) {
+                    assertArrayEquals((prefix + k).getBytes(UTF_8), r.body());
+                    present++;
+                } else {
+                    assertEquals(404, r.statusCode());
+                }
+            }
+            assertTrue(present == 0 || present == 3, prefix + " half applied: " + present + " of 3");
+            if (batchAcknowledged.containsKey(prefix)) {
+                assertEquals(3, present, "acknowledged batch " + prefix + " lost");
+            }
+            applied += present / 3;
+        }
+        assertTrue(applied >= batchAcknowledged.size());
+        System.out.printf("kill -9 under load: %d PUTs and %d batches acknowledged, all present; %d of %d batches sent applied whole%n",
+                acknowledged.size(), batchAcknowledged.size(), applied, batches.size());
+        HttpResponse<byte[]> check = server.send("POST", "/cairn/api/admin/check", null);
+        assertEquals(200, check.statusCode(), new String(check.body(), UTF_8));
+        assertTrue(new String(check.body(), UTF_8).contains("\"ok\":true"), new String(check.body(), UTF_8));
+    }
+}

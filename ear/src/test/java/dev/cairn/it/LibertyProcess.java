@@ -1,0 +1,126 @@
+package dev.cairn.it;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+
+/**
+ * A Liberty server the crash tests start with {@code bin/server start} and
+ * kill with SIGKILL, as an operator's {@code kill -9} would: no shutdown
+ * hooks, no adapter stop, nothing flushed that was not already forced.
+ */
+final class LibertyProcess {
+
+    private static final Pattern STARTED = Pattern.compile("started with process ID (\\d+)");
+
+    final String name = "cairnCrash";
+    final Path wlp = Path.of(required("liberty.dir"));
+    final int httpPort = Integer.parseInt(required("crash.http.port"));
+    final int httpsPort = Integer.parseInt(required("crash.https.port"));
+    final String password = "crash-" + System.nanoTime();
+    final Path data;
+    private long pid = -1;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    LibertyProcess(Path data) {
+        this.data = data;
+    }
+
+    private static String required(String property) {
+        String v = System.getProperty(property);
+        if (v == null) {
+            throw new IllegalStateException("system property " + property + " is not set: run the integration tests through Maven (mvn verify)");
+        }
+        return v;
+    }
+
+    Path serverDir() {
+        return wlp.resolve("usr/servers").resolve(name);
+    }
+
+    /** Puts the shipped EAR plus the crash driver into dropins, replacing what an earlier test left. */
+    void deploy() throws IOException {
+        Path dropins = serverDir().resolve("dropins");
+        Files.createDirectories(dropins);
+        Deployments.shippedEarWithCrashDriver().as(ZipExporter.class).exportTo(dropins.resolve("cairn.ear").toFile(), true);
+    }
+
+    /** Starts the server (with {@code jvmArgs}, may be empty) and waits until Cairn answers over HTTP. */
+    void start(String jvmArgs) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(wlp.resolve("bin/server").toString(), "start", name).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("CAIRN_HTTP_PORT", Integer.toString(httpPort));
+        env.put("CAIRN_HTTPS_PORT", Integer.toString(httpsPort));
+        env.put("CAIRN_ADMIN_PASSWORD", password);
+        env.put("CAIRN_DATA", data.toString());
+        env.put("JVM_ARGS", jvmArgs);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("server start failed: " + out);
+        }
+        Matcher m = STARTED.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no process id in: " + out);
+        }
+        pid = Long.parseLong(m.group(1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true) {
+            try {
+                if (send("GET", "/cairn/api/objects?limit=1", null).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Cairn did not answer within 120 s of server start; see " + serverDir().resolve("logs"));
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** SIGKILL, then waits until the process is gone. */
+    void kill9() throws Exception {
+        ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("server process " + pid + " is not running"));
+        h.destroyForcibly();
+        h.onExit().get(60, TimeUnit.SECONDS);
+        pid = -1;
+    }
+
+    void stop() throws Exception {
+        if (pid < 0) {
+            return;
+        }
+        Process p = new ProcessBuilder(wlp.resolve("bin/server").toString(), "stop", name).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor(120, TimeUnit.SECONDS);
+        pid = -1;
+    }
+
+    /** Whether messages.log has a line containing {@code text}. */
+    boolean logged(String text) throws IOException {
+        Path log = serverDir().resolve("logs/messages.log");
+        return Files.exists(log) && Files.readString(log, StandardCharsets.ISO_8859_1).contains(text);
+    }
+
+    HttpResponse<byte[]> send(String method, String path, byte[] body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+}

@@ -1,0 +1,94 @@
+package dev.cairn.ejb;
+
+import dev.cairn.api.CairnConnection;
+import dev.cairn.api.CairnConnectionFactory;
+import dev.cairn.api.CheckResult;
+import dev.cairn.api.SnapshotInfo;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.LocalBean;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Administration of the application's store: sync, check, log compression,
+ * snapshots and figures. None of it is transactional (each operation is a
+ * durable change or a reading of its own), and the store is thread-safe, so
+ * calls run concurrently: a long check does not hold up the figures.
+ *
+ * <p>Starts with the application and opens the store then, so recovery (and
+ * any error in the configuration) happens at deployment, not at the first
+ * request.
+ */
+@Singleton
+@Startup
+@LocalBean
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class StoreAdministration {
+
+    private static final Logger LOG = Logger.getLogger(StoreAdministration.class.getName());
+
+    @Resource(lookup = "eis/cairn")
+    private CairnConnectionFactory cairn;
+
+    @PostConstruct
+    void openAtStart() {
+        try {
+            Map<String, Long> f = cairn.statistics();
+            LOG.info(() -> "Cairn store ready: " + f.get("keys") + " keys, generation " + f.get("generation")
+                    + (f.getOrDefault("readOnly", 0L) != 0 ? ", READ-ONLY" : ""));
+        } catch (RuntimeException e) {
+            // Deployment goes on: the HTTP API answers 503 and readiness is DOWN, saying why.
+            LOG.log(Level.SEVERE, "the Cairn store could not be opened: " + e.getMessage(), e);
+        }
+    }
+
+    /** The store's figures and the adapter's transaction counters. */
+    public Map<String, Long> statistics() {
+        return cairn.statistics();
+    }
+
+    /** Runs a sync pass; returns the generation made durable. */
+    public long sync() {
+        return cairn.sync();
+    }
+
+    public CheckResult check() {
+        return cairn.check();
+    }
+
+    /** Rewrites the allocation logs as their free ranges; returns the generation made durable. */
+    public long compressLogs() {
+        return cairn.compressLogs();
+    }
+
+    /** Takes a snapshot, durably. */
+    public void createSnapshot(String name) {
+        try (CairnConnection c = cairn.getConnection()) {
+            c.createSnapshot(name);
+        }
+    }
+
+    /** Deletes a snapshot, durably; its space comes back. */
+    public void deleteSnapshot(String name) {
+        try (CairnConnection c = cairn.getConnection()) {
+            c.deleteSnapshot(name);
+        }
+    }
+
+    /** The snapshots, oldest first. */
+    public List<SnapshotInfo> snapshots() {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.snapshots();
+        }
+    }
+}
