@@ -486,6 +486,10 @@ public final class Store implements AutoCloseable {
         return blocks.isReadOnly();
     }
 
+    public boolean isClosed() {
+        return closed;
+    }
+
     /**
      * Runs a sync pass now, even with nothing new to commit (every commit is
      * durable already when it returns; this is for an administrator, and

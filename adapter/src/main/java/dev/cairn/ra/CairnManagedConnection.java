@@ -191,6 +191,11 @@ final class CairnManagedConnection implements ManagedConnection {
         }
     }
 
+    /** False once the store is read-only or closed: nothing this connection does can succeed again. */
+    boolean usable() {
+        return !store.isReadOnly() && !store.isClosed();
+    }
+
     // ---- local transactions, driven by the server's transaction manager
 
     synchronized void beginLocal() throws LocalTransactionException {

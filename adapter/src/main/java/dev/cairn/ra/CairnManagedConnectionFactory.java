@@ -14,6 +14,7 @@ import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionFactory;
 import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.ResourceAdapterAssociation;
+import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -31,7 +32,7 @@ import javax.security.auth.Subject;
         connectionFactoryImpl = CairnConnectionFactoryImpl.class,
         connection = CairnConnection.class,
         connectionImpl = CairnConnectionHandle.class)
-public class CairnManagedConnectionFactory implements ManagedConnectionFactory, ResourceAdapterAssociation {
+public class CairnManagedConnectionFactory implements ManagedConnectionFactory, ValidatingManagedConnectionFactory, ResourceAdapterAssociation {
 
     private static final long serialVersionUID = 1L;
 
@@ -45,6 +46,13 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     @ConfigProperty(description = "Memory for cached blocks in bytes; the cache never uses more. Default 64 MiB.",
             defaultValue = "67108864")
     private Long cacheBytes = 64L << 20;
+
+    @ConfigProperty(description = "Arenas the file is divided into when it is created (allocation runs in parallel across them). Default 8.",
+            defaultValue = "8")
+    private Integer arenas = 8;
+
+    @ConfigProperty(description = "Syncer tasks writing dirty blocks in parallel. Default 2.", defaultValue = "2")
+    private Integer syncers = 2;
 
     private transient CairnResourceAdapter adapter;
     private transient PrintWriter logWriter;
@@ -73,10 +81,26 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
         this.cacheBytes = cacheBytes;
     }
 
+    public Integer getArenas() {
+        return arenas;
+    }
+
+    public void setArenas(Integer arenas) {
+        this.arenas = arenas;
+    }
+
+    public Integer getSyncers() {
+        return syncers;
+    }
+
+    public void setSyncers(Integer syncers) {
+        this.syncers = syncers;
+    }
+
     /** The engine settings these properties give. */
     StoreConfig storeConfig() throws InvalidPropertyException {
         try {
-            return StoreConfig.defaults().sizeBytes(sizeBytes).cacheBytes(cacheBytes);
+            return StoreConfig.defaults().sizeBytes(sizeBytes).cacheBytes(cacheBytes).arenas(arenas).syncers(syncers);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidPropertyException("Cairn connection factory: " + e.getMessage());
         }
@@ -157,11 +181,29 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     @Override
     public boolean equals(Object o) {
         return o instanceof CairnManagedConnectionFactory other && Objects.equals(storePath, other.storePath)
-                && Objects.equals(sizeBytes, other.sizeBytes) && Objects.equals(cacheBytes, other.cacheBytes);
+                && Objects.equals(sizeBytes, other.sizeBytes) && Objects.equals(cacheBytes, other.cacheBytes)
+                && Objects.equals(arenas, other.arenas) && Objects.equals(syncers, other.syncers);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(storePath, sizeBytes, cacheBytes);
+        return Objects.hash(storePath, sizeBytes, cacheBytes, arenas, syncers);
+    }
+
+    /**
+     * The pool asks this before handing out idle connections: a connection
+     * to a store that went read-only (a failed write or fsync) or closed is
+     * broken for good, and the pool must destroy it rather than reuse it.
+     */
+    @Override
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    public Set getInvalidConnections(Set connections) {
+        Set invalid = new java.util.HashSet();
+        for (Object c : connections) {
+            if (c instanceof CairnManagedConnection mc && !mc.usable()) {
+                invalid.add(mc);
+            }
+        }
+        return invalid;
     }
 }

@@ -222,4 +222,15 @@ class CairnXAResourceTest {
         assertNull(committed("k"));
         assertFalse(xa.setTransactionTimeout(30));
     }
+
+    @Test
+    void thePoolIsToldAboutConnectionsToAClosedStore() throws Exception {
+        open();
+        CairnManagedConnection mc = connection();
+        CairnManagedConnectionFactory mcf = new CairnManagedConnectionFactory();
+        assertTrue(mcf.getInvalidConnections(java.util.Set.of(mc)).isEmpty());
+        store.close();
+        assertEquals(java.util.Set.of(mc), mcf.getInvalidConnections(java.util.Set.of(mc)));
+        store = null;
+    }
 }

@@ -64,6 +64,7 @@ final class LibertyProcess {
         env.put("CAIRN_HTTP_PORT", Integer.toString(httpPort));
         env.put("CAIRN_HTTPS_PORT", Integer.toString(httpsPort));
         env.put("CAIRN_ADMIN_PASSWORD", password);
+        env.put("CAIRN_KEYSTORE_PASSWORD", "crash-keystore-only"); // fixed: the keystore outlives one test run
         env.put("CAIRN_DATA", data.toString());
         env.put("JVM_ARGS", jvmArgs);
         Process p = pb.start();

@@ -1,0 +1,239 @@
+package dev.cairn.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.EnterpriseArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * What an administrator sees: the admin HTTP operations, the store's MBean
+ * through Liberty's REST JMX connector, MicroProfile Metrics, Admin Center,
+ * and the admin page in a real headless Chromium.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class AdministrationIT {
+
+    @Deployment(testable = false)
+    static EnterpriseArchive ear() {
+        return Deployments.shippedEar();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    private static final String PASSWORD = System.getenv("CAIRN_ADMIN_PASSWORD");
+
+    /** The test server's own self-signed certificate is the only one this client meets. */
+    private static final HttpClient HTTPS = trustingClient();
+
+    private static HttpClient trustingClient() {
+        try {
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * HTTPS opens once Liberty has created its keystore, which on a fresh
+     * server can come after the application is deployed.
+     */
+    @org.junit.jupiter.api.BeforeAll
+    static void awaitHttps() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                send("GET", https("/health/ready"), null, null);
+                return;
+            } catch (java.io.IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the test server's HTTPS port never opened", e);
+                }
+                Thread.sleep(250);
+            }
+        }
+    }
+
+    private String app(String path) {
+        return base.toString().replaceAll("/$", "") + path;
+    }
+
+    private static String https(String path) {
+        return "https://localhost:" + System.getenv("CAIRN_HTTPS_PORT") + path;
+    }
+
+    private static HttpResponse<String> send(String method, String url, String user, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)));
+        }
+        return HTTPS.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long number(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        assertTrue(m.find(), field + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void syncCheckAndCompressOverHttpAreForAdminsOnly() throws Exception {
+        send("PUT", app("/api/objects/it/admin/probe"), "admin", "x");
+        long before = number(send("GET", app("/api/admin/stats"), "admin", null).body(), "generation");
+        HttpResponse<String> sync = send("POST", app("/api/admin/sync"), "admin", null);
+        assertEquals(200, sync.statusCode(), sync.body());
+        assertTrue(number(sync.body(), "generation") > before, sync.body());
+
+        HttpResponse<String> check = send("POST", app("/api/admin/check"), "admin", null);
+        assertEquals(200, check.statusCode(), check.body());
+        assertTrue(check.body().contains("\"ok\":true") && check.body().contains("\"problems\":[]"), check.body());
+        assertTrue(number(check.body(), "reachableBlocks") > 0, check.body());
+
+        HttpResponse<String> compress = send("POST", app("/api/admin/compress"), "admin", null);
+        assertEquals(200, compress.statusCode(), compress.body());
+        assertTrue(number(send("GET", app("/api/admin/stats"), "admin", null).body(), "logCompressions") > 0);
+
+        assertEquals(403, send("POST", app("/api/admin/sync"), "reader", null).statusCode());
+        assertEquals(403, send("GET", app("/admin/"), "reader", null).statusCode());
+        assertEquals(401, send("POST", app("/api/admin/check"), null, null).statusCode());
+        assertEquals(404, send("POST", app("/api/admin/frobnicate"), "admin", null).statusCode());
+    }
+
+    @Test
+    void theStoreMBeanIsReadAndOperatedThroughLibertysRestJmxConnector() throws Exception {
+        send("PUT", app("/api/objects/it/admin/jmx"), "admin", "x");
+        String query = https("/IBMJMXConnectorREST/mbeans?objectName=" + URLEncoder.encode("dev.cairn:type=Store,*", StandardCharsets.UTF_8));
+        assertEquals(401, send("GET", query, null, null).statusCode(), "administrators only");
+        HttpResponse<String> found = send("GET", query, "admin", null);
+        assertEquals(200, found.statusCode(), found.body());
+        Matcher url = Pattern.compile("\"URL\":\"([^\"]+)\"").matcher(found.body());
+        assertTrue(url.find(), "a Cairn store MBean in " + found.body());
+        String mbean = url.group(1).replace("\\/", "/");
+
+        HttpResponse<String> commits = send("GET", https(mbean + "/attributes/Commits"), "admin", null);
+        assertEquals(200, commits.statusCode(), commits.body());
+        Matcher value = Pattern.compile("\"value\":\"(\\d+)\"").matcher(commits.body());
+        assertTrue(value.find() && Long.parseLong(value.group(1)) > 0, commits.body());
+
+        HttpResponse<String> check = send("POST", https(mbean + "/operations/check"), "admin", "{\"params\":[],\"signature\":[]}");
+        assertEquals(200, check.statusCode(), check.body());
+        assertTrue(check.body().contains("ok: "), check.body());
+    }
+
+    @Test
+    void figuresAreMicroProfileMetricsAndAdminCenterIsServed() throws Exception {
+        send("PUT", app("/api/objects/it/admin/metrics"), "admin", "x");
+        HttpResponse<String> metrics = send("GET", https("/metrics?scope=application"), "admin", null);
+        assertEquals(200, metrics.statusCode(), metrics.body());
+        Matcher commits = Pattern.compile("(?m)^cairn_commits\\{[^}]*\\} (\\d+)").matcher(metrics.body());
+        assertTrue(commits.find() && Double.parseDouble(commits.group(1)) > 0, metrics.body());
+        assertTrue(metrics.body().contains("cairn_cacheHits"), metrics.body());
+
+        int adminCenter = send("GET", https("/adminCenter/"), null, null).statusCode();
+        assertTrue(adminCenter == 200 || adminCenter == 302, "Admin Center answered " + adminCenter);
+    }
+
+    @Test
+    void theAdminPageChartsTheFiguresInHeadlessChromium() throws Exception {
+        ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")
+                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        "--disable-dev-shm-usage",
+                        "--user-data-dir=" + Files.createTempDirectory("cairn-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        WebDriver browser = new ChromeDriver(service, options);
+        try {
+            URI page = URI.create(app("/admin/"));
+            browser.get(page.getScheme() + "://admin:" + PASSWORD + "@" + page.getHost() + ":" + page.getPort() + page.getPath());
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.until(d -> !d.findElements(By.id("figure-commits")).isEmpty());
+            assertEquals("writable", browser.findElement(By.id("state")).getText());
+
+            long before = number(send("GET", app("/api/admin/stats"), "admin", null).body(), "commits");
+            // Load between the page's polls, so every chart has points to draw.
+            for (int i = 0; i < 30; i++) {
+                send("PUT", app("/api/objects/it/admin/page-" + i), "admin", "v" + i);
+                send("GET", app("/api/objects/it/admin/page-" + (i / 2)), "admin", null);
+                Thread.sleep(150);
+            }
+            wait.until(d -> points(d, "hitRatio") >= 2 && points(d, "syncLatency") >= 2 && points(d, "arenas") >= 1);
+            // The page polls once a second: it catches up with the load's commits, and never shows more than there are.
+            wait.until(d -> shownCommits(d) >= before + 30);
+            long now = number(send("GET", app("/api/admin/stats"), "admin", null).body(), "commits");
+            assertTrue(shownCommits(browser) <= now, "the page shows " + shownCommits(browser) + " commits, the API " + now);
+            assertTrue(drawn(browser, "syncLatency") && drawn(browser, "arenas"), "the charts have pixels");
+
+            browser.findElement(By.id("check")).click();
+            wait.until(d -> d.findElement(By.id("result")).getText().contains("\"ok\": true"));
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static long shownCommits(WebDriver d) {
+        return Long.parseLong(d.findElement(By.cssSelector("#figure-commits td.value")).getText());
+    }
+
+    private static long points(WebDriver d, String canvas) {
+        String p = d.findElement(By.id(canvas)).getDomAttribute("data-points");
+        return p == null ? 0 : Long.parseLong(p);
+    }
+
+    /** Whether the canvas has any pixel that is not transparent. */
+    private static boolean drawn(WebDriver d, String canvas) {
+        Object r = ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "const c = document.getElementById(arguments[0]);"
+                        + "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                        + "for (let i = 3; i < px.length; i += 4) { if (px[i] !== 0) return true; } return false;", canvas);
+        return Boolean.TRUE.equals(r);
+    }
+}
