@@ -4,9 +4,9 @@ import jakarta.resource.ResourceException;
 import jakarta.resource.spi.LocalTransaction;
 
 /**
- * The server's handle on a connection's local transaction. Liberty enlists it
- * as the one-phase resource of the caller's JTA transaction: commit there is
- * the engine's durable commit.
+ * The server's handle on a connection's local transaction, for servers that
+ * choose local transactions over XA (Liberty uses the XAResource, since the
+ * adapter declares XA support): commit is the engine's durable commit.
  */
 final class CairnLocalTransaction implements LocalTransaction {
 

@@ -17,8 +17,11 @@ import javax.transaction.xa.XAResource;
  * The Cairn resource adapter: owns the open store files and every engine
  * thread. Engine tasks run as Work on the server's WorkManager (see
  * {@link WorkManagerWorkers}); the adapter never starts a thread itself.
- * Stores open on first use and are closed when the server stops the adapter;
- * every acknowledged commit is already durable by then.
+ * A store opens the first time one of its connection factories is used (the
+ * application's startup admin bean does that at deployment, and the server's
+ * transaction recovery does it after a crash) and is closed when the server
+ * stops the adapter; every acknowledged commit is already durable by then.
+ * Each open store has an MBean (see {@link CairnStoreAdmin}).
  *
  * <p>The adapter has no configuration properties of its own, so object
  * identity is the right {@code equals}.
