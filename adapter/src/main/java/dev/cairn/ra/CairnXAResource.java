@@ -127,15 +127,7 @@ final class CairnXAResource implements XAResource {
             throw error(XAException.XAER_PROTO, "branch " + xid + " is not prepared: two-phase commit needs prepare first");
         }
         FailPoint.reached(FailPoint.XA_COMMIT);
-        try {
-            branches.store().commitPrepared(id);
-        } catch (NoSuchTransactionException e) {
-            throw error(XAException.XAER_NOTA, e);
-        } catch (CairnException e) {
-            counters.xaFailed.incrementAndGet();
-            throw error(XAException.XAER_RMFAIL, e);
-        }
-        counters.xaCommitted.incrementAndGet();
+        completePrepared(id, true);
     }
 
     @Override
@@ -147,15 +139,24 @@ final class CairnXAResource implements XAResource {
             counters.xaRolledBack.incrementAndGet();
             return;
         }
+        completePrepared(id, false);
+    }
+
+    /** Publishes or drops a prepared branch, durably; the outcome the store cannot write stays for recovery. */
+    private void completePrepared(byte[] id, boolean commit) throws XAException {
         try {
-            branches.store().rollbackPrepared(id);
+            if (commit) {
+                branches.store().commitPrepared(id);
+            } else {
+                branches.store().rollbackPrepared(id);
+            }
         } catch (NoSuchTransactionException e) {
             throw error(XAException.XAER_NOTA, e);
         } catch (CairnException e) {
             counters.xaFailed.incrementAndGet();
             throw error(XAException.XAER_RMFAIL, e);
         }
-        counters.xaRolledBack.incrementAndGet();
+        (commit ? counters.xaCommitted : counters.xaRolledBack).incrementAndGet();
     }
 
     /** Every prepared branch at the start of a scan; the whole list fits one answer, so later calls return none. */
