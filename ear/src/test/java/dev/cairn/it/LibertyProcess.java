@@ -57,7 +57,15 @@ final class LibertyProcess {
         Deployments.shippedEarWithCrashDriver().as(ZipExporter.class).exportTo(dropins.resolve("cairn.ear").toFile(), true);
     }
 
-    /** Starts the server (with {@code jvmArgs}, may be empty) and waits until Cairn answers over HTTP. */
+    /**
+     * Starts the server (with {@code jvmArgs}, may be empty) and waits, as a
+     * load balancer's probe would, until readiness is UP with Cairn's own
+     * store check saying it is writable; then Cairn must answer over HTTP.
+     * Readiness is tested here rather than in the Arquillian server because
+     * there the application is redeployed per test class, and after a
+     * redeployment Liberty's /health/ready no longer lists the application's
+     * checks at all (answers UP with none); a real server deploys it once.
+     */
     void start(String jvmArgs) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(wlp.resolve("bin/server").toString(), "start", name).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
@@ -80,14 +88,23 @@ final class LibertyProcess {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (true) {
             try {
-                if (send("GET", "/cairn/api/objects?limit=1", null).statusCode() == 200) {
+                HttpResponse<byte[]> ready = send("GET", "/health/ready", null);
+                String body = new String(ready.body(), StandardCharsets.UTF_8);
+                if (ready.statusCode() == 200 && body.contains("\"cairn-store\"")) {
+                    if (!body.contains("\"writable\":true") || !body.contains("\"status\":\"UP\"")) {
+                        throw new IllegalStateException("readiness is not UP and writable: " + body);
+                    }
+                    int objects = send("GET", "/cairn/api/objects?limit=1", null).statusCode();
+                    if (objects != 200) {
+                        throw new IllegalStateException("ready, but listing objects answered " + objects);
+                    }
                     return;
                 }
             } catch (IOException e) {
                 // not listening yet
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Cairn did not answer within 120 s of server start; see " + serverDir().resolve("logs"));
+                throw new IllegalStateException("readiness never listed Cairn's store check within 120 s of server start; see " + serverDir().resolve("logs"));
             }
             Thread.sleep(200);
         }
