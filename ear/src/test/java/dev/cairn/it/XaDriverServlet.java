@@ -17,7 +17,8 @@ import javax.sql.DataSource;
  * Deployed only in the crash tests' server: POST writes a key to Derby and
  * to Cairn in one JTA transaction (Derby enlisted first); GET reports what
  * each resource holds for the key and how many Cairn branches are in doubt,
- * as {@code derby=<value|null> cairn=<value|null> prepared=<n>}.
+ * as {@code derby=<value|null> cairn=<value|null> prepared=<n>}; the values
+ * include the outcome of every branch the count no longer includes.
  */
 @WebServlet("/xa")
 public class XaDriverServlet extends HttpServlet {
@@ -55,12 +56,17 @@ public class XaDriverServlet extends HttpServlet {
         try {
             DerbyRows rows = new DerbyRows(derby);
             rows.createTable();
+            // The in-doubt count first: recovery may complete the branch while this runs. A branch's
+            // outcome leaves the count when it is applied, and a reader sees it once a sync made it
+            // durable; the sync in between makes the value read below include every outcome counted.
+            Object prepared = cairn.statistics().get("prepared");
+            cairn.sync();
             byte[] v;
             try (CairnConnection c = cairn.getConnection()) {
                 v = c.get(key);
             }
             resp.getWriter().print("derby=" + rows.value(key) + " cairn=" + (v == null ? null : new String(v, UTF_8))
-                    + " prepared=" + cairn.statistics().get("prepared"));
+                    + " prepared=" + prepared);
         } catch (Exception e) {
             throw new IOException(e);
         }
