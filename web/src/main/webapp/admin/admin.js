@@ -79,7 +79,7 @@ function showFigures(f) {
     return tr;
   }));
   const state = document.getElementById('state');
-  state.textContent = f.readOnly ? 'READ-ONLY' : 'writable';
+  state.textContent = f.readOnly ? 'READ-ONLY: ' + (f.readOnlyReason || 'reason unknown') : 'writable';
   state.className = 'state ' + (f.readOnly ? 'readonly' : 'ok');
 }
 

@@ -23,6 +23,13 @@ public interface CairnConnectionFactory extends Serializable, Referenceable {
     Map<String, Long> statistics();
 
     /**
+     * Why the store takes no writes — the failed write or fsync that made it
+     * read-only (a restart recovers it to its last durable commit) — or null
+     * while it takes writes.
+     */
+    String readOnlyReason();
+
+    /**
      * Runs a sync pass now and returns the generation it made durable. Commits
      * need no such call (each is durable when it returns); this is for
      * administrators, and it carries out a requested log compression.

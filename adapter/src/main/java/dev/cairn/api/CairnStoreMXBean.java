@@ -13,6 +13,9 @@ public interface CairnStoreMXBean {
 
     boolean isReadOnly();
 
+    /** Why the store takes no writes (the failed write or fsync; a restart recovers), or null while it does. */
+    String getReadOnlyReason();
+
     /** Generation of the last durable sync. */
     long getGeneration();
 

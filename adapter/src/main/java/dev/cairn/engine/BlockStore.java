@@ -630,6 +630,11 @@ public final class BlockStore implements AutoCloseable {
         return file.isReadOnly();
     }
 
+    /** Why the store takes no writes (the failed write or fsync), or null while it does. */
+    public String readOnlyReason() {
+        return file.readOnlyReason();
+    }
+
     /**
      * Closes the store. Blocks written since the last sync are not made
      * durable: a store's durable state is what its last {@link #sync} said.

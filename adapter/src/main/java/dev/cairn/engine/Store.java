@@ -307,6 +307,13 @@ public final class Store implements AutoCloseable {
 
     private void finishPrepared(byte[] xid, boolean publish) {
         validateXid(xid);
+        synchronized (commitLock) {
+            // An unknown xid is unknown on a store that cannot write too: the transaction manager
+            // must hear "no such branch" (done), not "cannot write" (retry until a restart).
+            if (!prepared.containsKey(java.nio.ByteBuffer.wrap(xid))) {
+                throw new NoSuchTransactionException("no prepared transaction has xid " + hex(xid));
+            }
+        }
         durably(() -> {
             List<byte[]> keys = prepared.get(java.nio.ByteBuffer.wrap(xid));
             if (keys == null) {
@@ -484,6 +491,11 @@ public final class Store implements AutoCloseable {
 
     public boolean isReadOnly() {
         return blocks.isReadOnly();
+    }
+
+    /** Why the store takes no writes (the failed write or fsync), or null while it does. */
+    public String readOnlyReason() {
+        return blocks.readOnlyReason();
     }
 
     public boolean isClosed() {

@@ -47,6 +47,11 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
     }
 
     @Override
+    public String readOnlyReason() {
+        return store().readOnlyReason();
+    }
+
+    @Override
     public dev.cairn.api.CheckResult check() {
         dev.cairn.engine.check.CheckReport r = store().check();
         return new dev.cairn.api.CheckResult(r.ok(), r.problems(), r.notes(), r.syncGen(), r.reachableBlocks(), r.leakedBlocks());

@@ -63,6 +63,11 @@ final class CairnStoreAdmin implements CairnStoreMXBean {
     }
 
     @Override
+    public String getReadOnlyReason() {
+        return store.readOnlyReason();
+    }
+
+    @Override
     public long getGeneration() {
         return store.generation();
     }

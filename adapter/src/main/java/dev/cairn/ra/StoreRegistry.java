@@ -55,7 +55,7 @@ final class StoreRegistry {
             } catch (IOException e) {
                 throw new CairnException("cannot create the directory of store " + key + ": " + e, e);
             }
-            Store store = Store.openOrCreate(key, config.workers(workers));
+            Store store = Store.openOrCreate(key, FailPoint.withFaults(key, config.workers(workers)));
             int prepared = store.recover().size();
             LOG.info(() -> "Cairn store " + key + " is open" + (prepared == 0 ? ""
                     : "; " + prepared + " prepared XA transaction(s) await the transaction manager's recovery"));

@@ -103,6 +103,54 @@ class CairnXAResourceTest {
     }
 
     @Test
+    void aStoreThatCannotWriteAnswersRmfailAndKeepsItsPreparedBranchForRecovery() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<dev.cairn.engine.disk.FaultyChannel> disk = new java.util.concurrent.atomic.AtomicReference<>();
+        store = Store.openOrCreate(dir.resolve("xa.cairn"), CFG.channelOpener((path, options) -> {
+            disk.set(new dev.cairn.engine.disk.FaultyChannel(java.nio.channels.FileChannel.open(path, options)));
+            return disk.get();
+        }));
+        branches = new XaBranches(store);
+        CairnManagedConnection mc = connection();
+        XAResource xa = mc.getXAResource();
+        Xid prepared = xid("prepared-before");
+        xa.start(prepared, XAResource.TMNOFLAGS);
+        mc.put(b("a"), b("decided"));
+        xa.end(prepared, XAResource.TMSUCCESS);
+        assertEquals(XAResource.XA_OK, xa.prepare(prepared));
+
+        disk.get().forcesUntilFailure.set(0); // the next fsync fails: the store turns read-only
+        Xid late = xid("prepared-after");
+        xa.start(late, XAResource.TMNOFLAGS);
+        mc.put(b("b"), b("lost"));
+        xa.end(late, XAResource.TMSUCCESS);
+        assertXa(XAException.XAER_RMFAIL, () -> xa.prepare(late));
+        assertTrue(store.isReadOnly());
+        assertTrue(store.readOnlyReason().contains("injected fsync failure"), store.readOnlyReason());
+        // Whether the failed prepare reached the disk is unknown until a restart reads it back, so the
+        // transaction manager must keep both outcomes and retry them then, not take them as done.
+        assertXa(XAException.XAER_RMFAIL, () -> xa.rollback(late));
+        assertXa(XAException.XAER_RMFAIL, () -> xa.commit(prepared, false));
+        Xid refused = xid("prepared-when-read-only");
+        xa.start(refused, XAResource.TMNOFLAGS);
+        mc.put(b("c"), b("refused"));
+        xa.end(refused, XAResource.TMSUCCESS);
+        assertXa(XAException.XAER_RMFAIL, () -> xa.prepare(refused));
+        assertXa(XAException.XAER_NOTA, () -> xa.rollback(refused)); // refused before writing: nothing to retry
+        assertEquals(4, counters.xaFailed.get());
+
+        store.close(); // the restart that recovers a read-only store
+        open();
+        XAResource after = connection().getXAResource();
+        Xid[] inDoubt = after.recover(XAResource.TMSTARTRSCAN);
+        assertEquals(1, inDoubt.length);
+        assertArrayEquals(b("prepared-before"), inDoubt[0].getGlobalTransactionId());
+        after.commit(inDoubt[0], false);
+        assertXa(XAException.XAER_NOTA, () -> after.rollback(late)); // its fsync failed: it never was durable
+        assertArrayEquals(b("decided"), committed("a"));
+        assertNull(committed("b"));
+    }
+
+    @Test
     void rollingBackAPreparedBranchLeavesNothingAndFreesItsKeys() throws Exception {
         open();
         CairnManagedConnection mc = connection();

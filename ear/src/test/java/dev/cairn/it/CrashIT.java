@@ -185,4 +185,53 @@ class CrashIT {
         assertEquals(200, check.statusCode(), new String(check.body(), UTF_8));
         assertTrue(new String(check.body(), UTF_8).contains("\"ok\":true"), new String(check.body(), UTF_8));
     }
+
+    @Test
+    void d_aFailedFsyncTurnsTheStoreReadOnlyReadinessDownAndARestartKeepsEveryAcknowledgedWrite() throws Exception {
+        Path marker = server.data.resolveSibling(server.data.getFileName() + ".fail-fsync");
+        Files.deleteIfExists(marker);
+        server.start("-Dcairn.failpoint=fsync-switch");
+        String run = "fsync-" + System.nanoTime() + "/";
+        byte[] kept = (run + "kept").getBytes(UTF_8);
+        assertEquals(201, server.send("PUT", "/cairn/api/objects/" + run + "kept", kept).statusCode());
+
+        Files.createFile(marker); // from now on the disk fails every fsync
+        try {
+            HttpResponse<byte[]> failed = server.send("PUT", "/cairn/api/objects/" + run + "failed", kept);
+            String body = new String(failed.body(), UTF_8);
+            assertEquals(503, failed.statusCode(), body);
+            assertTrue(body.contains("\"read_only\"") && body.contains("fsync"), "the error says the store is read-only and why: " + body);
+            HttpResponse<byte[]> refused = server.send("PUT", "/cairn/api/objects/" + run + "refused", kept);
+            assertEquals(503, refused.statusCode(), "a read-only store refuses writes until a restart");
+            HttpResponse<byte[]> read = server.send("GET", "/cairn/api/objects/" + run + "kept", null);
+            assertEquals(200, read.statusCode(), "reads go on");
+            assertArrayEquals(kept, read.body());
+
+            HttpResponse<byte[]> ready = server.send("GET", "/health/ready", null);
+            String health = new String(ready.body(), UTF_8);
+            assertEquals(503, ready.statusCode(), health);
+            assertTrue(health.contains("\"cairn-store\"") && health.contains("\"writable\":false")
+                    && health.contains("\"status\":\"DOWN\"") && health.contains("fsync"), health);
+            String stats = new String(server.send("GET", "/cairn/api/admin/stats", null).body(), UTF_8);
+            assertTrue(stats.contains("\"readOnly\":1") && stats.contains("\"readOnlyReason\""), stats);
+
+            // XA against the read-only store: Cairn's prepare fails, so the transaction manager rolls Derby back.
+            HttpResponse<byte[]> xa = server.send("POST", "/cairn-crash/xa?key=" + run + "xa", null);
+            assertTrue(xa.statusCode() >= 500, "the XA transaction cannot commit: " + xa.statusCode());
+            assertEquals("derby=null cairn=null prepared=0", xaState(run + "xa"));
+        } finally {
+            Files.deleteIfExists(marker);
+        }
+
+        server.stop();
+        server.start(""); // asserts readiness is UP and writable again
+        HttpResponse<byte[]> after = server.send("GET", "/cairn/api/objects/" + run + "kept", null);
+        assertEquals(200, after.statusCode(), "acknowledged before the failure");
+        assertArrayEquals(kept, after.body());
+        // The first fsync to fail is the one before the new superblock is written, so the failed commit never became durable.
+        assertEquals(404, server.send("GET", "/cairn/api/objects/" + run + "failed", null).statusCode());
+        assertEquals(404, server.send("GET", "/cairn/api/objects/" + run + "refused", null).statusCode());
+        HttpResponse<byte[]> check = server.send("POST", "/cairn/api/admin/check", null);
+        assertTrue(new String(check.body(), UTF_8).contains("\"ok\":true"), new String(check.body(), UTF_8));
+    }
 }

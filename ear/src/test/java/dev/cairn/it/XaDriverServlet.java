@@ -59,8 +59,12 @@ public class XaDriverServlet extends HttpServlet {
             // The in-doubt count first: recovery may complete the branch while this runs. A branch's
             // outcome leaves the count when it is applied, and a reader sees it once a sync made it
             // durable; the sync in between makes the value read below include every outcome counted.
-            Object prepared = cairn.statistics().get("prepared");
-            cairn.sync();
+            // (A read-only store applies nothing more, and cannot sync.)
+            java.util.Map<String, Long> figures = cairn.statistics();
+            Object prepared = figures.get("prepared");
+            if (figures.get("readOnly") == 0L) {
+                cairn.sync();
+            }
             byte[] v;
             try (CairnConnection c = cairn.getConnection()) {
                 v = c.get(key);

@@ -57,6 +57,11 @@ public class StoreAdministration {
         return cairn.statistics();
     }
 
+    /** Why the store takes no writes, or null while it does. */
+    public String readOnlyReason() {
+        return cairn.readOnlyReason();
+    }
+
     /** Runs a sync pass; returns the generation made durable. */
     public long sync() {
         return cairn.sync();

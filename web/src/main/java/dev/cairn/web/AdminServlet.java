@@ -15,7 +15,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * {@code GET /api/admin/stats}: the engine's figures as JSON.
+ * {@code GET /api/admin/stats}: the engine's figures as JSON (numbers), and
+ * {@code readOnlyReason} (a string) once the store takes no writes.
  * {@code POST /api/admin/sync}: a sync pass now, {"generation":n}.
  * {@code POST /api/admin/check}: a full check, {"ok":bool,"problems":[..],...}.
  * {@code POST /api/admin/compress}: allocation logs rewritten, {"generation":n}.
@@ -37,6 +38,10 @@ public class AdminServlet extends HttpServlet {
         try {
             JsonObjectBuilder body = Json.createObjectBuilder();
             admin.statistics().forEach(body::add);
+            String reason = admin.readOnlyReason();
+            if (reason != null) {
+                body.add("readOnlyReason", reason);
+            }
             JsonResponses.send(resp, 200, body.build());
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);

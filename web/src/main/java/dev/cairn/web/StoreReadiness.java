@@ -25,10 +25,14 @@ public class StoreReadiness implements HealthCheck {
         try {
             Map<String, Long> figures = store.statistics();
             boolean readOnly = figures.getOrDefault("readOnly", 0L) != 0;
-            return HealthCheckResponse.named("cairn-store").status(!readOnly)
+            var response = HealthCheckResponse.named("cairn-store").status(!readOnly)
                     .withData("writable", !readOnly)
-                    .withData("keys", figures.getOrDefault("keys", 0L))
-                    .build();
+                    .withData("keys", figures.getOrDefault("keys", 0L));
+            String reason = readOnly ? store.readOnlyReason() : null;
+            if (reason != null) {
+                response.withData("reason", reason);
+            }
+            return response.build();
         } catch (RuntimeException e) {
             return HealthCheckResponse.named("cairn-store").down()
                     .withData("error", String.valueOf(e.getMessage())).build();
