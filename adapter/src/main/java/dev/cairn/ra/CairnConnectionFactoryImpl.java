@@ -5,6 +5,7 @@ import dev.cairn.api.CairnConnectionFactory;
 import dev.cairn.engine.CairnException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
+import jakarta.resource.spi.LazyEnlistableConnectionManager;
 import java.util.Map;
 import javax.naming.Reference;
 
@@ -25,7 +26,11 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
     @Override
     public CairnConnection getConnection() {
         try {
-            return (CairnConnection) connectionManager.allocateConnection(mcf, null);
+            CairnConnection c = (CairnConnection) connectionManager.allocateConnection(mcf, null);
+            if (c instanceof CairnConnectionHandle h && connectionManager instanceof LazyEnlistableConnectionManager lazy) {
+                h.enlistThrough(lazy);
+            }
+            return c;
         } catch (ResourceException e) {
             if (e.getCause() instanceof CairnException ce) {
                 throw ce;

@@ -2,19 +2,34 @@ package dev.cairn.ra;
 
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.ConnectionClosedException;
+import dev.cairn.engine.CairnException;
+import jakarta.resource.ResourceException;
+import jakarta.resource.spi.LazyEnlistableConnectionManager;
 
 /**
  * The application's handle on a pooled {@link CairnManagedConnection}. The
  * server may move a handle to another managed connection
  * ({@code associateConnection}) when connections are shared.
+ *
+ * <p>Every operation, reads included, first asks the server to enlist the
+ * connection in the caller's JTA transaction if it is not in one yet (lazy
+ * enlistment): a transaction's reads must come from its own snapshot, and a
+ * connection that is never used is never enlisted. Outside a JTA
+ * transaction the server enlists nothing and the call commits on its own.
  */
 public class CairnConnectionHandle implements CairnConnection {
 
     private CairnManagedConnection managed;
     private boolean closed;
+    /** The server's connection manager when it enlists lazily; null otherwise (enlisted at allocation). */
+    private LazyEnlistableConnectionManager enlister;
 
     CairnConnectionHandle(CairnManagedConnection managed) {
         this.managed = managed;
+    }
+
+    synchronized void enlistThrough(LazyEnlistableConnectionManager connectionManager) {
+        this.enlister = connectionManager;
     }
 
     synchronized void associate(CairnManagedConnection to) {
@@ -27,11 +42,29 @@ public class CairnConnectionHandle implements CairnConnection {
         managed = null;
     }
 
-    private synchronized CairnManagedConnection managed() {
+    private synchronized CairnManagedConnection open() {
         if (closed || managed == null) {
             throw new ConnectionClosedException("this Cairn connection is closed");
         }
         return managed;
+    }
+
+    /** The managed connection, enlisted first for work that belongs to the caller's transaction. */
+    private CairnManagedConnection managed() {
+        CairnManagedConnection m;
+        LazyEnlistableConnectionManager cm;
+        synchronized (this) {
+            m = open();
+            cm = enlister;
+        }
+        if (cm != null && !m.inTransaction()) {
+            try {
+                cm.lazyEnlist(m); // enlists in the caller's JTA transaction, if there is one
+            } catch (ResourceException e) {
+                throw new CairnException("cannot enlist this Cairn connection in the current transaction: " + e.getMessage(), e);
+            }
+        }
+        return m;
     }
 
     @Override
@@ -66,22 +99,22 @@ public class CairnConnectionHandle implements CairnConnection {
 
     @Override
     public void createSnapshot(String name) {
-        managed().createSnapshot(name);
+        open().createSnapshot(name);
     }
 
     @Override
     public void deleteSnapshot(String name) {
-        managed().deleteSnapshot(name);
+        open().deleteSnapshot(name);
     }
 
     @Override
     public java.util.List<dev.cairn.api.SnapshotInfo> snapshots() {
-        return managed().snapshots();
+        return open().snapshots();
     }
 
     @Override
     public java.io.InputStream getStreamAt(String snapshot, byte[] key) {
-        return managed().getStreamAt(snapshot, key);
+        return open().getStreamAt(snapshot, key);
     }
 
     @Override

@@ -8,6 +8,7 @@ import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
 import jakarta.resource.spi.LocalTransaction;
+import jakarta.resource.spi.LazyEnlistableManagedConnection;
 import jakarta.resource.spi.LocalTransactionException;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
@@ -27,11 +28,17 @@ import javax.transaction.xa.XAResource;
  * {@link Txn}; otherwise each call runs in a transaction of its own that
  * commits before the call returns.
  *
+ * <p>Enlistment is lazy ({@link LazyEnlistableManagedConnection}): the server
+ * does not enlist the connection when the application gets it inside a JTA
+ * transaction, but when a handle first does work there (see
+ * {@link CairnConnectionHandle}); a connection got and never used leaves the
+ * transaction with one resource fewer to prepare.
+ *
  * <p>Thread ownership: the server hands a managed connection to one
  * transaction or thread at a time; {@code this} guards the current
  * transaction against a stray second thread.
  */
-final class CairnManagedConnection implements ManagedConnection {
+final class CairnManagedConnection implements ManagedConnection, LazyEnlistableManagedConnection {
 
     private final CairnManagedConnectionFactory factory;
     private final Store store;

@@ -10,7 +10,6 @@ import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.UserTransaction;
-import java.util.Map;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -121,12 +120,38 @@ class XaIT {
         assertEquals(0, figure("prepared"));
     }
 
-    /** Cairn's statistics carry the XA figures the tests read. */
+    /** Enlistment is lazy: a connection got inside a transaction and never used takes no part in it. */
     @Test
-    void theFiguresAreThere() {
-        Map<String, Long> stats = cairn.statistics();
-        for (String name : new String[] {"xaPrepared", "xaCommitted", "xaRolledBack", "xaReadOnly", "xaFailed", "prepared"}) {
-            assertEquals(true, stats.containsKey(name), name + " in " + stats.keySet());
+    void aConnectionNeverUsedInTheTransactionIsNeverEnlisted() throws Exception {
+        String key = "xa/unused/" + System.nanoTime();
+        long[] before = {figure("xaReadOnly"), figure("xaPrepared"), figure("xaCommitted"), figure("xaRolledBack")};
+
+        utx.begin();
+        try (CairnConnection c = cairn.getConnection()) {
+            rows.insert(key, "derby only");
         }
+        utx.commit();
+
+        assertEquals("derby only", rows.value(key));
+        assertArrayEquals(before, new long[] {figure("xaReadOnly"), figure("xaPrepared"), figure("xaCommitted"), figure("xaRolledBack")},
+                "Cairn was not enlisted: no branch voted, prepared, committed or rolled back");
+    }
+
+    /** A read enlists too (the transaction reads its own snapshot); a branch that only read votes read-only. */
+    @Test
+    void aConnectionThatOnlyReadsIsEnlistedAndVotesReadOnly() throws Exception {
+        String key = "xa/read/" + System.nanoTime();
+        long readOnly = figure("xaReadOnly");
+        long prepared = figure("xaPrepared");
+
+        utx.begin();
+        try (CairnConnection c = cairn.getConnection()) {
+            assertNull(c.get(key));
+        }
+        rows.insert(key, "read");
+        utx.commit();
+
+        assertEquals(readOnly + 1, figure("xaReadOnly"), "Cairn's branch voted XA_RDONLY at prepare");
+        assertEquals(prepared, figure("xaPrepared"));
     }
 }
