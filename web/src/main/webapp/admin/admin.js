@@ -1,19 +1,10 @@
-// The admin page: polls the figures, keeps a short history, draws three charts.
+// The admin page: the figures every second, and two line charts drawn from the
+// history the server samples (GET /api/admin/history), plus the arenas now.
 // No library: a few canvas calls, so the page works on a closed network.
 'use strict';
 
 const api = (path) => new URL('/cairn/api/admin/' + path, window.location.origin).toString();
-const HISTORY = 120; // points kept per series (two minutes at one a second)
-const series = { hitRatio: [], syncLatency: [] };
-let previous = null;
-
-function push(name, value) {
-  const s = series[name];
-  s.push(value);
-  if (s.length > HISTORY) {
-    s.shift();
-  }
-}
+const CAPACITY = 360; // samples the server keeps; the charts' x axis
 
 function lineChart(canvas, values, maxHint, format) {
   const g = canvas.getContext('2d');
@@ -35,7 +26,7 @@ function lineChart(canvas, values, maxHint, format) {
     if (v === null) {
       return;
     }
-    const x = pad + (i / Math.max(HISTORY - 1, 1)) * (w - pad - 5);
+    const x = pad + (i / Math.max(CAPACITY - 1, 1)) * (w - pad - 5);
     const y = (h - pad) - (v / max) * (h - pad - 5);
     if (started) { g.lineTo(x, y); } else { g.moveTo(x, y); started = true; }
   });
@@ -90,19 +81,48 @@ async function poll() {
       throw new Error('HTTP ' + r.status);
     }
     const f = await r.json();
-    if (previous) {
-      const hits = f.cacheHits - previous.cacheHits, misses = f.cacheMisses - previous.cacheMisses;
-      push('hitRatio', hits + misses > 0 ? hits / (hits + misses) : null);
-      const syncs = f.syncs - previous.syncs;
-      push('syncLatency', syncs > 0 ? (f.syncNanosTotal - previous.syncNanosTotal) / syncs / 1e6 : null);
-    }
-    previous = f;
     showFigures(f);
     arenaChart(document.getElementById('arenas'), f);
-    lineChart(document.getElementById('hitRatio'), series.hitRatio, 1, (v) => (100 * v).toFixed(0) + '%');
-    lineChart(document.getElementById('syncLatency'), series.syncLatency, 1, (v) => v.toFixed(1));
   } catch (e) {
     document.getElementById('state').textContent = 'unreachable: ' + e.message;
+  }
+}
+
+// One point per pair of neighbouring samples: what happened between them.
+function between(samples, value) {
+  const out = [];
+  for (let i = 1; i < samples.length; i++) {
+    out.push(value(samples[i - 1].figures, samples[i].figures));
+  }
+  return out;
+}
+
+async function pollHistory() {
+  let interval = 10;
+  try {
+    const r = await fetch(api('history'), { credentials: 'same-origin' });
+    if (!r.ok) {
+      throw new Error('HTTP ' + r.status);
+    }
+    const h = await r.json();
+    interval = h.intervalSeconds;
+    document.getElementById('interval').textContent = interval > 0 ? 'every ' + interval + ' s' : 'sampling is off';
+    document.getElementById('span').textContent = Math.round(h.samples.length * interval / 60) + ' min';
+    const hitRatio = between(h.samples, (a, b) => {
+      const hits = b.cacheHits - a.cacheHits, misses = b.cacheMisses - a.cacheMisses;
+      return hits + misses > 0 ? hits / (hits + misses) : null;
+    });
+    const syncLatency = between(h.samples, (a, b) => {
+      const syncs = b.syncs - a.syncs;
+      return syncs > 0 ? (b.syncNanosTotal - a.syncNanosTotal) / syncs / 1e6 : null;
+    });
+    lineChart(document.getElementById('hitRatio'), hitRatio, 1, (v) => (100 * v).toFixed(0) + '%');
+    lineChart(document.getElementById('syncLatency'), syncLatency, 1, (v) => v.toFixed(1));
+  } catch (e) {
+    document.getElementById('state').textContent = 'unreachable: ' + e.message;
+  }
+  if (interval > 0) {
+    setTimeout(pollHistory, interval * 1000);
   }
 }
 
@@ -122,3 +142,4 @@ document.getElementById('check').addEventListener('click', () => action('check')
 document.getElementById('compress').addEventListener('click', () => action('compress'));
 poll();
 setInterval(poll, 1000);
+pollHistory();

@@ -23,6 +23,16 @@ public interface CairnConnectionFactory extends Serializable, Referenceable {
     Map<String, Long> statistics();
 
     /**
+     * The store's figures sampled every {@link #historyIntervalSeconds()}
+     * seconds by the adapter, oldest first, up to the last 360 samples;
+     * empty when sampling is off.
+     */
+    java.util.List<FigureSample> history();
+
+    /** Seconds between the samples of {@link #history()}; 0 when sampling is off. */
+    int historyIntervalSeconds();
+
+    /**
      * Why the store takes no writes — the failed write or fsync that made it
      * read-only (a restart recovers it to its last durable commit) — or null
      * while it takes writes.

@@ -41,9 +41,25 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
 
     @Override
     public Map<String, Long> statistics() {
-        Map<String, Long> figures = new java.util.LinkedHashMap<>(StoreFigures.of(store()));
-        mcf.counters().addTo(figures);
-        return figures;
+        try {
+            return mcf.figures();
+        } catch (ResourceException e) {
+            throw new CairnException("cannot open the Cairn store: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public java.util.List<dev.cairn.api.FigureSample> history() {
+        try {
+            return mcf.history();
+        } catch (ResourceException e) {
+            throw new CairnException("cannot open the Cairn store: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int historyIntervalSeconds() {
+        return mcf.getFigureSampleSeconds();
     }
 
     @Override

@@ -54,6 +54,10 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     @ConfigProperty(description = "Syncer tasks writing dirty blocks in parallel. Default 2.", defaultValue = "2")
     private Integer syncers = 2;
 
+    @ConfigProperty(description = "Seconds between samples of the store's figures kept for the admin page's charts "
+            + "(the last 360 samples: an hour at the default); 0 keeps none. Default 10.", defaultValue = "10")
+    private Integer figureSampleSeconds = 10;
+
     private transient CairnResourceAdapter adapter;
     private transient PrintWriter logWriter;
 
@@ -97,6 +101,14 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
         this.syncers = syncers;
     }
 
+    public Integer getFigureSampleSeconds() {
+        return figureSampleSeconds;
+    }
+
+    public void setFigureSampleSeconds(Integer figureSampleSeconds) {
+        this.figureSampleSeconds = figureSampleSeconds;
+    }
+
     /** The engine settings these properties give. */
     StoreConfig storeConfig() throws InvalidPropertyException {
         try {
@@ -123,11 +135,21 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
 
     /** This factory's store (opened on first use) with its XA branches. */
     XaBranches openStore() throws ResourceException {
-        return adapter().store(storeFile(), storeConfig());
+        if (figureSampleSeconds == null || figureSampleSeconds < 0) {
+            throw new InvalidPropertyException("Cairn connection factory: figureSampleSeconds must be 0 or more, was " + figureSampleSeconds);
+        }
+        return adapter().store(storeFile(), storeConfig(), figureSampleSeconds);
     }
 
-    TransactionCounters counters() {
-        return adapter == null ? new TransactionCounters() : adapter.counters();
+    /** This factory's store's figures and the adapter's transaction counters, by name. */
+    java.util.Map<String, Long> figures() throws ResourceException {
+        return adapter().registry().figures(openStore().store());
+    }
+
+    /** The figures kept for this factory's store, oldest first. */
+    java.util.List<dev.cairn.api.FigureSample> history() throws ResourceException {
+        openStore();
+        return adapter().registry().history(storeFile());
     }
 
     @Override
@@ -182,12 +204,13 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     public boolean equals(Object o) {
         return o instanceof CairnManagedConnectionFactory other && Objects.equals(storePath, other.storePath)
                 && Objects.equals(sizeBytes, other.sizeBytes) && Objects.equals(cacheBytes, other.cacheBytes)
-                && Objects.equals(arenas, other.arenas) && Objects.equals(syncers, other.syncers);
+                && Objects.equals(arenas, other.arenas) && Objects.equals(syncers, other.syncers)
+                && Objects.equals(figureSampleSeconds, other.figureSampleSeconds);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(storePath, sizeBytes, cacheBytes, arenas, syncers);
+        return Objects.hash(storePath, sizeBytes, cacheBytes, arenas, syncers, figureSampleSeconds);
     }
 
     /**

@@ -16,7 +16,9 @@ import javax.transaction.xa.XAResource;
 /**
  * The Cairn resource adapter: owns the open store files and every engine
  * thread. Engine tasks run as Work on the server's WorkManager (see
- * {@link WorkManagerWorkers}); the adapter never starts a thread itself.
+ * {@link WorkManagerWorkers}) and the sampling of figures for history on a
+ * BootstrapContext timer (see {@link FigureHistory}); the adapter never
+ * starts a thread itself.
  * A store opens the first time one of its connection factories is used (the
  * application's startup admin bean does that at deployment, and the server's
  * transaction recovery does it after a crash) and is closed when the server
@@ -39,16 +41,26 @@ public class CairnResourceAdapter implements ResourceAdapter {
     private static final Logger LOG = Logger.getLogger(CairnResourceAdapter.class.getName());
 
     private volatile StoreRegistry stores;
+    private volatile java.util.Timer timer;
     private final TransactionCounters counters = new TransactionCounters();
 
     @Override
-    public void start(BootstrapContext ctx) {
-        stores = new StoreRegistry(new WorkManagerWorkers(ctx.getWorkManager()));
+    public void start(BootstrapContext ctx) throws jakarta.resource.spi.ResourceAdapterInternalException {
+        try {
+            timer = ctx.createTimer();
+        } catch (jakarta.resource.spi.UnavailableException e) {
+            throw new jakarta.resource.spi.ResourceAdapterInternalException("the server gave Cairn no timer: " + e.getMessage(), e);
+        }
+        stores = new StoreRegistry(new WorkManagerWorkers(ctx.getWorkManager()), timer, counters);
         LOG.info("Cairn resource adapter started");
     }
 
     @Override
     public void stop() {
+        java.util.Timer t = timer;
+        if (t != null) {
+            t.cancel(); // no sample runs against a store being closed
+        }
         StoreRegistry s = stores;
         if (s != null) {
             s.closeAll();
@@ -60,12 +72,16 @@ public class CairnResourceAdapter implements ResourceAdapter {
      * The open store at {@code path} with its XA branches, opening (and
      * recovering) or creating it with {@code config} on first use.
      */
-    XaBranches store(Path path, StoreConfig config) {
+    XaBranches store(Path path, StoreConfig config, int sampleSeconds) {
+        return registry().acquire(path, config, sampleSeconds);
+    }
+
+    StoreRegistry registry() {
         StoreRegistry s = stores;
         if (s == null) {
             throw new CairnException("the Cairn resource adapter has not been started");
         }
-        return s.acquire(path, config);
+        return s;
     }
 
     TransactionCounters counters() {

@@ -26,22 +26,31 @@ final class StoreRegistry {
     private static final Logger LOG = Logger.getLogger(StoreRegistry.class.getName());
 
     private final Workers workers;
-    /** An open store: its XA branches (which hold the store) and its MBean (null when the server refused it). */
-    private record Open(XaBranches branches, CairnStoreAdmin admin) {
+    /** The adapter's timer (BootstrapContext's) that samples each store's figures. */
+    private final java.util.Timer timer;
+    private final TransactionCounters counters;
+    /**
+     * An open store: its XA branches (which hold the store), its MBean (null
+     * when the server refused it) and its figure history (null when sampling is off).
+     */
+    private record Open(XaBranches branches, CairnStoreAdmin admin, FigureHistory history) {
     }
 
     private final Map<Path, Open> stores = new HashMap<>();
     private boolean closed;
 
-    StoreRegistry(Workers workers) {
+    StoreRegistry(Workers workers, java.util.Timer timer, TransactionCounters counters) {
         this.workers = workers;
+        this.timer = timer;
+        this.counters = counters;
     }
 
     /**
      * The store at {@code path} with its table of active XA branches;
-     * {@code config} applies when this call opens or creates it.
+     * {@code config} and {@code sampleSeconds} (how often its figures are
+     * kept for history; 0: never) apply when this call opens or creates it.
      */
-    synchronized XaBranches acquire(Path path, StoreConfig config) {
+    synchronized XaBranches acquire(Path path, StoreConfig config, int sampleSeconds) {
         if (closed) {
             throw new CairnException("the Cairn resource adapter has stopped");
         }
@@ -59,10 +68,28 @@ final class StoreRegistry {
             int prepared = store.recover().size();
             LOG.info(() -> "Cairn store " + key + " is open" + (prepared == 0 ? ""
                     : "; " + prepared + " prepared XA transaction(s) await the transaction manager's recovery"));
-            open = new Open(new XaBranches(store), CairnStoreAdmin.register(store));
+            FigureHistory history = null;
+            if (sampleSeconds > 0) {
+                history = new FigureHistory(() -> figures(store), sampleSeconds);
+                timer.scheduleAtFixedRate(history, 0, sampleSeconds * 1000L);
+            }
+            open = new Open(new XaBranches(store), CairnStoreAdmin.register(store), history);
             stores.put(key, open);
         }
         return open.branches();
+    }
+
+    /** The store's figures and the adapter's transaction counters, by name. */
+    Map<String, Long> figures(Store store) {
+        Map<String, Long> figures = new java.util.LinkedHashMap<>(StoreFigures.of(store));
+        counters.addTo(figures);
+        return figures;
+    }
+
+    /** The figures kept for the open store at {@code path}, oldest first; empty when sampling is off. */
+    synchronized List<dev.cairn.api.FigureSample> history(Path path) {
+        Open open = stores.get(path.toAbsolutePath().normalize());
+        return open == null || open.history() == null ? List.of() : open.history().samples();
     }
 
     synchronized void closeAll() {
@@ -72,6 +99,9 @@ final class StoreRegistry {
         for (Open o : open) {
             if (o.admin() != null) {
                 o.admin().unregister();
+            }
+            if (o.history() != null) {
+                o.history().cancel();
             }
             Store s = o.branches().store();
             try {

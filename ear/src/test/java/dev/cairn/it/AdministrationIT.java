@@ -147,6 +147,47 @@ class AdministrationIT {
         assertEquals(404, send("POST", app("/api/admin/frobnicate"), "admin", null).statusCode());
     }
 
+    /** All the values of {@code field} in {@code json}, in order. */
+    private static java.util.List<Long> numbers(String json, String field) {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        while (m.find()) {
+            out.add(Long.parseLong(m.group(1)));
+        }
+        return out;
+    }
+
+    /** The adapter samples the figures on its BootstrapContext timer (every second in the test server). */
+    @Test
+    void theServerKeepsAHistoryOfTheFiguresSampledOnTheAdaptersTimer() throws Exception {
+        HttpResponse<String> first = send("GET", app("/api/admin/history"), "admin", null);
+        assertEquals(200, first.statusCode(), first.body());
+        assertEquals(1, number(first.body(), "intervalSeconds"), first.body());
+        long committedBefore = number(send("GET", app("/api/admin/stats"), "admin", null).body(), "commits");
+        for (int i = 0; i < 5; i++) {
+            send("PUT", app("/api/objects/it/admin/history-" + i), "admin", "h" + i);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String body;
+        java.util.List<Long> commits;
+        do {
+            Thread.sleep(500);
+            body = send("GET", app("/api/admin/history"), "admin", null).body();
+            commits = numbers(body, "commits");
+        } while ((commits.isEmpty() || commits.get(commits.size() - 1) < committedBefore + 5) && System.nanoTime() < deadline);
+        assertTrue(!commits.isEmpty() && commits.get(commits.size() - 1) >= committedBefore + 5,
+                "a sample after the five commits shows them: " + body);
+        java.util.List<Long> times = numbers(body, "time");
+        assertEquals(times.size(), commits.size(), "every sample has the figures");
+        assertTrue(times.size() >= 2, body);
+        for (int i = 1; i < times.size(); i++) {
+            assertTrue(times.get(i) > times.get(i - 1), "samples are in time order: " + times);
+            assertTrue(commits.get(i) >= commits.get(i - 1), "commits never go back: " + commits);
+        }
+        assertTrue(times.size() <= 360, "at most the last 360 samples are kept");
+        assertEquals(403, send("GET", app("/api/admin/history"), "reader", null).statusCode());
+    }
+
     @Test
     void theStoreMBeanIsReadAndOperatedThroughLibertysRestJmxConnector() throws Exception {
         send("PUT", app("/api/objects/it/admin/jmx"), "admin", "x");
@@ -197,6 +238,7 @@ class AdministrationIT {
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
             wait.until(d -> !d.findElements(By.id("figure-commits")).isEmpty());
             assertEquals("writable", browser.findElement(By.id("state")).getText());
+            wait.until(d -> d.findElement(By.id("interval")).getText().equals("every 1 s")); // the charts draw the server's samples
 
             long before = number(send("GET", app("/api/admin/stats"), "admin", null).body(), "commits");
             // Load between the page's polls, so every chart has points to draw.

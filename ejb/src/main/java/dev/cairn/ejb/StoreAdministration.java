@@ -57,6 +57,16 @@ public class StoreAdministration {
         return cairn.statistics();
     }
 
+    /** The figures the adapter sampled, oldest first (the last hour at the default interval). */
+    public List<dev.cairn.api.FigureSample> history() {
+        return cairn.history();
+    }
+
+    /** Seconds between the samples of {@link #history()}; 0 when sampling is off. */
+    public int historyIntervalSeconds() {
+        return cairn.historyIntervalSeconds();
+    }
+
     /** Why the store takes no writes, or null while it does. */
     public String readOnlyReason() {
         return cairn.readOnlyReason();

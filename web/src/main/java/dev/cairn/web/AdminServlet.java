@@ -17,6 +17,8 @@ import java.util.List;
 /**
  * {@code GET /api/admin/stats}: the engine's figures as JSON (numbers), and
  * {@code readOnlyReason} (a string) once the store takes no writes.
+ * {@code GET /api/admin/history}: the figures the adapter sampled,
+ * {"intervalSeconds":n,"samples":[{"time":millis,"figures":{..}},..]}, oldest first.
  * {@code POST /api/admin/sync}: a sync pass now, {"generation":n}.
  * {@code POST /api/admin/check}: a full check, {"ok":bool,"problems":[..],...}.
  * {@code POST /api/admin/compress}: allocation logs rewritten, {"generation":n}.
@@ -31,6 +33,10 @@ public class AdminServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        if ("/history".equals(req.getPathInfo())) {
+            history(resp);
+            return;
+        }
         if (!"/stats".equals(req.getPathInfo())) {
             notFound(req, resp);
             return;
@@ -43,6 +49,21 @@ public class AdminServlet extends HttpServlet {
                 body.add("readOnlyReason", reason);
             }
             JsonResponses.send(resp, 200, body.build());
+        } catch (RuntimeException e) {
+            ErrorMapping.send(resp, e);
+        }
+    }
+
+    private void history(HttpServletResponse resp) throws IOException {
+        try {
+            jakarta.json.JsonArrayBuilder samples = Json.createArrayBuilder();
+            for (dev.cairn.api.FigureSample sample : admin.history()) {
+                JsonObjectBuilder figures = Json.createObjectBuilder();
+                sample.figures().forEach(figures::add);
+                samples.add(Json.createObjectBuilder().add("time", sample.timeMillis()).add("figures", figures));
+            }
+            JsonResponses.send(resp, 200, Json.createObjectBuilder()
+                    .add("intervalSeconds", admin.historyIntervalSeconds()).add("samples", samples).build());
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
         }
