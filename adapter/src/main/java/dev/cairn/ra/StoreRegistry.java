@@ -17,9 +17,11 @@ import java.util.logging.Logger;
  * The open stores of one resource adapter, one per file. The adapter owns
  * them: they are opened on first use and closed when the adapter stops.
  *
- * <p>Locking: every method is synchronized on the registry; opening a store
- * (recovery) happens under that lock, so two connection factories naming the
- * same file share one {@link Store}.
+ * <p>Locking: every method that reads or changes the set of open stores is
+ * synchronized on the registry; opening a store (recovery) happens under that
+ * lock, so two connection factories naming the same file share one
+ * {@link Store}. {@link #figures} touches no registry state and takes no lock
+ * (the timer's samples must not wait behind a recovery).
  */
 final class StoreRegistry {
 

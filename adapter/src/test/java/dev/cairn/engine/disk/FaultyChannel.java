@@ -2,11 +2,7 @@ package dev.cairn.engine.disk;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,9 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * now throws, as a dying disk or a full file system would. Everything else
  * passes through to the real file.
  */
-public class FaultyChannel extends FileChannel {
+public class FaultyChannel extends ForwardingChannel {
 
-    private final FileChannel real;
     /** Writes left before one fails; negative: never. */
     public final AtomicInteger writesUntilFailure = new AtomicInteger(-1);
     /** Forces left before one fails; negative: never. */
@@ -29,7 +24,7 @@ public class FaultyChannel extends FileChannel {
             new java.util.concurrent.atomic.AtomicReference<>();
 
     public FaultyChannel(FileChannel real) {
-        this.real = real;
+        super(real);
     }
 
     private static boolean due(AtomicInteger countdown) {
@@ -58,82 +53,5 @@ public class FaultyChannel extends FileChannel {
         }
         forces.incrementAndGet();
         real.force(metaData);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-        return real.read(dst, position);
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return real.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-        return real.read(dsts, offset, length);
-    }
-
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-        throw new UnsupportedOperationException("Cairn writes only at explicit positions");
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) {
-        throw new UnsupportedOperationException("Cairn writes only at explicit positions");
-    }
-
-    @Override
-    public long position() throws IOException {
-        return real.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-        real.position(newPosition);
-        return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-        return real.size();
-    }
-
-    @Override
-    public FileChannel truncate(long size) throws IOException {
-        real.truncate(size);
-        return this;
-    }
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-        return real.transferTo(position, count, target);
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) {
-        throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-        return real.map(mode, position, size);
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-        return real.lock(position, size, shared);
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-        return real.tryLock(position, size, shared);
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-        real.close();
     }
 }
