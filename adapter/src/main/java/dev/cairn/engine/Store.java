@@ -307,18 +307,17 @@ public final class Store implements AutoCloseable {
 
     private void finishPrepared(byte[] xid, boolean publish) {
         validateXid(xid);
-        synchronized (commitLock) {
-            // An unknown xid is unknown on a store that cannot write too: the transaction manager
-            // must hear "no such branch" (done), not "cannot write" (retry until a restart).
-            if (!prepared.containsKey(java.nio.ByteBuffer.wrap(xid))) {
-                throw new NoSuchTransactionException("no prepared transaction has xid " + hex(xid));
-            }
-        }
+        java.util.concurrent.atomic.AtomicReference<List<byte[]>> keysHeld = new java.util.concurrent.atomic.AtomicReference<>();
+        // An unknown xid is unknown on a store that cannot write too, so this is asked before
+        // writability: the transaction manager must hear "no such branch" (done), not "cannot
+        // write" (retry until a restart).
         durably(() -> {
-            List<byte[]> keys = prepared.get(java.nio.ByteBuffer.wrap(xid));
-            if (keys == null) {
+            keysHeld.set(prepared.get(java.nio.ByteBuffer.wrap(xid)));
+            if (keysHeld.get() == null) {
                 throw new NoSuchTransactionException("no prepared transaction has xid " + hex(xid));
             }
+        }, () -> {
+            List<byte[]> keys = keysHeld.get();
             TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
             byte[] packed = ObjectLayout.getInternal(blocks, applied.root(), ObjectLayout.preparedKey(xid));
             TreeMap<byte[], Object> writes = ObjectLayout.unpackWrites(packed);
@@ -345,11 +344,20 @@ public final class Store implements AutoCloseable {
 
     /** Runs {@code change} under the commit lock, then returns once its commit is durable. */
     private void durably(java.util.function.LongSupplier change) {
+        durably(() -> { }, change);
+    }
+
+    /**
+     * Like {@link #durably(java.util.function.LongSupplier)}, with {@code precondition}
+     * checked under the same hold of the commit lock before the store's writability.
+     */
+    private void durably(Runnable precondition, java.util.function.LongSupplier change) {
         long seq;
         applying.incrementAndGet();
         try {
             synchronized (commitLock) {
                 checkOpen();
+                precondition.run();
                 blocks.checkWritableForCommit();
                 seq = change.getAsLong();
             }
