@@ -41,25 +41,19 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
 
     @Override
     public Map<String, Long> statistics() {
-        try {
-            return mcf.figures();
-        } catch (ResourceException e) {
-            throw new CairnException("cannot open the Cairn store: " + e.getMessage(), e);
-        }
+        return onStore(mcf::figures);
     }
 
     @Override
     public java.util.List<dev.cairn.api.FigureSample> history() {
-        try {
-            return mcf.history();
-        } catch (ResourceException e) {
-            throw new CairnException("cannot open the Cairn store: " + e.getMessage(), e);
-        }
+        FigureHistory h = onStore(mcf::history);
+        return h == null ? java.util.List.of() : h.samples();
     }
 
     @Override
     public int historyIntervalSeconds() {
-        return mcf.getFigureSampleSeconds();
+        FigureHistory h = onStore(mcf::history);
+        return h == null ? 0 : h.intervalSeconds();
     }
 
     @Override
@@ -84,11 +78,21 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
     }
 
     private dev.cairn.engine.Store store() {
+        return onStore(() -> mcf.openStore().store());
+    }
+
+    /** What {@code call} gives from this factory's store, opening it on first use. */
+    private <T> T onStore(StoreCall<T> call) {
         try {
-            return mcf.openStore().store();
+            return call.get();
         } catch (ResourceException e) {
             throw new CairnException("cannot open the Cairn store: " + e.getMessage(), e);
         }
+    }
+
+    @FunctionalInterface
+    private interface StoreCall<T> {
+        T get() throws ResourceException;
     }
 
     @Override

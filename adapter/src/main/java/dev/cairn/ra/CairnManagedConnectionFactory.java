@@ -146,8 +146,8 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
         return adapter().registry().figures(openStore().store());
     }
 
-    /** The figures kept for this factory's store, oldest first. */
-    java.util.List<dev.cairn.api.FigureSample> history() throws ResourceException {
+    /** The figure history of this factory's store (opened on first use); null when sampling is off. */
+    FigureHistory history() throws ResourceException {
         openStore();
         return adapter().registry().history(storeFile());
     }

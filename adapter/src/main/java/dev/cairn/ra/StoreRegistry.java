@@ -88,10 +88,14 @@ final class StoreRegistry {
         return figures;
     }
 
-    /** The figures kept for the open store at {@code path}, oldest first; empty when sampling is off. */
-    synchronized List<dev.cairn.api.FigureSample> history(Path path) {
+    /**
+     * The figure history of the open store at {@code path}: null when it is not
+     * open or sampling is off. Its interval is the one the store was opened
+     * with, whichever factory opened it.
+     */
+    synchronized FigureHistory history(Path path) {
         Open open = stores.get(path.toAbsolutePath().normalize());
-        return open == null || open.history() == null ? List.of() : open.history().samples();
+        return open == null ? null : open.history();
     }
 
     synchronized void closeAll() {
