@@ -34,21 +34,26 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * them, and {@link #sync} a set of roots, which makes every block they reach
  * durable and the roots the ones a mount will find.
  *
- * <p>The sync (gefs seed 003's passes, with Cairn's two forces):
+ * <p>The sync (gefs seed 003's passes, with Cairn's one force):
  * <ol>
  * <li>pass 0, with allocation paused: per arena, log the deferred frees this
  *     sync's root cannot reach, compress a log that has doubled, append the
  *     barrier for generation G, write the log tail; then the write barrier:
- *     every queued block written. <b>force</b>. Crash before this force ends:
- *     the previous superblock and everything it reaches are untouched (no
- *     block a durable root reaches is ever rewritten, and the log bytes it
- *     recorded are never changed), so mount finds generation G-1.</li>
- * <li>pass 2: superblock G into slot G % 2, never the slot of G-1.
- *     <b>force</b>. Crash before this force ends: the slot may hold G, torn
- *     or whole, or still G-2; a torn one fails its hash and mount takes G-1
- *     from the other slot; a whole one is G, all of whose blocks and log the
- *     first force made durable. After the force, G is durable and
- *     {@code sync} returns.</li>
+ *     every queued block written.</li>
+ * <li>pass 2: superblock G into slot G % 2, never the slot of G-1, listing in
+ *     its manifest every block written since sync G-1's force (address and
+ *     hash; the log tails are verified by the arena states instead).
+ *     <b>force</b>, once for blocks and superblock together. Crash before it
+ *     ends: any subset of those writes may be on disk, the superblock torn,
+ *     whole, or absent. Mount takes G only when its superblock is whole and
+ *     every block of its manifest that G has allocated reads back with its
+ *     hash; otherwise G-1 from the other slot, which its own force made
+ *     complete, and which nothing since has overwritten (no block a durable
+ *     root reaches is ever rewritten, a freed block is reused only after the
+ *     sync that logged its free is durable, and the log bytes it recorded are
+ *     never changed). After the force, G is durable and {@code sync} returns.
+ *     A sync that wrote more blocks than a manifest holds forces them first
+ *     and then the superblock, without a manifest: two forces.</li>
  * <li>pass 4: blocks whose frees G made durable go to the epoch limbo and,
  *     once no reader can see them, back into the free ranges.</li>
  * </ol>
@@ -69,6 +74,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class BlockStore implements AutoCloseable {
 
     private static final int SYNC_QUEUE_CAPACITY = 4096;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BlockStore.class.getName());
 
     private final StoreFile file;
     private final StoreConfig config;
@@ -90,6 +96,12 @@ public final class BlockStore implements AutoCloseable {
     private final AtomicLong syncCount = new AtomicLong();
     private final AtomicLong syncNanos = new AtomicLong();
     private final AtomicLong lastSyncNanos = new AtomicLong();
+    /**
+     * Full log blocks written since the last pass 0, address to hash: the
+     * next superblock's manifest lists them. Added to under the segment lock
+     * (read or write), swapped under its write lock.
+     */
+    private volatile java.util.Map<Long, Long> logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
 
     private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb) {
         this.file = file;
@@ -103,6 +115,9 @@ public final class BlockStore implements AutoCloseable {
         this.durable = sb;
         this.protectedGen = sb.syncGen();
         this.openGen = sb.syncGen() + 1;
+        for (Arena a : arenas) {
+            a.onFullBlockWritten((addr, hash) -> logBlocksWritten.put(addr, hash));
+        }
     }
 
     // ---- create and open
@@ -145,7 +160,7 @@ public final class BlockStore implements AutoCloseable {
                 states.add(arenas[i].state());
             }
             f.force();
-            Superblock sb = new Superblock(0, 1, fileSize, noRoots(), starts, states);
+            Superblock sb = new Superblock(0, 1, fileSize, noRoots(), starts, states, null);
             byte[] sbb = sb.pack();
             f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(0, fileSize));
             f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(1, fileSize));
@@ -177,8 +192,20 @@ public final class BlockStore implements AutoCloseable {
                 for (int i = 0; i < headers.length; i++) {
                     arenas[i] = Arena.recover(headers[i], sb.arenas().get(i), sb.syncGen(), f);
                 }
+                Mount.verifyManifest(f, sb, addr -> {
+                    for (Arena a : arenas) {
+                        if (a.contains(addr)) {
+                            return a.isFree(addr);
+                        }
+                    }
+                    return false;
+                });
                 return arenas;
             });
+            if (!m.skipped().isEmpty()) {
+                LOG.warning(() -> "store " + path + " opened at generation " + m.superblock().syncGen()
+                        + ", passing over: " + String.join("; ", m.skipped()));
+            }
             return new BlockStore(f, config, m.loaded(), m.superblock());
         } catch (RuntimeException e) {
             f.close();
@@ -356,7 +383,7 @@ public final class BlockStore implements AutoCloseable {
         checkWritable();
         long hash = BlockHash.ofBlock(b.data());
         cache.queued(b);
-        syncers.write(syncerOf(b.addr()), b);
+        syncers.write(syncerOf(b.addr()), b, hash);
         return new Bptr(b.addr(), hash, b.gen());
     }
 
@@ -457,6 +484,7 @@ public final class BlockStore implements AutoCloseable {
             long gen = -1;
             List<Long> releaseAfter = new ArrayList<>();
             Superblock sb;
+            java.util.Map<Long, Long> logBlocks;
             try {
                 // pass 0: the generation turns and every arena's log gets its
                 // barrier in one critical section, so no allocation or free can
@@ -483,13 +511,17 @@ public final class BlockStore implements AutoCloseable {
                             a.lock.unlock();
                         }
                     }
+                    logBlocks = logBlocksWritten;
+                    logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
                 } finally {
                     segmentLock.writeLock().unlock();
                 }
-                syncers.barrier();
-                file.force();
+                Superblock.Manifest manifest = manifest(syncers.barrier(), logBlocks);
+                if (manifest == null) {
+                    file.force(); // too many blocks to list: they go first, the superblock after
+                }
                 // pass 2: the superblock, into the slot the previous sync did not use.
-                sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states);
+                sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states, manifest);
                 file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
                 file.force();
             } catch (RuntimeException e) {
@@ -515,6 +547,27 @@ public final class BlockStore implements AutoCloseable {
         }
     }
 
+    /**
+     * The blocks one sync wrote, as its superblock lists them; null when they
+     * are too many to list. An address in both maps was a block the syncers
+     * wrote, freed and reused for a log block, written last.
+     */
+    private Superblock.Manifest manifest(java.util.Map<Long, Long> blocks, java.util.Map<Long, Long> logBlocks) {
+        java.util.Map<Long, Long> all = new java.util.HashMap<>(blocks);
+        all.putAll(logBlocks);
+        if (all.size() > Superblock.manifestCapacity(arenas.length)) {
+            return null;
+        }
+        long[] addrs = new long[all.size()];
+        long[] hashes = new long[all.size()];
+        int i = 0;
+        for (java.util.Map.Entry<Long, Long> e : all.entrySet()) {
+            addrs[i] = e.getKey();
+            hashes[i++] = e.getValue();
+        }
+        return new Superblock.Manifest(addrs, hashes);
+    }
+
     /** Asks every arena to compress its allocation log at the next sync. */
     public void compressLogs() {
         for (Arena a : arenas) {
@@ -530,6 +583,16 @@ public final class BlockStore implements AutoCloseable {
     /** The generation blocks allocated now are born in; stable within {@link #withinGeneration}. */
     public long openGeneration() {
         return openGen;
+    }
+
+    /**
+     * Whether the newest superblock lists blocks written with it: until a
+     * later sync, a mount cannot tell one of them gone bad from a crash
+     * before their force, and takes the generation before.
+     */
+    public boolean newestSyncListsBlocks() {
+        Superblock.Manifest m = durable.manifest();
+        return m != null && m.size() > 0;
     }
 
     /** The roots of the last completed sync. */

@@ -62,6 +62,14 @@ public final class Arena {
     private boolean compressRequested;
     private long chainings;
     private long compressions;
+    /** Told of each full log block written (never rewritten after), with its hash. */
+    private FullBlockListener fullBlocks = (addr, hash) -> { };
+
+    /** Hears of each full log block the arena writes: a sync lists it among the blocks it must find on disk. */
+    @FunctionalInterface
+    public interface FullBlockListener {
+        void written(long addr, long hash);
+    }
 
     private Arena(ArenaHeader header, long headerHash, StoreFile file, FreeRanges free, List<Long> chain) {
         this.header = header;
@@ -191,6 +199,11 @@ public final class Arena {
         return header;
     }
 
+    /** Sets who hears of full log blocks written from now on; call before the arena is shared. */
+    public void onFullBlockWritten(FullBlockListener listener) {
+        this.fullBlocks = listener;
+    }
+
     public int index() {
         return header.index();
     }
@@ -289,7 +302,7 @@ public final class Arena {
             // and write the full block now: it is never rewritten again.
             tailLength = LogBlock.append(tail, tailLength, LogBlock.OP_ALLOC1, next, 0);
             LogBlock.finalizeHeader(tail, tailLength, next);
-            file.write(ByteBuffer.wrap(tail), chain.get(chain.size() - 1));
+            writeFull(chain.get(chain.size() - 1));
             LogBlock.init(tail);
             tailLength = 0;
             chain.add(next);
@@ -297,6 +310,12 @@ public final class Arena {
         }
         tailLength = LogBlock.append(tail, tailLength, op, off, len);
         logDirty = true;
+    }
+
+    /** Writes {@code tail} as a full block of the chain at {@code addr}. */
+    private void writeFull(long addr) {
+        file.write(ByteBuffer.wrap(tail), addr);
+        fullBlocks.written(addr, dev.cairn.engine.block.BlockHash.ofBlock(tail));
     }
 
     private void writeTail() {
@@ -379,7 +398,7 @@ public final class Arena {
             if (tailLength >= perBlock) {
                 long next = fresh.get(used + 1);
                 LogBlock.finalizeHeader(tail, tailLength, next);
-                file.write(ByteBuffer.wrap(tail), fresh.get(used));
+                writeFull(fresh.get(used));
                 used++;
                 LogBlock.init(tail);
                 tailLength = 0;

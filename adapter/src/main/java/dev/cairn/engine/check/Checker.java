@@ -35,6 +35,10 @@ public final class Checker {
                 for (int i = 0; i < headers.length; i++) {
                     r[i] = Arena.replay(headers[i], sb.arenas().get(i), sb.syncGen(), file);
                 }
+                Mount.verifyManifest(file, sb, addr -> {
+                    int a = arenaOf(headers, addr);
+                    return a >= 0 && r[a].free().isFree(addr);
+                });
                 return r;
             });
         } catch (CairnException e) {

@@ -80,6 +80,36 @@ public final class Mount {
         throw new CorruptBlockException(file.path() + " cannot be mounted: " + String.join("; ", skipped));
     }
 
+    /**
+     * Throws {@link CorruptBlockException} unless every block {@code sb}'s
+     * manifest lists, and its generation has allocated, reads back with the
+     * listed hash: a superblock forced together with its blocks is a complete
+     * generation only then. A listed block the generation has free is not
+     * asked for (it was freed, maybe reused, in that generation or later).
+     */
+    public static void verifyManifest(StoreFile file, Superblock sb, java.util.function.LongPredicate isFree) {
+        Superblock.Manifest m = sb.manifest();
+        if (m == null) {
+            return;
+        }
+        byte[] buf = new byte[BlockFormat.BLOCK_SIZE];
+        for (int i = 0; i < m.size(); i++) {
+            long addr = m.addrs()[i];
+            if (!BlockFormat.aligned(addr) || addr + BlockFormat.BLOCK_SIZE > sb.fileSize()) {
+                throw new CorruptBlockException(String.format(
+                        "the manifest of generation %d lists 0x%x, which is not a block of the store", sb.syncGen(), addr));
+            }
+            if (isFree.test(addr)) {
+                continue;
+            }
+            file.read(ByteBuffer.wrap(buf), addr);
+            if (BlockHash.ofBlock(buf) != m.hashes()[i]) {
+                throw new CorruptBlockException(String.format(
+                        "generation %d is incomplete: block 0x%x, written with it, is not on disk as written", sb.syncGen(), addr));
+            }
+        }
+    }
+
     private static ArenaHeader header(StoreFile file, long start, long hash, int index, List<String> skipped) {
         byte[] buf = new byte[BlockFormat.BLOCK_SIZE];
         for (int copy = 0; copy < 2; copy++) {

@@ -22,18 +22,39 @@ import java.util.List;
  *   2  [6]   magic "CAIRN1"
  *   8  u32   block size
  *  12  u32   arena count N
- *  16  u64   flags (0)
+ *  16  u64   flags (bit 0: a manifest follows the arena states)
  *  24  u64   sync generation G of the sync that wrote it
  *  32  u64   next block generation (G + 1)
  *  40  u64   file size the store was formatted with
  *  48  u32   root count R (= {@value #ROOTS})
  *  52  R x Bptr (24 bytes): the roots (0 object tree, 1 snapshot table, 2 prepared transactions, 3 spare)
  *  then N x 56 bytes: h0 address u64, then {@link ArenaState} (48 bytes)
+ *  when flags bit 0 is set, the manifest: u32 count M, then M x (address u64, XXH3-64 u64)
  *  then u64 XXH3-64 of every byte before it
  * </pre>
+ *
+ * <p>The manifest says how this superblock reached the disk. Without one, the
+ * sync forced every block before writing the superblock, so a whole
+ * superblock is a complete generation. With one, block and superblock were
+ * forced together, so a whole superblock may have reached the disk without
+ * some of its blocks: the manifest lists every block written since the
+ * previous sync's force (save the log tails, which the arena states verify),
+ * and mount takes the generation only when each listed block that the
+ * generation still has allocated reads back with its hash.
+ *
+ * @param manifest address and hash of each block this sync wrote unforced, or null
  */
 public record Superblock(long syncGen, long nextGen, long fileSize, List<Bptr> roots, long[] arenaStarts,
-                         List<ArenaState> arenas) {
+                         List<ArenaState> arenas, Manifest manifest) {
+
+    /** Blocks written by one sync and forced only with its superblock: parallel arrays of address and hash. */
+    public record Manifest(long[] addrs, long[] hashes) {
+        public int size() {
+            return addrs.length;
+        }
+    }
+
+    private static final long FLAG_MANIFEST = 1;
 
     public static final int ROOTS = 4;
     public static final int ROOT_TREE = 0;
@@ -49,6 +70,14 @@ public record Superblock(long syncGen, long nextGen, long fileSize, List<Bptr> r
         if (roots.size() != ROOTS || arenaStarts.length != arenas.size() || arenas.size() > MAX_ARENAS) {
             throw new IllegalArgumentException("superblock needs " + ROOTS + " roots and at most " + MAX_ARENAS + " arenas");
         }
+        if (manifest != null && manifest.size() > manifestCapacity(arenas.size())) {
+            throw new IllegalArgumentException("a manifest of " + manifest.size() + " blocks does not fit a superblock");
+        }
+    }
+
+    /** How many manifest entries fit beside {@code arenas} arena states. */
+    public static int manifestCapacity(int arenas) {
+        return (BlockFormat.BLOCK_SIZE - ARENAS_AT - arenas * (8 + ArenaState.SIZE) - 4 - 8) / 16;
     }
 
     /** Byte offset of superblock {@code slot} in a file of {@code fileSize} bytes. */
@@ -66,7 +95,7 @@ public record Superblock(long syncGen, long nextGen, long fileSize, List<Bptr> r
         ByteBuffer b = ByteBuffer.wrap(buf);
         b.putShort(0, (short) BlockFormat.TYPE_SUPER);
         b.put(2, MAGIC);
-        b.putInt(8, BlockFormat.BLOCK_SIZE).putInt(12, arenas.size()).putLong(16, 0)
+        b.putInt(8, BlockFormat.BLOCK_SIZE).putInt(12, arenas.size()).putLong(16, manifest == null ? 0 : FLAG_MANIFEST)
                 .putLong(24, syncGen).putLong(32, nextGen).putLong(40, fileSize).putInt(48, ROOTS);
         for (int i = 0; i < ROOTS; i++) {
             roots.get(i).pack(b, ROOTS_AT + i * Bptr.SIZE);
@@ -76,6 +105,14 @@ public record Superblock(long syncGen, long nextGen, long fileSize, List<Bptr> r
             b.putLong(at, arenaStarts[i]);
             arenas.get(i).pack(b, at + 8);
             at += 8 + ArenaState.SIZE;
+        }
+        if (manifest != null) {
+            b.putInt(at, manifest.size());
+            at += 4;
+            for (int i = 0; i < manifest.size(); i++) {
+                b.putLong(at, manifest.addrs()[i]).putLong(at + 8, manifest.hashes()[i]);
+                at += 16;
+            }
         }
         b.putLong(at, BlockHash.of(buf, 0, at));
         return buf;
@@ -92,7 +129,26 @@ public record Superblock(long syncGen, long nextGen, long fileSize, List<Bptr> r
         if (n <= 0 || n > MAX_ARENAS) {
             return null;
         }
+        long flags = b.getLong(16);
+        if ((flags & ~FLAG_MANIFEST) != 0) {
+            return null;
+        }
         int end = ARENAS_AT + n * (8 + ArenaState.SIZE);
+        Manifest manifest = null;
+        if (flags == FLAG_MANIFEST) {
+            int m = b.getInt(end);
+            if (m < 0 || m > manifestCapacity(n)) {
+                return null;
+            }
+            long[] addrs = new long[m];
+            long[] hashes = new long[m];
+            for (int i = 0; i < m; i++) {
+                addrs[i] = b.getLong(end + 4 + 16 * i);
+                hashes[i] = b.getLong(end + 12 + 16 * i);
+            }
+            manifest = new Manifest(addrs, hashes);
+            end += 4 + 16 * m;
+        }
         if (b.getLong(end) != BlockHash.of(buf, 0, end)) {
             return null;
         }
@@ -107,6 +163,7 @@ public record Superblock(long syncGen, long nextGen, long fileSize, List<Bptr> r
             starts[i] = b.getLong(at);
             states[i] = ArenaState.unpack(b, at + 8);
         }
-        return new Superblock(b.getLong(24), b.getLong(32), b.getLong(40), List.of(roots), starts, List.of(states));
+        return new Superblock(b.getLong(24), b.getLong(32), b.getLong(40), List.of(roots), starts, List.of(states),
+                manifest);
     }
 }

@@ -17,7 +17,7 @@ final class SyncQueue {
     static final int OP_WRITE = 1;
     static final int OP_FREE = 2;
 
-    record Entry(long qgen, int op, long addr, CachedBlock block) {
+    record Entry(long qgen, int op, long addr, CachedBlock block, long hash) {
         int compareTo(Entry o) {
             if (qgen != o.qgen) {
                 return Long.compare(qgen, o.qgen);
@@ -39,7 +39,7 @@ final class SyncQueue {
     private boolean relieved;
 
     /** What {@link #pollWithin} returns to a task whose queue was taken over. */
-    static final Entry RELIEVED = new Entry(-1, -1, -1, null);
+    static final Entry RELIEVED = new Entry(-1, -1, -1, null, 0);
 
     SyncQueue(int capacity) {
         heap = new Entry[capacity];

@@ -21,10 +21,14 @@ import java.util.function.LongConsumer;
  * generation and puts a fence in every queue; since entries leave in
  * (qgen, op, addr) order, when every syncer has passed its fence, everything
  * queued before the barrier has been written. A barrier that promises
- * durability is followed by {@code force} (the caller's job).
+ * durability is followed by {@code force} (the caller's job). It also tells
+ * which blocks were written since the previous barrier: the sync lists them
+ * in its superblock, which lets it force blocks and superblock together.
  *
- * <p>Locking: {@code fenceLock} guards {@code fencesLeft}; queues have their
- * own monitors; neither is held while the other is taken.
+ * <p>Locking: {@code fenceLock} guards {@code fencesLeft} and
+ * {@code writtenBeforeFences}; queues have their own monitors; neither is
+ * held while the other is taken. {@code written[i]} belongs to whichever task
+ * drains queue {@code i} (one at a time; the queue's monitor hands it over).
  */
 public final class Syncers {
 
@@ -38,6 +42,10 @@ public final class Syncers {
     private final AtomicLong qgen = new AtomicLong();
     private final Object fenceLock = new Object();
     private int fencesLeft;
+    /** Per queue: address to hash of each block written since that queue's last fence. */
+    private final java.util.Map<Long, Long>[] written;
+    /** What the queues that passed the current barrier's fence had written before it. */
+    private java.util.Map<Long, Long> writtenBeforeFences = new java.util.HashMap<>();
     /** The first write failure since the last barrier; reported by it. */
     private volatile CairnException failure;
     private final AtomicLong blocksWritten = new AtomicLong();
@@ -47,8 +55,12 @@ public final class Syncers {
      */
     public Syncers(int count, int queueCapacity, Workers workers, StoreFile file, BlockCache cache, LongConsumer freer) {
         this.queues = new SyncQueue[count];
+        @SuppressWarnings("unchecked")
+        java.util.Map<Long, Long>[] w = new java.util.Map[count];
+        this.written = w;
         for (int i = 0; i < count; i++) {
             queues[i] = new SyncQueue(queueCapacity);
+            written[i] = new java.util.HashMap<>();
         }
         this.workers = workers;
         this.file = file;
@@ -60,23 +72,29 @@ public final class Syncers {
         return queues.length;
     }
 
-    /** Queues a finalized block for writing; the queue holds a reference until it is written. */
-    public void write(int syncer, CachedBlock block) {
-        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_WRITE, block.addr(), block));
+    /**
+     * Queues a finalized block for writing; the queue holds a reference until it is written.
+     *
+     * @param hash the hash of the block's bytes, reported by the barrier that follows its write
+     */
+    public void write(int syncer, CachedBlock block, long hash) {
+        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_WRITE, block.addr(), block, hash));
     }
 
     /** Queues the release of a freed block, after the writes of its generation. */
     public void free(int syncer, long addr) {
-        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_FREE, addr, null));
+        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_FREE, addr, null, 0));
     }
 
     /**
      * Waits until every entry queued before this call has been processed.
      *
-     * @return the new queue generation
+     * @return address to hash of every block written since the previous
+     *         barrier (a block queued but skipped because it was freed first is
+     *         not in it; one written twice has its last hash)
      * @throws CairnException the first write failure since the previous barrier
      */
-    public long barrier() {
+    public java.util.Map<Long, Long> barrier() {
         long gen;
         synchronized (fenceLock) {
             gen = qgen.incrementAndGet();
@@ -88,8 +106,8 @@ public final class Syncers {
             // hand-off to another thread costs more than the page-cache
             // writes it would do.
             SyncQueue q = queues[i];
-            if (q.putClaiming(new SyncQueue.Entry(gen, SyncQueue.OP_FENCE, 0, null))) {
-                drain(q, false);
+            if (q.putClaiming(new SyncQueue.Entry(gen, SyncQueue.OP_FENCE, 0, null, 0))) {
+                drain(i, false);
             }
         }
         synchronized (fenceLock) {
@@ -105,12 +123,17 @@ public final class Syncers {
                 Thread.currentThread().interrupt();
             }
         }
+        java.util.Map<Long, Long> out;
+        synchronized (fenceLock) {
+            out = writtenBeforeFences;
+            writtenBeforeFences = new java.util.HashMap<>();
+        }
         CairnException f = failure;
         if (f != null) {
             failure = null;
             throw f;
         }
-        return gen;
+        return out;
     }
 
     public long blocksWritten() {
@@ -121,7 +144,7 @@ public final class Syncers {
         SyncQueue q = queues[syncer];
         if (q.put(e)) {
             try {
-                workers.run("cairn-syncer-" + syncer, () -> drain(q, true));
+                workers.run("cairn-syncer-" + syncer, () -> drain(syncer, true));
             } catch (RuntimeException ex) {
                 q.abandon();
                 throw ex;
@@ -137,8 +160,9 @@ public final class Syncers {
      * entry is handled (a fence then promises it is written) and before the
      * queue is declared idle (so a new task never overtakes this one).
      */
-    private void drain(SyncQueue q, boolean linger) {
-        Batch batch = new Batch();
+    private void drain(int index, boolean linger) {
+        SyncQueue q = queues[index];
+        Batch batch = new Batch(written[index]);
         while (true) {
             SyncQueue.Entry e = q.poll();
             if (e == null) {
@@ -160,15 +184,17 @@ public final class Syncers {
                 }
             }
             if (e.op() == SyncQueue.OP_WRITE && batch.extends_(e)) {
-                batch.add(e.block());
+                batch.add(e.block(), e.hash());
                 continue;
             }
             batch.flush();
             switch (e.op()) {
-                case SyncQueue.OP_WRITE -> batch.add(e.block());
+                case SyncQueue.OP_WRITE -> batch.add(e.block(), e.hash());
                 case SyncQueue.OP_FREE -> release(e.addr());
                 case SyncQueue.OP_FENCE -> {
                     synchronized (fenceLock) {
+                        writtenBeforeFences.putAll(written[index]);
+                        written[index].clear();
                         if (--fencesLeft == 0) {
                             fenceLock.notifyAll();
                         }
@@ -199,19 +225,26 @@ public final class Syncers {
     private final class Batch {
         private static final int MAX_BLOCKS = 64;
         private final CachedBlock[] blocks = new CachedBlock[MAX_BLOCKS];
+        private final long[] hashes = new long[MAX_BLOCKS];
+        private final java.util.Map<Long, Long> written;
         private int count;
         private ByteBuffer gather;
+
+        Batch(java.util.Map<Long, Long> written) {
+            this.written = written;
+        }
 
         boolean extends_(SyncQueue.Entry e) {
             return count > 0 && count < MAX_BLOCKS
                     && e.addr() == blocks[count - 1].addr() + BlockFormat.BLOCK_SIZE;
         }
 
-        void add(CachedBlock b) {
+        void add(CachedBlock b, long hash) {
             if (b.isFreed()) {
                 cache.written(b); // freed before it reached the disk: nothing will ever read it
                 return;
             }
+            hashes[count] = hash;
             blocks[count++] = b;
         }
 
@@ -241,6 +274,9 @@ public final class Syncers {
                     out = gather.flip();
                 }
                 file.write(out, blocks[0].addr());
+                for (int i = 0; i < count; i++) {
+                    written.put(blocks[i].addr(), hashes[i]);
+                }
                 blocksWritten.addAndGet(count);
             } catch (RuntimeException ex) {
                 if (failure == null) {

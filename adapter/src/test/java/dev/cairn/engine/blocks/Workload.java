@@ -118,6 +118,17 @@ final class Workload {
         return gen;
     }
 
+    /**
+     * Syncs the same root again, writing no block: the newest superblock then
+     * lists nothing, so every block of the workload is one a mount takes as
+     * written, and a corrupt one is reported rather than taken for a crash.
+     */
+    long settle() {
+        long gen = store.sync(List.of(root));
+        states.put(gen, new State(root, List.copyOf(live)));
+        return gen;
+    }
+
     private Bptr writeData(long seed) {
         try (CachedBlock b = store.newBlock(BlockFormat.TYPE_DATA, rnd.nextInt())) {
             fill(b.data(), seed);

@@ -20,6 +20,10 @@ import java.util.Random;
  * <p>For each image it names the generation a correct mount must find (the
  * newest superblock that is whole on the image) and fails at once if that is
  * older than the last sync that had returned: an acknowledged sync lost.
+ * When that superblock was never forced and the image lacks some other
+ * unforced write, the generation may be incomplete (a sync forces its blocks
+ * and superblock together), and the mount may instead find the older
+ * superblock's generation: the image names that one too.
  */
 public final class CrashImages {
 
@@ -29,7 +33,12 @@ public final class CrashImages {
     /** Receives each crash image. */
     @FunctionalInterface
     public interface Visitor {
-        void visit(byte[] image, long expectedGen, String where, int index);
+        /**
+         * @param fallbackGen the generation a mount may find instead of
+         *                    {@code expectedGen} because the latter may be
+         *                    incomplete on this image, or -1
+         */
+        void visit(byte[] image, long expectedGen, long fallbackGen, String where, int index);
     }
 
     private CrashImages() {
@@ -65,9 +74,15 @@ public final class CrashImages {
                     continue;
                 }
                 byte[] image = forced.clone();
+                boolean lacksAWrite = false;
+                boolean superblockUnforced = false;
                 for (int w = lastForce + 1; w < k; w++) {
                     if (variant == 1 || variant == 2 || (variant == 3 && rnd.nextBoolean())) {
                         apply(image, events.get(w), -1);
+                        long at = events.get(w).position();
+                        superblockUnforced |= !events.get(w).isForce() && (at == slots[0] || at == slots[1]);
+                    } else {
+                        lacksAWrite = true;
                     }
                 }
                 int tornAt = -1;
@@ -75,7 +90,8 @@ public final class CrashImages {
                     tornAt = TEARS[k % TEARS.length];
                     apply(image, inFlight, tornAt);
                 }
-                long expected = newestWholeSuperblock(image, slots);
+                long expected = newestWholeSuperblock(image, slots, Long.MAX_VALUE);
+                long fallback = lacksAWrite && superblockUnforced ? newestWholeSuperblock(image, slots, expected) : -1;
                 long floor = 0;
                 for (long[] a : acknowledged) {
                     if (a[0] <= k) {
@@ -88,7 +104,11 @@ public final class CrashImages {
                     fail(where + ": the newest whole superblock is older than the sync of generation " + floor
                             + ", which had returned: an acknowledged sync is lost");
                 }
-                visitor.visit(image, expected, where, states);
+                if (fallback >= 0 && fallback < floor) {
+                    fail(where + ": generation " + expected + " may be incomplete, and the older superblock ("
+                            + fallback + ") is older than the acknowledged " + floor);
+                }
+                visitor.visit(image, expected, fallback, where, states);
                 states++;
             }
         }
@@ -103,11 +123,12 @@ public final class CrashImages {
         System.arraycopy(e.bytes(), 0, image, (int) e.position(), n);
     }
 
-    private static long newestWholeSuperblock(byte[] image, long[] slots) {
+    /** The newest generation below {@code below} with a whole superblock on the image, or -1. */
+    private static long newestWholeSuperblock(byte[] image, long[] slots, long below) {
         long best = -1;
         for (long at : slots) {
             Superblock sb = Superblock.unpack(Arrays.copyOfRange(image, (int) at, (int) at + BlockFormat.BLOCK_SIZE));
-            if (sb != null) {
+            if (sb != null && sb.syncGen() < below) {
                 best = Math.max(best, sb.syncGen());
             }
         }
