@@ -56,6 +56,8 @@ public final class Arena {
     private final List<Long> chain;
     private final byte[] tail = new byte[BlockFormat.BLOCK_SIZE];
     private int tailLength;
+    /** Hash of the tail's entries, or null when the tail changed since it was computed. */
+    private Long tailHash;
     /** Entries appended since the last sync captured this arena. */
     private boolean logDirty;
     private int blocksAfterCompress;
@@ -91,9 +93,9 @@ public final class Arena {
         long first = free.takeFirst();
         Arena a = new Arena(header, headerHash, file, free, new ArrayList<>(List.of(first)));
         LogBlock.init(a.tail);
-        a.tailLength = LogBlock.append(a.tail, 0, LogBlock.OP_FREE, header.dataStart(), header.dataSize());
-        a.tailLength = LogBlock.append(a.tail, a.tailLength, LogBlock.OP_ALLOC1, first, 0);
-        a.tailLength = LogBlock.append(a.tail, a.tailLength, LogBlock.OP_SYNC, 0, 0);
+        a.tailTo(LogBlock.append(a.tail, 0, LogBlock.OP_FREE, header.dataStart(), header.dataSize()));
+        a.tailTo(LogBlock.append(a.tail, a.tailLength, LogBlock.OP_ALLOC1, first, 0));
+        a.tailTo(LogBlock.append(a.tail, a.tailLength, LogBlock.OP_SYNC, 0, 0));
         a.writeTail();
         return a;
     }
@@ -103,7 +105,7 @@ public final class Arena {
         Replay r = replay(header, state, syncGen, file);
         Arena a = new Arena(header, state.headerHash(), file, r.free, r.chain);
         System.arraycopy(r.tail, 0, a.tail, 0, r.tail.length);
-        a.tailLength = state.tailLength();
+        a.tailTo(state.tailLength());
         return a;
     }
 
@@ -300,15 +302,15 @@ public final class Arena {
             }
             // Record the next block's allocation in the full block, chain to it,
             // and write the full block now: it is never rewritten again.
-            tailLength = LogBlock.append(tail, tailLength, LogBlock.OP_ALLOC1, next, 0);
+            tailTo(LogBlock.append(tail, tailLength, LogBlock.OP_ALLOC1, next, 0));
             LogBlock.finalizeHeader(tail, tailLength, next);
             writeFull(chain.get(chain.size() - 1));
             LogBlock.init(tail);
-            tailLength = 0;
+            tailTo(0);
             chain.add(next);
             chainings++;
         }
-        tailLength = LogBlock.append(tail, tailLength, op, off, len);
+        tailTo(LogBlock.append(tail, tailLength, op, off, len));
         logDirty = true;
     }
 
@@ -319,7 +321,7 @@ public final class Arena {
     }
 
     private void writeTail() {
-        LogBlock.finalizeHeader(tail, tailLength, -1);
+        tailHash = LogBlock.finalizeHeader(tail, tailLength, -1);
         file.write(ByteBuffer.wrap(tail), chain.get(chain.size() - 1));
     }
 
@@ -348,7 +350,7 @@ public final class Arena {
             compress(releaseAfterSync);
         }
         if (logDirty) {
-            tailLength = LogBlock.append(tail, tailLength, LogBlock.OP_SYNC, gen, 0);
+            tailTo(LogBlock.append(tail, tailLength, LogBlock.OP_SYNC, gen, 0));
             writeTail();
             logDirty = false;
         }
@@ -356,8 +358,21 @@ public final class Arena {
     }
 
     public ArenaState state() {
+        if (tailHash == null) {
+            tailHash = LogBlock.entriesHash(tail, tailLength);
+        }
         return new ArenaState(chain.get(0), chain.get(chain.size() - 1), tailLength, chain.size(),
-                LogBlock.entriesHash(tail, tailLength), used(), headerHash);
+                tailHash, used(), headerHash);
+    }
+
+    /**
+     * Every change of the tail's entries goes through here (they change only
+     * as its length does, or are reset with it): a sync asks every arena for
+     * its state, and most have not changed since the last.
+     */
+    private void tailTo(int length) {
+        tailLength = length;
+        tailHash = null;
     }
 
     /**
@@ -393,7 +408,7 @@ public final class Arena {
         }
         int used = 0;
         LogBlock.init(tail);
-        tailLength = 0;
+        tailTo(0);
         for (long[] e : entries) {
             if (tailLength >= perBlock) {
                 long next = fresh.get(used + 1);
@@ -401,9 +416,9 @@ public final class Arena {
                 writeFull(fresh.get(used));
                 used++;
                 LogBlock.init(tail);
-                tailLength = 0;
+                tailTo(0);
             }
-            tailLength = LogBlock.append(tail, tailLength, (int) e[0], e[1], e[2]);
+            tailTo(LogBlock.append(tail, tailLength, (int) e[0], e[1], e[2]));
         }
         chain.clear();
         chain.addAll(fresh.subList(0, used + 1));

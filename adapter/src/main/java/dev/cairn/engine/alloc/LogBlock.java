@@ -77,13 +77,19 @@ public final class LogBlock {
         return logsz + 8;
     }
 
-    /** Writes the header fields that make the block self-verifying. */
-    public static void finalizeHeader(byte[] buf, int logsz, long nextAddr) {
+    /**
+     * Writes the header fields that make the block self-verifying.
+     *
+     * @return the hash of the entries, as written into the header
+     */
+    public static long finalizeHeader(byte[] buf, int logsz, long nextAddr) {
         ByteBuffer b = ByteBuffer.wrap(buf);
+        long hash = entriesHash(buf, logsz);
         b.putShort(0, (short) BlockFormat.TYPE_LOG);
         b.putShort(LOGSZ_AT, (short) logsz);
-        b.putLong(HASH_AT, entriesHash(buf, logsz));
+        b.putLong(HASH_AT, hash);
         (nextAddr == -1 ? Bptr.NONE : new Bptr(nextAddr, -1, -1)).pack(b, NEXT_AT);
+        return hash;
     }
 
     public static long entriesHash(byte[] buf, int logsz) {

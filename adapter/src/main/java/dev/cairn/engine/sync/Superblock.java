@@ -94,7 +94,7 @@ public record Superblock(long syncGen, long nextGen, long fileSize, List<Bptr> r
         byte[] buf = new byte[BlockFormat.BLOCK_SIZE];
         ByteBuffer b = ByteBuffer.wrap(buf);
         b.putShort(0, (short) BlockFormat.TYPE_SUPER);
-        b.put(2, MAGIC);
+        System.arraycopy(MAGIC, 0, buf, 2, MAGIC.length);
         b.putInt(8, BlockFormat.BLOCK_SIZE).putInt(12, arenas.size()).putLong(16, manifest == null ? 0 : FLAG_MANIFEST)
                 .putLong(24, syncGen).putLong(32, nextGen).putLong(40, fileSize).putInt(48, ROOTS);
         for (int i = 0; i < ROOTS; i++) {
