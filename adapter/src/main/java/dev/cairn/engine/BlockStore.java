@@ -477,6 +477,11 @@ public final class BlockStore implements AutoCloseable {
      * for the durable roots can never get roots whose blocks are being freed.
      */
     public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable) {
+        return sync(rootsAtBarrier, onDurable, true);
+    }
+
+    /** @param release whether pass 4 hands what the sync freed to reclamation (not at close: nothing reuses it) */
+    private long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
         syncLock.lock();
         try {
             checkWritable();
@@ -535,8 +540,10 @@ public final class BlockStore implements AutoCloseable {
             durable = sb;
             onDurable.run();
             // pass 4: what this sync freed may be reused once no reader sees it.
-            releaseAfter.forEach(this::retireFreed);
-            epochs.clean();
+            if (release) {
+                releaseAfter.forEach(this::retireFreed);
+                epochs.clean();
+            }
             long took = System.nanoTime() - start;
             syncCount.incrementAndGet();
             syncNanos.addAndGet(took);
@@ -696,6 +703,25 @@ public final class BlockStore implements AutoCloseable {
     /** Why the store takes no writes (the failed write or fsync), or null while it does. */
     public String readOnlyReason() {
         return file.readOnlyReason();
+    }
+
+    /**
+     * Closes the store after settling it: when the newest superblock lists
+     * blocks, one more sync of {@code roots} (the newest roots, which must
+     * reach every block allocated so far) writes a superblock that lists
+     * none, so the next mount reports a bad block as corrupt instead of
+     * taking it for a crash. That sync hands nothing to the syncers after it:
+     * at close their worker tasks may no longer be run (an adapter stopping).
+     */
+    public void close(java.util.function.Supplier<List<Bptr>> roots) {
+        if (!closed && !isReadOnly() && newestSyncListsBlocks()) {
+            try {
+                sync(roots, () -> { }, false);
+            } catch (CairnException e) {
+                // read-only now; what the last completed sync made durable is safe
+            }
+        }
+        close();
     }
 
     /**

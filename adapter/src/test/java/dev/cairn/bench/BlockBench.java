@@ -68,7 +68,7 @@ public final class BlockBench {
         System.out.printf("latency, one 16 KiB block made durable (median of %d, samples alternated):%n", LATENCY_SAMPLES);
         System.out.printf("  raw 16 KiB write+force       %8.1f us%n", lat[0] / 1e3);
         System.out.printf("  Cairn block + sync           %8.1f us%n", lat[1] / 1e3);
-        System.out.printf("  ratio (median of pairs)      %8.2f   (goal <= 2.5; two forces are the floor)%n", lat[2]);
+        System.out.printf("  ratio (median of pairs)      %8.2f   (goal <= 2.5)%n", lat[2]);
 
         storeFigures(dir, lat[0]);
         memoryFigure(dir);
