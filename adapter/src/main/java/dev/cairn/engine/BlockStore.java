@@ -111,7 +111,7 @@ public final class BlockStore implements AutoCloseable {
         this.fileSize = sb.fileSize();
         this.cache = new BlockCache(config.cacheBytes());
         this.syncers = new Syncers(Math.min(config.syncers(), arenas.length), SYNC_QUEUE_CAPACITY,
-                config.workers(), file, cache, this::releaseFreed);
+                Superblock.manifestCapacity(arenas.length), config.workers(), file, cache, this::releaseFreed);
         this.durable = sb;
         this.protectedGen = sb.syncGen();
         this.openGen = sb.syncGen() + 1;
@@ -556,10 +556,14 @@ public final class BlockStore implements AutoCloseable {
 
     /**
      * The blocks one sync wrote, as its superblock lists them; null when they
-     * are too many to list. An address in both maps was a block the syncers
-     * wrote, freed and reused for a log block, written last.
+     * are too many to list ({@code blocks} is null when the syncers found them
+     * so). An address in both maps was a block the syncers wrote, freed and
+     * reused for a log block, written last.
      */
     private Superblock.Manifest manifest(java.util.Map<Long, Long> blocks, java.util.Map<Long, Long> logBlocks) {
+        if (blocks == null) {
+            return null;
+        }
         java.util.Map<Long, Long> all = new java.util.HashMap<>(blocks);
         all.putAll(logBlocks);
         if (all.size() > Superblock.manifestCapacity(arenas.length)) {

@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
  *
  * <p>Locking: {@code fenceLock} guards {@code fencesLeft} and
  * {@code writtenBeforeFences}; queues have their own monitors; neither is
- * held while the other is taken. {@code written[i]} belongs to whichever task
+ * held while the other is taken. {@code written[i]} and {@code overflowed[i]} belong to whichever task
  * drains queue {@code i} (one at a time; the queue's monitor hands it over).
  */
 public final class Syncers {
@@ -46,6 +46,15 @@ public final class Syncers {
     private final java.util.Map<Long, Long>[] written;
     /** What the queues that passed the current barrier's fence had written before it. */
     private java.util.Map<Long, Long> writtenBeforeFences = new java.util.HashMap<>();
+    /**
+     * How many written blocks a barrier reports at most; past it, it reports
+     * none (null) and the heap holds no list that grows with a long stream.
+     */
+    private final int reportLimit;
+    /** Per queue: it wrote more than {@code reportLimit} blocks since its last fence. */
+    private final boolean[] overflowed;
+    /** A queue that passed the current barrier's fence had overflowed. */
+    private boolean overflowBeforeFences;
     /** The first write failure since the last barrier; reported by it. */
     private volatile CairnException failure;
     private final AtomicLong blocksWritten = new AtomicLong();
@@ -53,8 +62,11 @@ public final class Syncers {
     /**
      * @param freer called (on a syncer) for each queued free, with the block's address
      */
-    public Syncers(int count, int queueCapacity, Workers workers, StoreFile file, BlockCache cache, LongConsumer freer) {
+    public Syncers(int count, int queueCapacity, int reportLimit, Workers workers, StoreFile file, BlockCache cache,
+                   LongConsumer freer) {
         this.queues = new SyncQueue[count];
+        this.reportLimit = reportLimit;
+        this.overflowed = new boolean[count];
         @SuppressWarnings("unchecked")
         java.util.Map<Long, Long>[] w = new java.util.Map[count];
         this.written = w;
@@ -91,7 +103,8 @@ public final class Syncers {
      *
      * @return address to hash of every block written since the previous
      *         barrier (a block queued but skipped because it was freed first is
-     *         not in it; one written twice has its last hash)
+     *         not in it; one written twice has its last hash), or null when
+     *         they were more than the report limit
      * @throws CairnException the first write failure since the previous barrier
      */
     public java.util.Map<Long, Long> barrier() {
@@ -125,8 +138,9 @@ public final class Syncers {
         }
         java.util.Map<Long, Long> out;
         synchronized (fenceLock) {
-            out = writtenBeforeFences;
+            out = overflowBeforeFences || writtenBeforeFences.size() > reportLimit ? null : writtenBeforeFences;
             writtenBeforeFences = new java.util.HashMap<>();
+            overflowBeforeFences = false;
         }
         CairnException f = failure;
         if (f != null) {
@@ -162,7 +176,7 @@ public final class Syncers {
      */
     private void drain(int index, boolean linger) {
         SyncQueue q = queues[index];
-        Batch batch = new Batch(written[index]);
+        Batch batch = new Batch(index);
         while (true) {
             SyncQueue.Entry e = q.poll();
             if (e == null) {
@@ -194,7 +208,9 @@ public final class Syncers {
                 case SyncQueue.OP_FENCE -> {
                     synchronized (fenceLock) {
                         writtenBeforeFences.putAll(written[index]);
+                        overflowBeforeFences |= overflowed[index];
                         written[index].clear();
+                        overflowed[index] = false;
                         if (--fencesLeft == 0) {
                             fenceLock.notifyAll();
                         }
@@ -226,12 +242,13 @@ public final class Syncers {
         private static final int MAX_BLOCKS = 64;
         private final CachedBlock[] blocks = new CachedBlock[MAX_BLOCKS];
         private final long[] hashes = new long[MAX_BLOCKS];
-        private final java.util.Map<Long, Long> written;
+        /** The queue drained: its written-since-fence record is this batch's to add to. */
+        private final int queue;
         private int count;
         private ByteBuffer gather;
 
-        Batch(java.util.Map<Long, Long> written) {
-            this.written = written;
+        Batch(int queue) {
+            this.queue = queue;
         }
 
         boolean extends_(SyncQueue.Entry e) {
@@ -274,8 +291,14 @@ public final class Syncers {
                     out = gather.flip();
                 }
                 file.write(out, blocks[0].addr());
-                for (int i = 0; i < count; i++) {
-                    written.put(blocks[i].addr(), hashes[i]);
+                if (!overflowed[queue]) {
+                    for (int i = 0; i < count; i++) {
+                        written[queue].put(blocks[i].addr(), hashes[i]);
+                    }
+                    if (written[queue].size() > reportLimit) {
+                        written[queue].clear();
+                        overflowed[queue] = true;
+                    }
                 }
                 blocksWritten.addAndGet(count);
             } catch (RuntimeException ex) {
