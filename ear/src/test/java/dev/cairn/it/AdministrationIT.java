@@ -72,7 +72,8 @@ class AdministrationIT {
                     return new X509Certificate[0];
                 }
             }}, null);
-            return HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+            return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // see HttpApiIT.HTTP
+                    .sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -32,7 +32,8 @@ final class LibertyProcess {
     final String password = "crash-" + System.nanoTime();
     final Path data;
     private long pid = -1;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // see HttpApiIT.HTTP
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     LibertyProcess(Path data) {
         this.data = data;
