@@ -7,6 +7,7 @@ import dev.cairn.engine.object.ObjectWriter;
 import dev.cairn.engine.object.PreparedLarge;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.sync.Superblock;
+import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.txn.ConflictTracker;
 import dev.cairn.engine.txn.GroupSync;
 import dev.cairn.engine.txn.SnapshotTable;
@@ -61,6 +62,8 @@ public final class Store implements AutoCloseable {
     /** The newest tree, durable or not; written within a generation under commitLock. */
     private volatile Snapshot applied;
     private volatile Snapshot durable;
+    /** The object tree's last adopted root, decoded, for the next commit to start from. Guarded by commitLock. */
+    private final RootMemo rootMemo = new RootMemo();
     /** Named snapshots. Guarded by commitLock. */
     private final SnapshotTable snapshots;
     private final AtomicLong commits = new AtomicLong();
@@ -406,7 +409,7 @@ public final class Store implements AutoCloseable {
         return blocks.withinGeneration(() -> {
             Snapshot a = applied;
             List<Bptr> killed = new java.util.ArrayList<>();
-            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal, killed::add);
+            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal, killed::add, rootMemo);
             r.adopt().run(); // only collects into `killed`
             List<Bptr> toFree = new java.util.ArrayList<>();
             Bptr table;

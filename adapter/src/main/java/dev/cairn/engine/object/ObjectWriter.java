@@ -6,6 +6,7 @@ import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.tree.Msg;
+import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.tree.Tree;
 import dev.cairn.engine.tree.TreeWriter;
 import java.util.ArrayList;
@@ -51,7 +52,16 @@ public final class ObjectWriter {
      */
     public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes,
                                 java.util.function.Consumer<Bptr> kill) {
-        TreeWriter w = new TreeWriter(store, current);
+        return apply(store, current, writes, kill, new RootMemo());
+    }
+
+    /**
+     * Like {@link #apply(BlockStore, Bptr, SortedMap, java.util.function.Consumer)},
+     * starting from and leaving the decoded root in {@code memo} (see {@link RootMemo}).
+     */
+    public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes,
+                                java.util.function.Consumer<Bptr> kill, RootMemo memo) {
+        TreeWriter w = new TreeWriter(store, current, memo);
         List<Bptr> written = new ArrayList<>();
         List<Bptr> replaced = new ArrayList<>();
         try {

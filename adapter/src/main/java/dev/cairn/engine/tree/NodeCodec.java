@@ -71,7 +71,7 @@ final class NodeCodec {
             slot += 2;
             b.putShort(end, (short) c.key.length).put(end + 2, c.key);
             c.ptr.pack(b, end + 2 + c.key.length);
-            b.putShort(end + 2 + c.key.length + Bptr.SIZE, (short) Math.min(c.fill, TreeFormat.BLOCK - 1));
+            b.putShort(end + 2 + c.key.length + Bptr.SIZE, (short) packedFill(c.fill));
         }
         check(slot <= end, "pivot's children overflow their half");
         int valsz = TreeFormat.HALF - end;
@@ -87,6 +87,11 @@ final class NodeCodec {
         check(mslot <= mend, "pivot's buffer overflows its half");
         b.putShort(0, (short) BlockFormat.TYPE_PIVOT).putShort(2, (short) p.children.size()).putShort(4, (short) valsz)
                 .putShort(6, (short) p.buffer.size()).putShort(8, (short) (TreeFormat.BLOCK - mend));
+    }
+
+    /** A child's fill as a pivot records it (capped just under a block), and as unpacking gives it back. */
+    static int packedFill(int fill) {
+        return Math.min(fill, TreeFormat.BLOCK - 1);
     }
 
     // ---- unpacking

@@ -21,6 +21,10 @@ import java.util.List;
  * by {@link #commit}, after the caller made the new root its own; until then
  * the old tree is untouched, so {@link #abort} just frees what was written.
  * One writer at a time per tree (the caller serializes commits).
+ *
+ * <p>A writer given a {@link RootMemo} starts from the decoded root the
+ * previous adopted writer left there, when it starts from that root, and
+ * leaves its own new root there when adopted.
  */
 public final class TreeWriter {
 
@@ -28,10 +32,20 @@ public final class TreeWriter {
     private Node root;
     private final List<Bptr> replaced = new ArrayList<>();
     private final List<Bptr> written = new ArrayList<>();
+    private final RootMemo memo;
+    /** The root {@link #finish} wrote, and its node, to leave in the memo once adopted. */
+    private Bptr wroteRoot = Bptr.NONE;
+    private Node wroteRootNode;
 
     public TreeWriter(BlockStore store, Bptr root) {
+        this(store, root, new RootMemo());
+    }
+
+    public TreeWriter(BlockStore store, Bptr root, RootMemo memo) {
         this.store = store;
-        this.root = root.isNone() ? new Leaf() : load(root);
+        this.memo = memo;
+        Node remembered = memo.take(root);
+        this.root = root.isNone() ? new Leaf() : remembered != null ? remembered : load(root);
     }
 
     private Node load(Bptr p) {
@@ -75,7 +89,9 @@ public final class TreeWriter {
                 retire(l.origin);
                 return Bptr.NONE;
             }
-            return write(r);
+            wroteRoot = write(r);
+            wroteRootNode = r;
+            return wroteRoot;
         }
     }
 
@@ -91,6 +107,10 @@ public final class TreeWriter {
     public void commit(java.util.function.Consumer<Bptr> kill) {
         replaced.forEach(kill);
         replaced.clear();
+        if (wroteRootNode != null) {
+            memo.leave(wroteRoot, wroteRootNode);
+            wroteRootNode = null;
+        }
     }
 
     /** Frees what this batch wrote; the old tree stays as it was. */
@@ -98,6 +118,9 @@ public final class TreeWriter {
         written.forEach(store::free);
         written.clear();
         replaced.clear();
+        // Also after commit: the caller may give up a tree it adopted (see ObjectWriter.Applied).
+        memo.forget();
+        wroteRootNode = null;
     }
 
     private void retire(Bptr origin) {
@@ -188,7 +211,7 @@ public final class TreeWriter {
             for (Pivot.Child c : p.children) {
                 if (c.dirty != null) {
                     c.ptr = write(c.dirty);
-                    c.fill = c.dirty.size();
+                    c.fill = NodeCodec.packedFill(c.dirty.size()); // as a decoded pivot has it
                     c.dirty = null;
                 }
             }
