@@ -8,6 +8,7 @@ import dev.cairn.engine.object.PreparedLarge;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.tree.RootMemo;
+import dev.cairn.engine.txn.CommitQueue;
 import dev.cairn.engine.txn.ConflictTracker;
 import dev.cairn.engine.txn.GroupSync;
 import dev.cairn.engine.txn.SnapshotTable;
@@ -64,6 +65,12 @@ public final class Store implements AutoCloseable {
     private volatile Snapshot durable;
     /** The object tree's last adopted root, decoded, for the next commit to start from. Guarded by commitLock. */
     private final RootMemo rootMemo = new RootMemo();
+    /** A transaction's commit: the transaction and its writes by user key. */
+    private record UserCommit(Txn txn, SortedMap<byte[], Object> writes) {
+    }
+
+    /** Commits of small values waiting for the commit lock (see {@link #commit}). */
+    private final CommitQueue<UserCommit> queued = new CommitQueue<>();
     /** Named snapshots. Guarded by commitLock. */
     private final SnapshotTable snapshots;
     private final AtomicLong commits = new AtomicLong();
@@ -247,14 +254,122 @@ public final class Store implements AutoCloseable {
         return ObjectLayout.scan(blocks, s.root(), from, to);
     }
 
-    /** Applies a transaction's writes ({@code byte[]}, {@link StreamedValue}, null for a delete) and returns once durable. */
+    /**
+     * Applies a transaction's writes ({@code byte[]}, {@link StreamedValue},
+     * null for a delete) and returns once durable. A commit of small values
+     * only waits in {@link #queued}, so that commits arriving while another
+     * is applied share one tree write; one with a large value is applied on
+     * its own, since it claims data blocks that a shared write given up
+     * would free under it.
+     */
     void commit(Txn t, SortedMap<byte[], Object> writes) {
-        durably(() -> {
-            checkWritesAllowed(t, writes.keySet());
-            long seq = applyInternal(userWrites(writes));
-            conflicts.committed(seq, writes.keySet(), durable.seq());
-            return seq;
-        });
+        if (!onlyInlineValues(writes)) {
+            durably(() -> applyOne(t, writes));
+            return;
+        }
+        long seq;
+        applying.incrementAndGet();
+        try {
+            CommitQueue.Waiting<UserCommit> w = queued.add(new UserCommit(t, writes));
+            synchronized (commitLock) {
+                if (!w.done()) {
+                    applyQueued();
+                }
+            }
+            seq = w.outcome();
+        } finally {
+            applying.decrementAndGet();
+        }
+        group.awaitDurable(seq);
+        commits.incrementAndGet();
+    }
+
+    private static boolean onlyInlineValues(Map<byte[], Object> writes) {
+        for (Object v : writes.values()) {
+            if (v != null && !(v instanceof byte[] b && b.length <= ObjectLayout.MAX_INLINE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One transaction's commit, alone. Under commitLock. */
+    private long applyOne(Txn t, SortedMap<byte[], Object> writes) {
+        checkWritesAllowed(t, writes.keySet());
+        long seq = applyInternal(userWrites(writes));
+        conflicts.committed(seq, writes.keySet(), durable.seq());
+        return seq;
+    }
+
+    /**
+     * Applies every queued commit in one tree write, as one commit sequence
+     * number: they become visible and durable together. Under commitLock.
+     * A commit refused on its own (a conflict, a held key) is refused here
+     * too; one that writes a key an earlier commit of the batch writes
+     * conflicts with it, as it would one at a time (it began before that one
+     * committed). When the shared write fails, each is applied on its own, so
+     * each hears only its own outcome.
+     */
+    private void applyQueued() {
+        List<CommitQueue.Waiting<UserCommit>> batch = queued.takeAll();
+        try {
+            checkOpen();
+            blocks.checkWritableForCommit();
+            List<CommitQueue.Waiting<UserCommit>> passing = new java.util.ArrayList<>();
+            java.util.Set<java.nio.ByteBuffer> batchKeys = new java.util.HashSet<>();
+            TreeMap<byte[], Object> union = new TreeMap<>(Keys.ORDER);
+            for (CommitQueue.Waiting<UserCommit> w : batch) {
+                UserCommit c = w.commit();
+                try {
+                    checkWritesAllowed(c.txn(), c.writes().keySet());
+                    for (byte[] k : c.writes().keySet()) {
+                        if (batchKeys.contains(java.nio.ByteBuffer.wrap(k))) {
+                            conflictCount.incrementAndGet();
+                            throw committedSinceBegin(k);
+                        }
+                    }
+                } catch (WriteConflictException e) {
+                    w.refused(e);
+                    continue;
+                }
+                c.writes().keySet().forEach(k -> batchKeys.add(java.nio.ByteBuffer.wrap(k)));
+                union.putAll(userWrites(c.writes()));
+                passing.add(w);
+            }
+            if (passing.isEmpty()) {
+                return;
+            }
+            long seq;
+            try {
+                seq = applyInternal(union);
+            } catch (RuntimeException e) {
+                for (CommitQueue.Waiting<UserCommit> w : passing) {
+                    try {
+                        w.applied(applyOne(w.commit().txn(), w.commit().writes()));
+                    } catch (RuntimeException alone) {
+                        w.refused(alone);
+                    }
+                }
+                return;
+            }
+            for (CommitQueue.Waiting<UserCommit> w : passing) {
+                conflicts.committed(seq, w.commit().writes().keySet(), durable.seq());
+                w.applied(seq);
+            }
+        } catch (RuntimeException e) {
+            for (CommitQueue.Waiting<UserCommit> w : batch) {
+                if (!w.done()) {
+                    w.refused(e);
+                }
+            }
+        } finally {
+            // Whatever escaped (an Error), no committer may go on as if applied.
+            for (CommitQueue.Waiting<UserCommit> w : batch) {
+                if (!w.done()) {
+                    w.refused(new CairnException("the commit was not applied: the thread applying it failed"));
+                }
+            }
+        }
     }
 
     /**
@@ -376,8 +491,7 @@ public final class Store implements AutoCloseable {
         byte[] k = conflicts.conflict(t.snapshot().seq(), keys);
         if (k != null) {
             conflictCount.incrementAndGet();
-            throw new WriteConflictException("write conflict on key " + printable(k)
-                    + ": another transaction committed it after this one began; nothing was written");
+            throw committedSinceBegin(k);
         }
         for (byte[] key : keys) {
             java.nio.ByteBuffer holder = held.get(java.nio.ByteBuffer.wrap(key));
@@ -387,6 +501,11 @@ public final class Store implements AutoCloseable {
                         + ": a prepared transaction holds it until its outcome; nothing was written");
             }
         }
+    }
+
+    private static WriteConflictException committedSinceBegin(byte[] key) {
+        return new WriteConflictException("write conflict on key " + printable(key)
+                + ": another transaction committed it after this one began; nothing was written");
     }
 
     private void hold(byte[] xid, java.util.Set<byte[]> keys) {
