@@ -99,18 +99,25 @@ final class Pivot extends Node {
         return out;
     }
 
-    /** The child with the most buffered bytes waiting for it (gefs flushes to it). */
+    /**
+     * The child with the most buffered bytes waiting for it (gefs flushes to
+     * it); the first such child on a tie. One pass over the buffer, which is
+     * in key order like the children: a flush happens every few commits
+     * under load, and a sub-map per child cost more than the flush itself.
+     */
     int heaviestChild() {
-        int best = 0;
-        long bestBytes = -1;
-        for (int i = 0; i < children.size(); i++) {
-            long bytes = 0;
-            for (Msg m : messagesFor(i).values()) {
-                bytes += m.packedSize();
+        long[] bytes = new long[children.size()];
+        int child = 0;
+        for (Msg m : buffer.values()) {
+            while (child + 1 < children.size() && Keys.ORDER.compare(children.get(child + 1).key, m.key()) <= 0) {
+                child++;
             }
-            if (bytes > bestBytes) {
+            bytes[child] += m.packedSize();
+        }
+        int best = 0;
+        for (int i = 1; i < bytes.length; i++) {
+            if (bytes[i] > bytes[best]) {
                 best = i;
-                bestBytes = bytes;
             }
         }
         return best;
