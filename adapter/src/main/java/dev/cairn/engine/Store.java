@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A commit applies its writes to the newest tree under the commit lock,
  * within one block generation, then waits for a sync that covers it; commits
- * that arrive while a sync runs share the next one (group commit). It
- * returns only once durable.
+ * that arrive while a sync runs share the next one (group commit). Commits
+ * that queue for the lock meanwhile are applied together, in one tree write
+ * ({@link #commit}). It returns only once durable.
  *
  * <p>Lock order: {@code commitLock}, then the block store's locks. A sync
  * takes no store lock: it reads the newest applied root from a volatile field
@@ -257,8 +258,8 @@ public final class Store implements AutoCloseable {
     /**
      * Applies a transaction's writes ({@code byte[]}, {@link StreamedValue},
      * null for a delete) and returns once durable. A commit of small values
-     * only waits in {@link #queued}, so that commits arriving while another
-     * is applied share one tree write; one with a large value is applied on
+     * waits in {@link #queued}, so that commits arriving while another is
+     * applied share one tree write; one with a large value is applied on
      * its own, since it claims data blocks that a shared write given up
      * would free under it.
      */
@@ -345,6 +346,7 @@ public final class Store implements AutoCloseable {
             } catch (RuntimeException e) {
                 for (CommitQueue.Waiting<UserCommit> w : passing) {
                     try {
+                        blocks.checkWritableForCommit(); // as a commit applied alone checks first
                         w.applied(applyOne(w.commit().txn(), w.commit().writes()));
                     } catch (RuntimeException alone) {
                         w.refused(alone);
