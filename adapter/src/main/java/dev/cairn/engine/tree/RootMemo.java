@@ -36,6 +36,11 @@ public final class RootMemo {
         node = n;
     }
 
+    /** The root whose decoded node is here, or none. */
+    Bptr remembered() {
+        return root;
+    }
+
     void forget() {
         root = Bptr.NONE;
         node = null;

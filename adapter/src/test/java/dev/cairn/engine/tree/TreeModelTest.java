@@ -68,6 +68,7 @@ class TreeModelTest {
             BlockStore decoding = BlockStore.create(dir.resolve("decode-" + seed + ".cairn"), CFG);
             try {
                 RootMemo memo = new RootMemo();
+                int startedFromMemo = 0;
                 Bptr a = Bptr.NONE;
                 Bptr b = Bptr.NONE;
                 for (int batchNo = 1; batchNo <= 300; batchNo++) {
@@ -77,7 +78,11 @@ class TreeModelTest {
                         byte[] key = key(rnd, keySpace, longKeys);
                         batch.add(rnd.nextInt(4) == 0 ? Msg.delete(key) : Msg.put(key, value(rnd)));
                     }
+                    if (!a.isNone() && a.equals(memo.remembered())) {
+                        startedFromMemo++;
+                    }
                     TreeWriter wa = new TreeWriter(withMemo, a, memo);
+                    assertEquals(Bptr.NONE, memo.remembered(), "a writer takes what it starts from");
                     TreeWriter wb = new TreeWriter(decoding, b);
                     batch.forEach(wa::apply);
                     batch.forEach(wb::apply);
@@ -107,6 +112,9 @@ class TreeModelTest {
                     }
                     assertEquals(shape(decoding, b), shape(withMemo, a), "seed " + seed + " batch " + batchNo);
                 }
+                // Most batches start from the root the one before left (not after an abort, nor when a
+                // root with one child gave way to it): the memo is really used, not just harmless.
+                assertTrue(startedFromMemo > 150, "seed " + seed + ": " + startedFromMemo + " of 300 from the memo");
             } finally {
                 withMemo.close();
                 decoding.close();
