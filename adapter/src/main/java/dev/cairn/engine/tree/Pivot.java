@@ -100,12 +100,10 @@ final class Pivot extends Node {
     }
 
     /**
-     * The child with the most buffered bytes waiting for it (gefs flushes to
-     * it); the first such child on a tie. One pass over the buffer, which is
-     * in key order like the children: a flush happens every few commits
-     * under load, and a sub-map per child cost more than the flush itself.
+     * Buffered bytes waiting for each child, by index. One pass over the
+     * buffer, which is in key order like the children.
      */
-    int heaviestChild() {
+    long[] waitingBytes() {
         long[] bytes = new long[children.size()];
         int child = 0;
         for (Msg m : buffer.values()) {
@@ -114,9 +112,14 @@ final class Pivot extends Node {
             }
             bytes[child] += m.packedSize();
         }
+        return bytes;
+    }
+
+    /** The index of the largest figure, the first on a tie: the child gefs flushes to. */
+    static int heaviest(long[] waiting) {
         int best = 0;
-        for (int i = 1; i < bytes.length; i++) {
-            if (bytes[i] > bytes[best]) {
+        for (int i = 1; i < waiting.length; i++) {
+            if (waiting[i] > waiting[best]) {
                 best = i;
             }
         }
