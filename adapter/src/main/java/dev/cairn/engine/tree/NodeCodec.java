@@ -34,8 +34,8 @@ final class NodeCodec {
 
     // ---- packing
 
+    /** Packs {@code n} into {@code buf}, every byte of which it sets (a block's unused middle is zero). */
     static void pack(Node n, byte[] buf) {
-        Arrays.fill(buf, (byte) 0);
         if (n instanceof Leaf l) {
             packLeaf(l, buf);
         } else {
@@ -44,21 +44,20 @@ final class NodeCodec {
     }
 
     private static void packLeaf(Leaf l, byte[] buf) {
-        ByteBuffer b = ByteBuffer.wrap(buf);
+        int n = l.count();
         int slot = TreeFormat.LEAF_HEADER;
         int end = TreeFormat.BLOCK;
-        for (var e : l.entries.entrySet()) {
-            byte[] k = e.getKey();
-            byte[] v = e.getValue();
-            end -= 2 + k.length + 2 + v.length;
-            b.putShort(slot, (short) end);
+        for (int i = 0; i < n; i++) {
+            end -= l.recordSize(i);
+            check(slot + 2 <= end, "leaf overflows its block");
+            l.copyRecord(i, buf, end);
+            putU16(buf, slot, end);
             slot += 2;
-            b.putShort(end, (short) k.length).put(end + 2, k).putShort(end + 2 + k.length, (short) v.length)
-                    .put(end + 4 + k.length, v);
         }
-        b.putShort(0, (short) BlockFormat.TYPE_LEAF).putShort(2, (short) l.entries.size())
-                .putShort(4, (short) (TreeFormat.BLOCK - end));
-        check(slot <= end, "leaf overflows its block");
+        Arrays.fill(buf, slot, end, (byte) 0);
+        putU16(buf, 0, BlockFormat.TYPE_LEAF);
+        putU16(buf, 2, n);
+        putU16(buf, 4, TreeFormat.BLOCK - end);
     }
 
     private static void packPivot(Pivot p, byte[] buf) {
@@ -74,6 +73,7 @@ final class NodeCodec {
             b.putShort(end + 2 + c.key.length + Bptr.SIZE, (short) packedFill(c.fill));
         }
         check(slot <= end, "pivot's children overflow their half");
+        Arrays.fill(buf, slot, end, (byte) 0);
         int valsz = TreeFormat.HALF - end;
         int mslot = TreeFormat.HALF;
         int mend = TreeFormat.BLOCK;
@@ -85,6 +85,7 @@ final class NodeCodec {
                     .putShort(mend + 3 + m.key().length, (short) m.value().length).put(mend + 5 + m.key().length, m.value());
         }
         check(mslot <= mend, "pivot's buffer overflows its half");
+        Arrays.fill(buf, mslot, mend, (byte) 0);
         b.putShort(0, (short) BlockFormat.TYPE_PIVOT).putShort(2, (short) p.children.size()).putShort(4, (short) valsz)
                 .putShort(6, (short) p.buffer.size()).putShort(8, (short) (TreeFormat.BLOCK - mend));
     }
@@ -97,7 +98,7 @@ final class NodeCodec {
     // ---- unpacking
 
     static int type(byte[] buf) {
-        return Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(0));
+        return u16(buf, 0);
     }
 
     static Node unpack(byte[] buf, Bptr origin) {
@@ -110,13 +111,17 @@ final class NodeCodec {
         return n;
     }
 
+    /** The leaf keeps its entries where they are, in a copy of the block (the cache reuses its buffer). */
     private static Leaf unpackLeaf(byte[] buf, Bptr origin) {
-        ByteBuffer b = ByteBuffer.wrap(buf);
+        byte[] copy = buf.clone();
         Leaf l = new Leaf();
-        int n = Short.toUnsignedInt(b.getShort(2));
-        for (int i = 0; i < n; i++) {
-            int at = Short.toUnsignedInt(b.getShort(TreeFormat.LEAF_HEADER + 2 * i));
-            l.put(leafKey(buf, at), leafValue(buf, at));
+        int n = u16(copy, 2);
+        try {
+            for (int i = 0; i < n; i++) {
+                l.append(copy, u16(copy, TreeFormat.LEAF_HEADER + 2 * i));
+            }
+        } catch (IllegalArgumentException e) {
+            throw corrupt(origin, e.getMessage());
         }
         return l;
     }
@@ -147,13 +152,13 @@ final class NodeCodec {
 
     /** In a leaf: the value of {@code key}, or null. */
     static byte[] leafGet(byte[] buf, byte[] key) {
-        int at = find(buf, TreeFormat.LEAF_HEADER, Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(2)), key);
+        int at = find(buf, TreeFormat.LEAF_HEADER, u16(buf, 2), key);
         return at < 0 ? null : leafValue(buf, at);
     }
 
     /** In a pivot's buffer: the message for {@code key}, or null. */
     static Msg bufferGet(byte[] buf, byte[] key) {
-        int at = find(buf, TreeFormat.HALF, Short.toUnsignedInt(ByteBuffer.wrap(buf).getShort(6)), key);
+        int at = find(buf, TreeFormat.HALF, u16(buf, 6), key);
         return at < 0 ? null : message(buf, at);
     }
 
@@ -164,12 +169,11 @@ final class NodeCodec {
      * @return the offset of the record whose key is {@code key}, or -1
      */
     private static int find(byte[] buf, int table, int n, byte[] key) {
-        ByteBuffer b = ByteBuffer.wrap(buf);
         int lo = 0;
         int hi = n - 1;
         while (lo <= hi) {
             int mid = (lo + hi) >>> 1;
-            int at = Short.toUnsignedInt(b.getShort(table + 2 * mid));
+            int at = u16(buf, table + 2 * mid);
             int c = compareKeyAt(buf, at, key);
             if (c == 0) {
                 return at;
@@ -214,30 +218,61 @@ final class NodeCodec {
         return out;
     }
 
-    private static int compareKeyAt(byte[] buf, int at, byte[] key) {
-        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+    /** Compares the key of the record at {@code at} (klen u16, key, ...) with {@code key}. */
+    static int compareKeyAt(byte[] buf, int at, byte[] key) {
+        int klen = u16(buf, at);
         return Arrays.compareUnsigned(buf, at + 2, at + 2 + klen, key, 0, key.length);
     }
 
-    private static byte[] leafKey(byte[] buf, int at) {
-        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+    /** Compares the keys of two records. */
+    static int compareKeys(byte[] a, int atA, byte[] b, int atB) {
+        return Arrays.compareUnsigned(a, atA + 2, atA + 2 + u16(a, atA), b, atB + 2, atB + 2 + u16(b, atB));
+    }
+
+    /** A leaf record on its own: klen u16, key, vlen u16, value. */
+    static byte[] leafRecord(byte[] key, byte[] value) {
+        byte[] rec = new byte[2 + key.length + 2 + value.length];
+        putU16(rec, 0, key.length);
+        System.arraycopy(key, 0, rec, 2, key.length);
+        putU16(rec, 2 + key.length, value.length);
+        System.arraycopy(value, 0, rec, 4 + key.length, value.length);
+        return rec;
+    }
+
+    /** Bytes of the leaf record at {@code at}. */
+    static int leafRecordSize(byte[] buf, int at) {
+        int v = at + 2 + u16(buf, at);
+        return v - at + 2 + u16(buf, v);
+    }
+
+    static byte[] leafKey(byte[] buf, int at) {
+        int klen = u16(buf, at);
         return Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
     }
 
-    private static byte[] leafValue(byte[] buf, int at) {
-        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
-        int v = at + 2 + klen;
-        int vlen = ((buf[v] & 0xff) << 8) | (buf[v + 1] & 0xff);
+    static byte[] leafValue(byte[] buf, int at) {
+        int v = at + 2 + u16(buf, at);
+        int vlen = u16(buf, v);
         return Arrays.copyOfRange(buf, v + 2, v + 2 + vlen);
     }
 
     private static Msg message(byte[] buf, int at) {
-        int klen = ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+        int klen = u16(buf, at);
         byte[] key = Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
         byte op = buf[at + 2 + klen];
         int v = at + 3 + klen;
-        int vlen = ((buf[v] & 0xff) << 8) | (buf[v + 1] & 0xff);
+        int vlen = u16(buf, v);
         return new Msg(op, key, Arrays.copyOfRange(buf, v + 2, v + 2 + vlen));
+    }
+
+    /** The big-endian unsigned 16-bit field at {@code at}. */
+    private static int u16(byte[] buf, int at) {
+        return ((buf[at] & 0xff) << 8) | (buf[at + 1] & 0xff);
+    }
+
+    private static void putU16(byte[] buf, int at, int v) {
+        buf[at] = (byte) (v >>> 8);
+        buf[at + 1] = (byte) v;
     }
 
     private static void check(boolean ok, String what) {

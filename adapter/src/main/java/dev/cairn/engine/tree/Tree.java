@@ -50,11 +50,6 @@ public final class Tree {
         return new Scan(store, root, from, to);
     }
 
-    /** The entries of a packed leaf, in key order. */
-    public static java.util.SortedMap<byte[], byte[]> leafEntries(byte[] block) {
-        return ((Leaf) NodeCodec.unpack(block, Bptr.NONE)).entries;
-    }
-
     /** The context of a reference to a data block, which refers to nothing. */
     private static final Object DATA = new Object();
 
@@ -92,7 +87,10 @@ public final class Tree {
             Node n = NodeCodec.unpack(block, bp);
             List<ReferenceWalker.Ref> out = new java.util.ArrayList<>();
             if (n instanceof Leaf l) {
-                TreeMap<byte[], byte[]> seen = new TreeMap<>(l.entries);
+                TreeMap<byte[], byte[]> seen = new TreeMap<>(Keys.ORDER);
+                for (int i = 0; i < l.count(); i++) {
+                    seen.put(l.key(i), l.value(i));
+                }
                 for (Msg m : above.values()) {
                     if (m.op() == Msg.PUT) {
                         seen.put(m.key(), m.value());
@@ -175,9 +173,9 @@ public final class Tree {
             }
             if (n instanceof Leaf l) {
                 TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
-                for (Map.Entry<byte[], byte[]> e : l.entries.entrySet()) {
-                    if (inRange(e.getKey())) {
-                        out.put(e.getKey(), e.getValue());
+                for (int i = 0; i < l.count(); i++) {
+                    if (inRange(l.key(i))) {
+                        out.put(l.key(i), l.value(i));
                     }
                 }
                 for (Msg m : above.values()) {

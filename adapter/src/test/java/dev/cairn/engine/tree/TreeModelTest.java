@@ -133,8 +133,10 @@ class TreeModelTest {
             n = NodeCodec.unpack(b.data(), root);
         }
         if (n instanceof Leaf l) {
-            l.entries.forEach((k, v) -> out.append(java.util.HexFormat.of().formatHex(k)).append('=')
-                    .append(java.util.HexFormat.of().formatHex(v)).append(' '));
+            for (int i = 0; i < l.count(); i++) {
+                out.append(java.util.HexFormat.of().formatHex(l.key(i))).append('=')
+                        .append(java.util.HexFormat.of().formatHex(l.value(i))).append(' ');
+            }
             return out.append('\n').toString();
         }
         Pivot p = (Pivot) n;
