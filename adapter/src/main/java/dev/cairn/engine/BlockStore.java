@@ -265,6 +265,19 @@ public final class BlockStore implements AutoCloseable {
      * @throws StoreFullException when no arena has a free block outside its reserve
      */
     public CachedBlock newBlock(int type, int hint) {
+        return newBlock(type, hint, true);
+    }
+
+    /**
+     * Like {@link #newBlock}, but past its type the block holds whatever its
+     * recycled buffer held: for a caller that sets every byte (a packed tree
+     * node), to whom zeroing the block first is wasted work on every write.
+     */
+    public CachedBlock newBlockToOverwrite(int type, int hint) {
+        return newBlock(type, hint, false);
+    }
+
+    private CachedBlock newBlock(int type, int hint, boolean zeroed) {
         checkWritable();
         long addr;
         long gen;
@@ -275,7 +288,7 @@ public final class BlockStore implements AutoCloseable {
         } finally {
             segmentLock.readLock().unlock();
         }
-        CachedBlock b = cache.create(addr);
+        CachedBlock b = cache.create(addr, zeroed);
         b.gen(gen);
         if (type != BlockFormat.TYPE_DATA) {
             ByteBuffer.wrap(b.data()).putShort(0, (short) type);

@@ -237,8 +237,8 @@ public final class Txn implements AutoCloseable {
     }
 
     private TreeMap<byte[], Object> outgoing() {
-        TreeMap<byte[], Object> out = new TreeMap<>(Keys.ORDER);
-        writes.forEach((k, v) -> out.put(k, v == DELETED ? null : v));
+        TreeMap<byte[], Object> out = new TreeMap<>(writes); // built from the sorted map in one linear pass
+        out.replaceAll((k, v) -> v == DELETED ? null : v);
         return out;
     }
 

@@ -85,7 +85,15 @@ public final class BlockCache {
      * @throws IllegalStateException when the address is cached: a double allocation
      */
     public CachedBlock create(long addr) {
-        return segment(addr).create(addr);
+        return create(addr, true);
+    }
+
+    /**
+     * Like {@link #create(long)}; when not {@code zeroed}, the block holds
+     * whatever its recycled buffer held, for a caller that sets every byte.
+     */
+    public CachedBlock create(long addr, boolean zeroed) {
+        return segment(addr).create(addr, zeroed);
     }
 
     /** Marks a held block queued for writing; the queue takes a reference. */

@@ -75,18 +75,21 @@ final class CacheSegment {
     }
 
     /**
-     * A zeroed, dirty, held block for a newly allocated address.
+     * A dirty, held block for a newly allocated address; zeroed, or holding
+     * whatever its recycled buffer held.
      *
      * @throws IllegalStateException when the address is cached: a double allocation
      */
-    CachedBlock create(long addr) {
+    CachedBlock create(long addr, boolean zeroed) {
         synchronized (this) {
             if (map.containsKey(addr)) {
                 throw new IllegalStateException(String.format("double allocation: block 0x%x is in use", addr));
             }
         }
         CachedBlock b = obtain();
-        java.util.Arrays.fill(b.buf, (byte) 0);
+        if (zeroed) {
+            java.util.Arrays.fill(b.buf, (byte) 0);
+        }
         synchronized (this) {
             if (map.containsKey(addr)) {
                 b.used1 = b.used2 = -1;

@@ -61,33 +61,42 @@ final class NodeCodec {
     }
 
     private static void packPivot(Pivot p, byte[] buf) {
-        ByteBuffer b = ByteBuffer.wrap(buf);
+        ByteBuffer b = ByteBuffer.wrap(buf); // for the child pointers only
         int slot = TreeFormat.PIVOT_HEADER;
         int end = TreeFormat.HALF;
         for (Pivot.Child c : p.children) {
             end -= 2 + c.key.length + Bptr.SIZE + 2;
-            b.putShort(slot, (short) end);
+            check(slot + 2 <= end, "pivot's children overflow their half");
+            putU16(buf, slot, end);
             slot += 2;
-            b.putShort(end, (short) c.key.length).put(end + 2, c.key);
+            putU16(buf, end, c.key.length);
+            System.arraycopy(c.key, 0, buf, end + 2, c.key.length);
             c.ptr.pack(b, end + 2 + c.key.length);
-            b.putShort(end + 2 + c.key.length + Bptr.SIZE, (short) packedFill(c.fill));
+            putU16(buf, end + 2 + c.key.length + Bptr.SIZE, packedFill(c.fill));
         }
-        check(slot <= end, "pivot's children overflow their half");
         Arrays.fill(buf, slot, end, (byte) 0);
         int valsz = TreeFormat.HALF - end;
         int mslot = TreeFormat.HALF;
         int mend = TreeFormat.BLOCK;
         for (Msg m : p.buffer.values()) {
-            mend -= 2 + m.key().length + 1 + 2 + m.value().length;
-            b.putShort(mslot, (short) mend);
+            byte[] k = m.key();
+            byte[] v = m.value();
+            mend -= 2 + k.length + 1 + 2 + v.length;
+            check(mslot + 2 <= mend, "pivot's buffer overflows its half");
+            putU16(buf, mslot, mend);
             mslot += 2;
-            b.putShort(mend, (short) m.key().length).put(mend + 2, m.key()).put(mend + 2 + m.key().length, m.op())
-                    .putShort(mend + 3 + m.key().length, (short) m.value().length).put(mend + 5 + m.key().length, m.value());
+            putU16(buf, mend, k.length);
+            System.arraycopy(k, 0, buf, mend + 2, k.length);
+            buf[mend + 2 + k.length] = m.op();
+            putU16(buf, mend + 3 + k.length, v.length);
+            System.arraycopy(v, 0, buf, mend + 5 + k.length, v.length);
         }
-        check(mslot <= mend, "pivot's buffer overflows its half");
         Arrays.fill(buf, mslot, mend, (byte) 0);
-        b.putShort(0, (short) BlockFormat.TYPE_PIVOT).putShort(2, (short) p.children.size()).putShort(4, (short) valsz)
-                .putShort(6, (short) p.buffer.size()).putShort(8, (short) (TreeFormat.BLOCK - mend));
+        putU16(buf, 0, BlockFormat.TYPE_PIVOT);
+        putU16(buf, 2, p.children.size());
+        putU16(buf, 4, valsz);
+        putU16(buf, 6, p.buffer.size());
+        putU16(buf, 8, TreeFormat.BLOCK - mend);
     }
 
     /** A child's fill as a pivot records it (capped just under a block), and as unpacking gives it back. */

@@ -242,7 +242,7 @@ public final class TreeWriter {
             }
         }
         Bptr bp;
-        try (CachedBlock b = store.newBlock(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
+        try (CachedBlock b = store.newBlockToOverwrite(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
             NodeCodec.pack(n, b.data());
             bp = store.write(b);
         }

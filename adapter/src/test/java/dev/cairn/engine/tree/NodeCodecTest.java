@@ -1,0 +1,103 @@
+package dev.cairn.engine.tree;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.engine.CorruptBlockException;
+import dev.cairn.engine.block.Bptr;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The packed node format: what packing writes, and what unpacking gives back and refuses. */
+class NodeCodecTest {
+
+    private static byte[] key(int i) {
+        return String.format("key-%05d", i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] value(Random rnd) {
+        byte[] v = new byte[rnd.nextInt(120)];
+        rnd.nextBytes(v);
+        return v;
+    }
+
+    private static Leaf leaf(Random rnd, int n) {
+        Leaf l = new Leaf();
+        for (int i = n - 1; i >= 0; i--) { // out of order on purpose: put keeps them sorted
+            l.put(key(i * 2), value(rnd));
+        }
+        return l;
+    }
+
+    private static Pivot pivot(Random rnd) {
+        Pivot p = new Pivot();
+        for (int i = 0; i < 40; i++) {
+            p.children.add(new Pivot.Child(i == 0 ? Keys.LOWEST : key(i * 10), new Bptr(0x4000L * (i + 1), rnd.nextLong(), 7),
+                    rnd.nextInt(TreeFormat.BLOCK)));
+        }
+        for (int i = 0; i < 50; i++) {
+            p.addMessage(i % 3 == 0 ? Msg.delete(key(i * 7)) : Msg.put(key(i * 7), value(rnd)));
+        }
+        return p;
+    }
+
+    /** Tree blocks are allocated without zeroing (BlockStore.newBlockToOverwrite): packing must set every byte. */
+    @Test
+    void packingSetsEveryByteOfTheBlock() {
+        Random rnd = new Random(3);
+        for (Node n : new Node[] {leaf(rnd, 90), pivot(rnd), new Leaf()}) {
+            byte[] clean = new byte[TreeFormat.BLOCK];
+            byte[] dirty = new byte[TreeFormat.BLOCK];
+            rnd.nextBytes(dirty);
+            NodeCodec.pack(n, clean);
+            NodeCodec.pack(n, dirty);
+            assertArrayEquals(clean, dirty, n.getClass().getSimpleName() + " packed into a used buffer differs");
+        }
+    }
+
+    @Test
+    void aLeafComesBackAsItWasPackedAndIsReadInPlace() {
+        Random rnd = new Random(4);
+        Leaf l = leaf(rnd, 90);
+        l.remove(key(10));
+        l.put(key(11), "odd".getBytes(StandardCharsets.US_ASCII));
+        byte[] block = new byte[TreeFormat.BLOCK];
+        NodeCodec.pack(l, block);
+        Leaf back = (Leaf) NodeCodec.unpack(block, Bptr.NONE);
+        assertEquals(l.count(), back.count());
+        assertEquals(l.size(), back.size());
+        for (int i = 0; i < l.count(); i++) {
+            assertArrayEquals(l.key(i), back.key(i));
+            assertArrayEquals(l.value(i), back.value(i));
+            assertArrayEquals(l.value(i), NodeCodec.leafGet(block, l.key(i)));
+        }
+        assertNull(NodeCodec.leafGet(block, key(10)));
+        assertArrayEquals("odd".getBytes(StandardCharsets.US_ASCII), NodeCodec.leafGet(block, key(11)));
+        Arrays.fill(block, (byte) 0); // the decoded leaf holds its own copy of the block
+        assertArrayEquals(l.value(5), back.value(5));
+    }
+
+    @Test
+    void aLeafWhoseKeysAreOutOfOrderIsCorrupt() {
+        Leaf l = new Leaf();
+        l.put(key(1), new byte[] {1});
+        l.put(key(2), new byte[] {2});
+        byte[] block = new byte[TreeFormat.BLOCK];
+        NodeCodec.pack(l, block);
+        // Swap the two entries of the offset table: the records now come in descending key order.
+        byte a0 = block[TreeFormat.LEAF_HEADER];
+        byte a1 = block[TreeFormat.LEAF_HEADER + 1];
+        block[TreeFormat.LEAF_HEADER] = block[TreeFormat.LEAF_HEADER + 2];
+        block[TreeFormat.LEAF_HEADER + 1] = block[TreeFormat.LEAF_HEADER + 3];
+        block[TreeFormat.LEAF_HEADER + 2] = a0;
+        block[TreeFormat.LEAF_HEADER + 3] = a1;
+        CorruptBlockException e = assertThrows(CorruptBlockException.class,
+                () -> NodeCodec.unpack(block, new Bptr(0x8000, 1, 1)));
+        assertTrue(e.getMessage().contains("0x8000") && e.getMessage().contains("out of key order"), e.getMessage());
+    }
+}
