@@ -272,11 +272,11 @@ public final class Store implements AutoCloseable {
         applying.incrementAndGet();
         try {
             CommitQueue.Waiting<UserCommit> w = queued.add(new UserCommit(t, writes));
-            synchronized (commitLock) {
-                if (!w.done()) {
+            queued.await(w, () -> {
+                synchronized (commitLock) {
                     applyQueued();
                 }
-            }
+            });
             seq = w.outcome();
         } finally {
             applying.decrementAndGet();

@@ -3,6 +3,8 @@ package dev.cairn.engine.txn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Commits waiting for the commit lock. Whoever gets the lock takes every
@@ -10,10 +12,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the commits that queue behind one being applied then cost one root block
  * between them instead of one each (the apply side of group commit).
  *
- * <p>Thread safety: {@link #add} from any thread; {@link #takeAll} and the
- * outcome setters only under the owner's commit lock, which is also what
- * makes an outcome visible to the waiting committer (it reads it after
- * taking the same lock).
+ * <p>Thread safety: {@link #add} and {@link #await} from any thread;
+ * {@link #takeAll} and the outcome setters only under the owner's commit
+ * lock. An outcome is published by the volatile {@code done} flag, set
+ * after it, and the setter wakes the committer.
  *
  * @param <C> what a commit carries (the owner's business)
  */
@@ -22,7 +24,9 @@ public final class CommitQueue<C> {
     /** One waiting commit and, once some lock holder has handled it, its outcome. */
     public static final class Waiting<C> {
         private final C commit;
-        private boolean done;
+        private final Thread committer = Thread.currentThread();
+        /** Written last, after the outcome, so a committer that reads it true sees the outcome. */
+        private volatile boolean done;
         private long seq;
         private RuntimeException failure;
 
@@ -42,11 +46,13 @@ public final class CommitQueue<C> {
         public void applied(long seq) {
             this.seq = seq;
             this.done = true;
+            LockSupport.unpark(committer);
         }
 
         public void refused(RuntimeException why) {
             this.failure = why;
             this.done = true;
+            LockSupport.unpark(committer);
         }
 
         /** The commit's sequence number; throws why it was refused. */
@@ -59,11 +65,51 @@ public final class CommitQueue<C> {
     }
 
     private final ConcurrentLinkedQueue<Waiting<C>> waiting = new ConcurrentLinkedQueue<>();
+    /** A committer is running {@code applyAll} (see {@link #await}). */
+    private final AtomicBoolean applying = new AtomicBoolean();
 
     public Waiting<C> add(C commit) {
         Waiting<C> w = new Waiting<>(commit);
         waiting.add(w);
         return w;
+    }
+
+    /**
+     * Returns once {@code w} has been applied or refused. Meanwhile, when no
+     * other committer is applying, this one runs {@code applyAll}, which
+     * must take every waiting commit ({@link #takeAll}) and settle each;
+     * otherwise it sleeps until its commit is settled or it is handed the
+     * turn. The other committers sleep on their own commit rather than
+     * queue on the commit lock: a monitor hands itself from one blocked
+     * thread to the next, one context switch after another, each to learn
+     * that its commit was already applied.
+     *
+     * <p>No commit is stranded: one that arrives while another committer
+     * applies either finds the flag clear and applies itself, or is in the
+     * queue when that committer, having cleared the flag, wakes the oldest
+     * waiting commit's thread to take the next turn.
+     */
+    public void await(Waiting<C> w, Runnable applyAll) {
+        boolean interrupted = false;
+        while (!w.done()) {
+            if (applying.compareAndSet(false, true)) {
+                try {
+                    applyAll.run();
+                } finally {
+                    applying.set(false);
+                    Waiting<C> next = waiting.peek();
+                    if (next != null) {
+                        LockSupport.unpark(next.committer);
+                    }
+                }
+            } else {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted(); // else park returns at once, for good
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Every commit waiting now, in the order they arrived. */
