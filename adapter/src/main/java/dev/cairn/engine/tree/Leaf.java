@@ -33,11 +33,9 @@ final class Leaf extends Node {
         return NodeCodec.leafValue(bufs[i], at[i]);
     }
 
-    /** Copies entry i's record into {@code out} at {@code to}; returns its length. */
-    int copyRecord(int i, byte[] out, int to) {
-        int len = NodeCodec.leafRecordSize(bufs[i], at[i]);
+    /** Copies entry i's record, {@code len} bytes ({@link #recordSize}), into {@code out} at {@code to}. */
+    void copyRecord(int i, int len, byte[] out, int to) {
         System.arraycopy(bufs[i], at[i], out, to, len);
-        return len;
     }
 
     int recordSize(int i) {

@@ -48,9 +48,10 @@ final class NodeCodec {
         int slot = TreeFormat.LEAF_HEADER;
         int end = TreeFormat.BLOCK;
         for (int i = 0; i < n; i++) {
-            end -= l.recordSize(i);
+            int len = l.recordSize(i);
+            end -= len;
             check(slot + 2 <= end, "leaf overflows its block");
-            l.copyRecord(i, buf, end);
+            l.copyRecord(i, len, buf, end);
             putU16(buf, slot, end);
             slot += 2;
         }

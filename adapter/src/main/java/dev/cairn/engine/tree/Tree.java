@@ -174,8 +174,9 @@ public final class Tree {
             if (n instanceof Leaf l) {
                 TreeMap<byte[], byte[]> out = new TreeMap<>(Keys.ORDER);
                 for (int i = 0; i < l.count(); i++) {
-                    if (inRange(l.key(i))) {
-                        out.put(l.key(i), l.value(i));
+                    byte[] k = l.key(i);
+                    if (inRange(k)) {
+                        out.put(k, l.value(i));
                     }
                 }
                 for (Msg m : above.values()) {

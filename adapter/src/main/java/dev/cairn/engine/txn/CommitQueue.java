@@ -7,10 +7,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Commits waiting for the commit lock. Whoever gets the lock takes every
- * commit waiting and applies them together, in one tree write: under load,
- * the commits that queue behind one being applied then cost one root block
- * between them instead of one each (the apply side of group commit).
+ * Commits waiting to be applied. The committer whose turn it is (see
+ * {@link #await}) takes every commit waiting and applies them together, in
+ * one tree write: under load, the commits that queue behind one being
+ * applied then cost one root block between them instead of one each (the
+ * apply side of group commit).
  *
  * <p>Thread safety: {@link #add} and {@link #await} from any thread;
  * {@link #takeAll} and the outcome setters only under the owner's commit
