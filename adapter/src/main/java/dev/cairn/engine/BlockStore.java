@@ -87,6 +87,7 @@ public final class BlockStore implements AutoCloseable {
     private final ReentrantLock syncLock = new ReentrantLock();
     private final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
     private final AtomicLong roundRobin = new AtomicLong();
+    private final AtomicLong valueHints = new AtomicLong();
     /** Generation new blocks are born in. Written under the segment write lock. */
     private volatile long openGen;
     /** Generation of the latest started sync. Written under the segment write lock. */
@@ -297,12 +298,26 @@ public final class BlockStore implements AutoCloseable {
     }
 
     /**
-     * Like {@link #newBlock} for a block a transaction fills before it
-     * commits (a streamed value): the block is taken but its allocation is not
-     * logged, so if the transaction never commits (a crash, a rollback)
-     * nothing is leaked. {@link #claim} logs it at commit, within the
-     * generation of the root that refers to it; {@link #unreserve} gives it
-     * back.
+     * The hint for one large value's data blocks ({@link #newBlock},
+     * {@link #newReservedBlock}): pass it for every chunk of the value. The
+     * chunks then come from one arena one after another, and a syncer writes
+     * them as one long write instead of one write a block (gefs gives a file
+     * one hint for the same reason). Successive values get successive arenas,
+     * so concurrent writers seldom share one, and none starts from the arena
+     * tree nodes (hint 0) start from.
+     */
+    public int valueHint() {
+        int others = arenas.length - 1;
+        return others == 0 ? 0 : 1 + (int) (valueHints.getAndIncrement() % others);
+    }
+
+    /**
+     * Like {@link #newBlockToOverwrite}, of type data, for a block a
+     * transaction fills before it commits (a streamed value): the block is
+     * taken but its allocation is not logged, so if the transaction never
+     * commits (a crash, a rollback) nothing is leaked. {@link #claim} logs it
+     * at commit, within the generation of the root that refers to it;
+     * {@link #unreserve} gives it back. The caller sets every byte.
      */
     public CachedBlock newReservedBlock(int hint) {
         checkWritable();
@@ -315,7 +330,7 @@ public final class BlockStore implements AutoCloseable {
         } finally {
             segmentLock.readLock().unlock();
         }
-        CachedBlock b = cache.create(addr);
+        CachedBlock b = cache.create(addr, false);
         b.gen(gen);
         return b;
     }
@@ -339,14 +354,19 @@ public final class BlockStore implements AutoCloseable {
      * @return false when the block is not reserved (a commit claimed it)
      */
     public boolean unreserve(Bptr bp) {
-        Arena a = arenaOf(bp.addr());
+        return unreserve(bp.addr());
+    }
+
+    /** Like {@link #unreserve(Bptr)}, for a reserved block whose write never returned a pointer. */
+    public boolean unreserve(long addr) {
+        Arena a = arenaOf(addr);
         a.lock.lock();
         try {
-            if (!a.isReserved(bp.addr())) {
+            if (!a.isReserved(addr)) {
                 return false;
             }
-            cache.forget(bp.addr()); // a queued write of it is skipped, and it is never served again
-            a.unreserve(bp.addr());
+            cache.forget(addr); // a queued write of it is skipped, and it is never served again
+            a.unreserve(addr);
             return true;
         } finally {
             a.lock.unlock();

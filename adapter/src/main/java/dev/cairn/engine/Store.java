@@ -6,6 +6,7 @@ import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.ObjectWriter;
 import dev.cairn.engine.object.PreparedLarge;
 import dev.cairn.engine.object.StreamedValue;
+import dev.cairn.engine.object.StreamedValues;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.txn.CommitQueue;
@@ -199,35 +200,13 @@ public final class Store implements AutoCloseable {
      */
     StreamedValue streamIn(byte[] head, java.io.InputStream in) {
         checkOpen();
-        List<Bptr> chunks = new java.util.ArrayList<>();
-        long length = 0;
-        byte[] buf = new byte[ObjectLayout.CHUNK];
-        System.arraycopy(head, 0, buf, 0, head.length);
-        int filled = head.length;
-        try {
-            while (true) {
-                filled += in.readNBytes(buf, filled, buf.length - filled);
-                if (filled == 0) {
-                    break;
-                }
-                try (dev.cairn.engine.cache.CachedBlock b = blocks.newReservedBlock(chunks.size())) {
-                    System.arraycopy(buf, 0, b.data(), 0, filled);
-                    chunks.add(blocks.write(b));
-                }
-                length += filled;
-                if (filled < buf.length) {
-                    break;
-                }
-                filled = 0;
-            }
-            return new StreamedValue(List.copyOf(chunks), length);
-        } catch (java.io.IOException | RuntimeException e) {
-            chunks.forEach(blocks::unreserve);
-            if (e instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new CairnException("reading the value to store failed after " + length + " bytes: " + e.getMessage(), e);
-        }
+        return StreamedValues.of(blocks, head, in);
+    }
+
+    /** Writes a large value into reserved data blocks now, rather than under the commit lock. */
+    StreamedValue copyIn(byte[] value) {
+        checkOpen();
+        return StreamedValues.of(blocks, value);
     }
 
     /** Gives back a streamed value's blocks unless a commit claimed them. */

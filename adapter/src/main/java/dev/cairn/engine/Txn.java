@@ -102,13 +102,18 @@ public final class Txn implements AutoCloseable {
         return store.exists(snapshot, key);
     }
 
-    /** Sets {@code key} to {@code value} (copied) at commit. */
+    /**
+     * Sets {@code key} to {@code value} (copied) at commit. A value too large
+     * to live in a leaf is copied into data blocks right away, as
+     * {@link #putStream} does: the commit then only links them in, and the
+     * disk writes of the value overlap the rest of the transaction.
+     */
     public void put(byte[] key, byte[] value) {
         checkActive();
         checkWritable();
         Store.validateKey(key);
         store.validateValue(value);
-        replace(key.clone(), value.clone());
+        replace(key.clone(), value.length <= ObjectLayout.MAX_INLINE ? value.clone() : store.copyIn(value));
     }
 
     /**

@@ -6,11 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.engine.disk.RecordingChannel;
+import dev.cairn.engine.object.ObjectLayout;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,4 +162,95 @@ class StreamingTest {
             assertTrue(s.check().ok(), () -> s.check().toString());
         }
     }
+
+    @Test
+    void aLargePutKeepsItsOwnCopyAndARollbackGivesItsSpaceBack() throws IOException {
+        Path file = dir.resolve("s.cairn");
+        byte[] first = new byte[1 << 20];
+        byte[] second = new byte[3 * ObjectLayout.CHUNK + 5]; // a short last chunk
+        new Random(11).nextBytes(first);
+        new Random(12).nextBytes(second);
+        byte[] secondAsPut = second.clone();
+        long used;
+        try (Store s = Store.create(file, CFG)) {
+            used = s.stats().usedBytes();
+            try (Txn t = s.begin()) {
+                t.put(b("v"), first);
+                t.put(b("v"), second); // the first value's blocks go back now
+                second[0]++; // put copied it: the caller's array is the caller's again
+                assertArrayEquals(secondAsPut, t.get(b("v")));
+                t.rollback();
+            }
+            assertEquals(used, s.stats().usedBytes(), "a rolled-back large put leaves no block behind");
+            try (Txn t = s.begin()) {
+                t.put(b("v"), first);
+                t.put(b("w"), secondAsPut);
+                t.commit();
+            }
+        }
+        try (Store s = Store.open(file, CFG); Txn t = s.begin()) {
+            assertArrayEquals(first, t.get(b("v")));
+            assertArrayEquals(secondAsPut, t.get(b("w")));
+            assertTrue(s.check().ok(), () -> s.check().toString());
+        }
+    }
+
+    /**
+     * A value's chunks come from one arena, one after another, so a syncer can
+     * write them as one long write; before, each chunk's index was its arena
+     * hint and consecutive chunks landed in different arenas.
+     */
+    @Test
+    void aLargeValuesChunksLieNextToEachOtherOnDisk() {
+        AtomicReference<RecordingChannel> rec = new AtomicReference<>();
+        StoreConfig cfg = CFG.channelOpener((p, o) -> {
+            rec.set(new RecordingChannel(FileChannel.open(p, o)));
+            return rec.get();
+        });
+        int chunks = 64;
+        byte[] value = new byte[chunks * ObjectLayout.CHUNK];
+        new Random(13).nextBytes(value);
+        try (Store s = Store.create(dir.resolve("s.cairn"), cfg)) {
+            for (String key : List.of("put", "stream")) {
+                int from = rec.get().eventCount();
+                try (Txn t = s.begin()) {
+                    if (key.equals("put")) {
+                        t.put(b(key), value);
+                    } else {
+                        t.putStream(b(key), new java.io.ByteArrayInputStream(value));
+                    }
+                    t.commit();
+                }
+                long[] at = chunkPositions(rec.get().events().subList(from, rec.get().eventCount()), value, chunks);
+                for (int i = 1; i < chunks; i++) {
+                    assertEquals(at[0] + (long) i * ObjectLayout.CHUNK, at[i],
+                            key + ": chunk " + i + " is not next to chunk " + (i - 1));
+                }
+            }
+        }
+    }
+
+    /** Where each chunk of {@code value} was written, from the recorded writes. */
+    private static long[] chunkPositions(List<RecordingChannel.Event> events, byte[] value, int chunks) {
+        int size = ObjectLayout.CHUNK;
+        Map<ByteBuffer, Integer> index = new HashMap<>();
+        for (int i = 0; i < chunks; i++) {
+            index.put(ByteBuffer.wrap(value, i * size, size).slice(), i);
+        }
+        long[] at = new long[chunks];
+        Arrays.fill(at, -1);
+        for (RecordingChannel.Event e : events) {
+            for (int off = 0; !e.isForce() && off + size <= e.bytes().length; off += size) {
+                Integer i = index.get(ByteBuffer.wrap(e.bytes(), off, size).slice());
+                if (i != null) {
+                    at[i] = e.position() + off;
+                }
+            }
+        }
+        for (int i = 0; i < chunks; i++) {
+            assertTrue(at[i] >= 0, "chunk " + i + " was never written");
+        }
+        return at;
+    }
 }
+

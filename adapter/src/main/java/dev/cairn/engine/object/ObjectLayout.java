@@ -210,6 +210,16 @@ public final class ObjectLayout {
         return (length + CHUNK - 1) / CHUNK;
     }
 
+    /**
+     * Fills a data block that was not zeroed with one chunk: {@code len}
+     * bytes of {@code src} from {@code off}, zeros after a short last chunk
+     * (the block's hash covers the whole block, so no stale byte may stay).
+     */
+    static void fillChunk(byte[] block, byte[] src, int off, int len) {
+        System.arraycopy(src, off, block, 0, len);
+        java.util.Arrays.fill(block, len, CHUNK, (byte) 0);
+    }
+
     static Bptr chunkPtr(byte[] chunkValue) {
         return Bptr.unpack(ByteBuffer.wrap(chunkValue), 0);
     }

@@ -132,12 +132,13 @@ public final class ObjectWriter {
     /** Writes a large value's chunks; returns its object id (its first block's address). */
     private static long writeChunks(BlockStore store, TreeWriter w, byte[] v, List<Bptr> written) {
         long id = -1;
+        int hint = store.valueHint();
         for (long i = 0; i < ObjectLayout.chunks(v.length); i++) {
             int off = (int) (i * ObjectLayout.CHUNK);
             int len = Math.min(ObjectLayout.CHUNK, v.length - off);
             Bptr bp;
-            try (CachedBlock b = store.newBlock(BlockFormat.TYPE_DATA, (int) i)) {
-                System.arraycopy(v, off, b.data(), 0, len);
+            try (CachedBlock b = store.newBlockToOverwrite(BlockFormat.TYPE_DATA, hint)) {
+                ObjectLayout.fillChunk(b.data(), v, off, len);
                 bp = store.write(b);
             }
             written.add(bp);
