@@ -17,6 +17,10 @@ public final class ConflictTracker {
     private final Map<ByteBuffer, Long> lastWrite = new HashMap<>();
     /** Begin sequence numbers of open transactions, with how many began at each. */
     private final TreeMap<Long, Integer> open = new TreeMap<>();
+    private static final int MIN_SWEEP = 1024;
+    /** Entries past which a commit sweeps out what no transaction needs. */
+    private int sweepAbove = MIN_SWEEP;
+    private long sweeps;
 
     public synchronized void began(long seq) {
         open.merge(seq, 1, Integer::sum);
@@ -38,23 +42,35 @@ public final class ConflictTracker {
     }
 
     /**
-     * Records that commit {@code seq} wrote {@code keys}. An entry is
-     * forgotten only once no transaction can begin before it: none open began
-     * earlier, and {@code durableSeq} (where every new transaction begins) has
-     * reached it; a commit applied but not yet durable stays remembered.
+     * Records that commit {@code seq} wrote {@code keys}, keeping the arrays
+     * themselves: callers pass keys nothing modifies afterwards (a
+     * transaction's own copies). An entry is forgotten only once no
+     * transaction can begin before it: none open began earlier, and
+     * {@code durableSeq} (where every new transaction begins) has reached it;
+     * a commit applied but not yet durable stays remembered.
      */
     public synchronized void committed(long seq, Iterable<byte[]> keys, long durableSeq) {
         for (byte[] k : keys) {
-            lastWrite.put(ByteBuffer.wrap(k.clone()), seq);
+            lastWrite.put(ByteBuffer.wrap(k), seq);
         }
-        if (lastWrite.size() > 1024) {
+        if (lastWrite.size() > sweepAbove) {
             long oldest = Math.min(durableSeq, open.isEmpty() ? Long.MAX_VALUE : open.firstKey());
             for (Iterator<Long> it = lastWrite.values().iterator(); it.hasNext(); ) {
                 if (it.next() <= oldest) {
                     it.remove(); // every transaction, open or to come, sees this write
                 }
             }
+            // What a sweep could not forget is swept again only once as much
+            // again has come, so a commit does not pay for a sweep of entries
+            // still needed, commit after commit.
+            sweepAbove = Math.max(MIN_SWEEP, 2 * lastWrite.size());
+            sweeps++;
         }
+    }
+
+    /** How many sweeps commits have made (for tests of the amortization). */
+    synchronized long sweeps() {
+        return sweeps;
     }
 
     public synchronized int remembered() {

@@ -1,9 +1,11 @@
 package dev.cairn.engine.txn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -29,9 +31,55 @@ class ConflictTrackerTest {
         // A transaction beginning now reads the durable snapshot, 1, and must
         // still see that commit 2 wrote "hot" after it.
         assertArrayEquals("hot".getBytes(), t.conflict(1, List.of("hot".getBytes())));
-        // Once commit 3 is durable, transactions begin at 3 or later: the entry may go.
+        // Once commit 3 is durable, transactions begin at 3 or later: the entry
+        // may go, and goes at the next sweep (the map has doubled since the last).
         t.committed(4, keys(4000, 6000), 3);
         assertNull(t.conflict(3, List.of("hot".getBytes())));
-        assertTrue(t.remembered() <= 2001, "pruned to " + t.remembered());
+        t.committed(5, keys(6000, 8100), 4);
+        assertEquals(2100, t.remembered(), "only commit 5's keys, which no one has seen durable, stay");
+    }
+
+    private static byte[] key(int i) {
+        return ("k" + i).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A transaction left open (a long scan, say) keeps every later write
+     * remembered. Commits used to sweep the whole map each time it was past
+     * its limit, so each commit cost more than the one before; now a sweep
+     * that forgets nothing waits until the map has doubled.
+     */
+    @Test
+    void aLongOpenTransactionDoesNotMakeEveryCommitSweep() {
+        ConflictTracker t = new ConflictTracker();
+        t.began(0);
+        int commits = 10_000;
+        for (int i = 1; i <= commits; i++) {
+            t.committed(i, List.of(key(i)), i - 1);
+        }
+        assertEquals(commits, t.remembered(), "the open transaction still needs every write");
+        assertTrue(t.sweeps() <= 4, "sweeps: " + t.sweeps()); // at 1025, 2050, 4100 and 8200 entries
+        assertArrayEquals(key(5000), t.conflict(0, List.of(key(0), key(5000))));
+    }
+
+    @Test
+    void writesNoTransactionCanConflictWithAreForgotten() {
+        ConflictTracker t = new ConflictTracker();
+        t.began(0);
+        for (int i = 1; i <= 3000; i++) {
+            t.committed(i, List.of(key(i)), i - 1);
+        }
+        t.ended(0);
+        int seq = 3000;
+        long sweepsBefore = t.sweeps();
+        while (t.sweeps() == sweepsBefore) {
+            seq++;
+            t.committed(seq, List.of(key(seq)), seq); // durable at once: every new transaction sees it
+        }
+        assertEquals(0, t.remembered());
+        t.began(seq);
+        assertNull(t.conflict(seq, List.of(key(1), key(seq))));
+        t.committed(seq + 1, List.of(key(1)), seq);
+        assertArrayEquals(key(1), t.conflict(seq, List.of(key(1))));
     }
 }
