@@ -210,6 +210,12 @@ public final class BlockBench {
                     one, rawPerSecond);
             System.out.printf("  16 threads                   %8.0f commits/s = %.1fx one thread; %.1f commits per sync%n",
                     sixteen, sixteen / one, perSync);
+            double withReader;
+            try (Txn reader = s.begin()) {
+                reader.get("c-0-0".getBytes()); // a long scan, say: its snapshot stays pinned throughout
+                withReader = commitsPerSecond(s, 1);
+            }
+            System.out.printf("  1 thread, a reader left open %8.0f commits/s = %.2fx without%n", withReader, withReader / one);
             Random rnd = new Random(5);
             byte[] value = new byte[100];
             int batches = 50;
