@@ -296,14 +296,13 @@ public final class Store implements AutoCloseable {
             checkOpen();
             blocks.checkWritableForCommit();
             List<CommitQueue.Waiting<UserCommit>> passing = new java.util.ArrayList<>();
-            java.util.Set<java.nio.ByteBuffer> batchKeys = new java.util.HashSet<>();
-            TreeMap<byte[], Object> union = new TreeMap<>(Keys.ORDER);
             for (CommitQueue.Waiting<UserCommit> w : batch) {
                 UserCommit c = w.commit();
                 try {
                     checkWritesAllowed(c.txn(), c.writes().keySet());
-                    for (byte[] k : c.writes().keySet()) {
-                        if (batchKeys.contains(java.nio.ByteBuffer.wrap(k))) {
+                    for (CommitQueue.Waiting<UserCommit> earlier : passing) {
+                        byte[] k = commonKey(earlier.commit().writes(), c.writes());
+                        if (k != null) {
                             conflictCount.incrementAndGet();
                             throw committedSinceBegin(k);
                         }
@@ -312,12 +311,18 @@ public final class Store implements AutoCloseable {
                     w.refused(e);
                     continue;
                 }
-                c.writes().keySet().forEach(k -> batchKeys.add(java.nio.ByteBuffer.wrap(k)));
-                union.putAll(userWrites(c.writes()));
                 passing.add(w);
             }
             if (passing.isEmpty()) {
                 return;
+            }
+            Iterable<Map.Entry<byte[], Object>> union;
+            if (passing.size() == 1) {
+                union = userWrites(passing.get(0).commit().writes()); // a bulk commit is not copied again
+            } else {
+                TreeMap<byte[], Object> all = new TreeMap<>(Keys.ORDER);
+                passing.forEach(w -> userWrites(w.commit().writes()).forEach(e -> all.put(e.getKey(), e.getValue())));
+                union = all.entrySet();
             }
             long seq;
             try {
@@ -377,7 +382,7 @@ public final class Store implements AutoCloseable {
                 }
             });
             internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(packed));
-            long seq = applyInternal(internal);
+            long seq = applyInternal(internal.entrySet());
             hold(xid, writes.keySet());
             conflicts.committed(seq, writes.keySet(), durable.seq());
             return seq;
@@ -428,10 +433,10 @@ public final class Store implements AutoCloseable {
                 }
             });
             if (publish) {
-                internal.putAll(userWrites(writes));
+                userWrites(writes).forEach(e -> internal.put(e.getKey(), e.getValue()));
             }
             internal.put(ObjectLayout.preparedKey(xid), null);
-            long seq = applyInternal(internal);
+            long seq = applyInternal(internal.entrySet());
             prepared.remove(java.nio.ByteBuffer.wrap(xid));
             keys.forEach(k -> held.remove(java.nio.ByteBuffer.wrap(k)));
             if (publish) {
@@ -505,7 +510,7 @@ public final class Store implements AutoCloseable {
      * keeps those a snapshot still reaches; the rest are freed, and only
      * after the new roots are in place.
      */
-    private long applyInternal(SortedMap<byte[], Object> internal) {
+    private long applyInternal(Iterable<Map.Entry<byte[], Object>> internal) {
         return blocks.withinGeneration(() -> {
             Snapshot a = applied;
             List<Bptr> killed = new java.util.ArrayList<>();
@@ -525,10 +530,34 @@ public final class Store implements AutoCloseable {
         });
     }
 
-    private static TreeMap<byte[], Object> userWrites(Map<byte[], Object> writes) {
-        TreeMap<byte[], Object> out = new TreeMap<>(Keys.ORDER);
-        writes.forEach((k, v) -> out.put(ObjectLayout.userKey(k), v));
-        return out;
+    /** A transaction's writes under their internal keys, made one at a time as they are read. */
+    private static Iterable<Map.Entry<byte[], Object>> userWrites(Map<byte[], Object> writes) {
+        return () -> new Iterator<>() {
+            private final Iterator<Map.Entry<byte[], Object>> in = writes.entrySet().iterator();
+
+            @Override
+            public boolean hasNext() {
+                return in.hasNext();
+            }
+
+            @Override
+            public Map.Entry<byte[], Object> next() {
+                Map.Entry<byte[], Object> e = in.next();
+                return new java.util.AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
+            }
+        };
+    }
+
+    /** A key both write sets have, or null; looks the smaller one's keys up in the larger. */
+    private static byte[] commonKey(SortedMap<byte[], Object> a, SortedMap<byte[], Object> b) {
+        SortedMap<byte[], Object> small = a.size() <= b.size() ? a : b;
+        SortedMap<byte[], Object> large = small == a ? b : a;
+        for (byte[] k : small.keySet()) {
+            if (large.containsKey(k)) {
+                return k;
+            }
+        }
+        return null;
     }
 
     private static void validateXid(byte[] xid) {

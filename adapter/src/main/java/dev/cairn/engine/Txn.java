@@ -207,7 +207,7 @@ public final class Txn implements AutoCloseable {
         finished = true;
         try {
             if (!writes.isEmpty()) {
-                store.commit(this, outgoing());
+                store.commit(this, handedOver());
             }
         } finally {
             end();
@@ -228,7 +228,7 @@ public final class Txn implements AutoCloseable {
         checkWritable();
         finished = true;
         try {
-            store.prepare(this, xid, outgoing());
+            store.prepare(this, xid, handedOver());
         } finally {
             end();
         }
@@ -241,10 +241,14 @@ public final class Txn implements AutoCloseable {
         end();
     }
 
-    private TreeMap<byte[], Object> outgoing() {
-        TreeMap<byte[], Object> out = new TreeMap<>(writes); // built from the sorted map in one linear pass
-        out.replaceAll((k, v) -> v == DELETED ? null : v);
-        return out;
+    /**
+     * The write set as the store takes it, null for a delete. Converted in
+     * place, not copied (a bulk transaction's write set is most of its
+     * memory): the transaction is over, and {@link #end} only clears it.
+     */
+    private TreeMap<byte[], Object> handedOver() {
+        writes.replaceAll((k, v) -> v == DELETED ? null : v);
+        return writes;
     }
 
     /** Gives back streamed blocks no commit claimed, and lets go of the snapshot. */

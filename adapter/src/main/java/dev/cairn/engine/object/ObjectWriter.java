@@ -12,7 +12,6 @@ import dev.cairn.engine.tree.TreeWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 
 /**
  * Applies one commit's writes to the object tree: inline values as tree
@@ -35,38 +34,25 @@ public final class ObjectWriter {
     }
 
     /**
-     * @param writes internal key (see {@link ObjectLayout}) to: a {@code byte[]}
-     *               value; a {@link StreamedValue} (its reserved blocks are
-     *               claimed); a {@link PreparedLarge} (its chunks are in the
-     *               tree already); {@link #FORGET}; or null for a delete. Only
-     *               user keys count in the key count.
+     * Applies {@code writes}, starting from and leaving the decoded root in
+     * {@code memo} (see {@link RootMemo}); once adopted, every block the new
+     * tree no longer reaches (replaced nodes, the chunks of replaced values)
+     * goes to {@code kill}.
+     *
+     * @param writes each key once, from internal key (see {@link ObjectLayout})
+     *               to: a {@code byte[]} value; a {@link StreamedValue} (its
+     *               reserved blocks are claimed); a {@link PreparedLarge} (its
+     *               chunks are in the tree already); {@link #FORGET}; or null
+     *               for a delete. Only user keys count in the key count.
      */
-    public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes) {
-        return apply(store, current, writes, store::free);
-    }
-
-    /**
-     * Like {@link #apply(BlockStore, Bptr, SortedMap)}; once adopted, every
-     * block the new tree no longer reaches (replaced nodes, the chunks of
-     * replaced values) goes to {@code kill} instead of being freed.
-     */
-    public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes,
-                                java.util.function.Consumer<Bptr> kill) {
-        return apply(store, current, writes, kill, new RootMemo());
-    }
-
-    /**
-     * Like {@link #apply(BlockStore, Bptr, SortedMap, java.util.function.Consumer)},
-     * starting from and leaving the decoded root in {@code memo} (see {@link RootMemo}).
-     */
-    public static Applied apply(BlockStore store, Bptr current, SortedMap<byte[], Object> writes,
+    public static Applied apply(BlockStore store, Bptr current, Iterable<Map.Entry<byte[], Object>> writes,
                                 java.util.function.Consumer<Bptr> kill, RootMemo memo) {
         TreeWriter w = new TreeWriter(store, current, memo);
         List<Bptr> written = new ArrayList<>();
         List<Bptr> replaced = new ArrayList<>();
         try {
             long delta = 0;
-            for (Map.Entry<byte[], Object> e : writes.entrySet()) {
+            for (Map.Entry<byte[], Object> e : writes) {
                 byte[] key = e.getKey();
                 Object v = e.getValue();
                 boolean counted = ObjectLayout.isUserKey(key);

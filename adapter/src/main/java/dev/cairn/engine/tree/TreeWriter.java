@@ -17,9 +17,12 @@ import java.util.List;
  * with one child and no messages gives way to that child.
  *
  * <p>Nodes changed by the batch stay decoded in memory until {@link #finish},
- * which writes them children first. The blocks they replace are freed only
- * by {@link #commit}, after the caller made the new root its own; until then
- * the old tree is untouched, so {@link #abort} just frees what was written.
+ * which writes them children first; a batch whose messages pass a few
+ * megabytes settles along the way (writes what it changed so far and keeps
+ * only the new root decoded), so a batch of any size holds a bounded part of
+ * itself in memory. The blocks the batch replaces are freed only by
+ * {@link #commit}, after the caller made the new root its own; until then the
+ * old tree is untouched, so {@link #abort} just frees what was written.
  * One writer at a time per tree (the caller serializes commits).
  *
  * <p>A writer given a {@link RootMemo} starts from the decoded root the
@@ -28,7 +31,13 @@ import java.util.List;
  */
 public final class TreeWriter {
 
+    /** Message bytes a batch takes in before it settles (see the class comment). */
+    static final long SETTLE_BYTES = 4L << 20;
+
     private final BlockStore store;
+    private final long settleBytes;
+    /** Message bytes taken in since the batch began or last settled. */
+    private long unsettled;
     private Node root;
     private final List<Bptr> replaced = new ArrayList<>();
     private final List<Bptr> written = new ArrayList<>();
@@ -42,8 +51,13 @@ public final class TreeWriter {
     }
 
     public TreeWriter(BlockStore store, Bptr root, RootMemo memo) {
+        this(store, root, memo, SETTLE_BYTES);
+    }
+
+    TreeWriter(BlockStore store, Bptr root, RootMemo memo, long settleBytes) {
         this.store = store;
         this.memo = memo;
+        this.settleBytes = settleBytes;
         Node remembered = memo.take(root);
         this.root = root.isNone() ? new Leaf() : remembered != null ? remembered : load(root);
     }
@@ -60,6 +74,31 @@ public final class TreeWriter {
             l.apply(m);
         } else {
             ((Pivot) root).addMessage(m);
+        }
+        unsettled += m.packedSize();
+        if (unsettled > settleBytes) {
+            settle();
+        }
+    }
+
+    /**
+     * Writes every node the batch changed so far and goes on from the new
+     * root, kept decoded. What this writes belongs to the batch like anything
+     * {@link #finish} writes: {@link #abort} frees it, and a node written
+     * here and changed again later is replaced like any other (its block then
+     * goes at {@link #commit}).
+     */
+    private void settle() {
+        unsettled = 0;
+        Bptr r = finish();
+        Node kept = wroteRootNode;
+        wroteRoot = Bptr.NONE;
+        wroteRootNode = null;
+        if (kept != null) {
+            kept.origin = r;
+            root = kept;
+        } else {
+            root = r.isNone() ? new Leaf() : load(r);
         }
     }
 

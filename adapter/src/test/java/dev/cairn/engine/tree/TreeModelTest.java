@@ -40,6 +40,60 @@ class TreeModelTest {
         }
     }
 
+    /**
+     * Batches that settle along the way (write what they changed so far and
+     * go on from the new root) agree with the model, and leak nothing: a
+     * settled root or node that the rest of the batch replaces is freed with
+     * the rest of what the batch replaced.
+     */
+    @Test
+    void batchesThatSettleAlongTheWayAgreeWithASortedMap() {
+        for (long seed = 20; seed <= 25; seed++) {
+            run(seed, 2500, false, 1500);
+        }
+        run(103, 6000, true, 4000);
+    }
+
+    /** An aborted batch that settled several times leaves the tree and the store as they were. */
+    @Test
+    void anAbortedBatchThatSettledLeavesNothingBehind() {
+        Random rnd = new Random(31);
+        TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
+        BlockStore s = BlockStore.create(dir.resolve("abort.cairn"), CFG);
+        try {
+            Bptr root = Bptr.NONE;
+            TreeWriter first = new TreeWriter(s, root);
+            for (int i = 0; i < 3000; i++) {
+                byte[] key = key(rnd, 5000, false);
+                byte[] value = value(rnd);
+                first.apply(Msg.put(key, value));
+                model.put(key, value);
+            }
+            root = first.finish();
+            first.commit();
+            s.sync(List.of(root));
+            long used = java.util.Arrays.stream(s.stats().arenaUsed()).sum();
+            TreeWriter big = new TreeWriter(s, root, new RootMemo(), 2048);
+            for (int i = 0; i < 4000; i++) {
+                byte[] key = key(rnd, 5000, false);
+                big.apply(rnd.nextInt(3) == 0 ? Msg.delete(key) : Msg.put(key, value(rnd)));
+            }
+            assertTrue(java.util.Arrays.stream(s.stats().arenaUsed()).sum() > used,
+                    "the batch wrote nodes before finish: it settled along the way");
+            Bptr abandoned = big.finish();
+            big.abort();
+            s.sync(List.of(root));
+            s.sync(List.of(root));
+            assertTrue(!abandoned.equals(root));
+            verify(s, root, model, rnd, "after the aborted batch");
+            assertEquals(used, java.util.Arrays.stream(s.stats().arenaUsed()).sum(), "the aborted batch's blocks are free again");
+            CheckReport r = s.check(Tree.walker());
+            assertTrue(r.ok(), r.toString());
+        } finally {
+            s.close();
+        }
+    }
+
     @Test
     void longKeysGrowADeepTreeThatStillAgrees() {
         // 257-byte keys leave room for about 28 children a pivot: a few
@@ -153,6 +207,10 @@ class TreeModelTest {
     }
 
     private int run(long seed, int ops, boolean longKeys) {
+        return run(seed, ops, longKeys, TreeWriter.SETTLE_BYTES);
+    }
+
+    private int run(long seed, int ops, boolean longKeys, long settleBytes) {
         Random rnd = new Random(seed);
         Path file = dir.resolve("tree-" + seed + ".cairn");
         TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
@@ -165,7 +223,7 @@ class TreeModelTest {
             int batchNo = 0;
             while (done < ops) {
                 int batch = 1 + rnd.nextInt(rnd.nextInt(4) == 0 ? 400 : 30);
-                TreeWriter w = new TreeWriter(s, root);
+                TreeWriter w = new TreeWriter(s, root, new RootMemo(), settleBytes);
                 for (int i = 0; i < batch; i++, done++) {
                     byte[] key = key(rnd, keySpace, longKeys);
                     if (rnd.nextInt(4) == 0) {
