@@ -72,6 +72,7 @@ public final class BlockBench {
 
         storeFigures(dir, lat[0]);
         memoryFigure(dir);
+        bigTransactionFigure(dir);
 
         for (int threads : new int[] {1, 2}) {
             double map = mapGetNanos(threads);
@@ -278,6 +279,44 @@ public final class BlockBench {
         } finally {
             deleteQuietly(f);
         }
+    }
+
+    /**
+     * Which sizes of one transaction of 100-byte puts commit in a child JVM
+     * with a small heap: the write set is held until commit, and the commit
+     * itself must not need much more.
+     */
+    private static void bigTransactionFigure(Path dir) throws Exception {
+        int heapMiB = 192;
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        System.out.printf("one transaction of 100-byte puts, in a JVM with a %d MiB heap:%n", heapMiB);
+        for (int puts : new int[] {250_000, 500_000, 1_000_000}) {
+            Process p = new ProcessBuilder(javaBin, "-Xmx" + heapMiB + "m", "-cp", classPath(),
+                    BigTransaction.class.getName(), dir.toAbsolutePath().toString(), String.valueOf(puts))
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int rc = p.waitFor();
+            String said = rc == 0 ? out.strip()
+                    : out.contains("OutOfMemoryError") ? "out of memory" : "failed: " + out.strip().lines().findFirst().orElse("");
+            System.out.printf("  %,9d puts (%3d MiB of keys and values): %s%n", puts, puts * 110L >> 20, said);
+        }
+    }
+
+    /** The classpath this class was loaded from (exec:java loads it through a URLClassLoader). */
+    private static String classPath() {
+        StringBuilder cp = new StringBuilder();
+        for (ClassLoader l = BlockBench.class.getClassLoader(); l != null; l = l.getParent()) {
+            if (l instanceof java.net.URLClassLoader u) {
+                for (java.net.URL url : u.getURLs()) {
+                    try {
+                        cp.append(cp.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(url.toURI()));
+                    } catch (java.net.URISyntaxException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+        return cp.length() > 0 ? cp.toString() : System.getProperty("java.class.path");
     }
 
     private static double commitsPerSecond(Store s, int threads) throws Exception {
