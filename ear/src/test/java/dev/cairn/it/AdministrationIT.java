@@ -262,8 +262,18 @@ class AdministrationIT {
         }
     }
 
+    /**
+     * The commits the figures table shows, read in one script: the page
+     * replaces the table's rows at every poll, so an element found in one
+     * call may be gone (stale) by the next that reads its text.
+     */
     private static long shownCommits(WebDriver d) {
-        return Long.parseLong(d.findElement(By.cssSelector("#figure-commits td.value")).getText());
+        Object text = ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
+                "const e = document.querySelector('#figure-commits td.value'); return e ? e.textContent : null;");
+        if (text == null) {
+            throw new org.openqa.selenium.NoSuchElementException("no commits figure shown");
+        }
+        return Long.parseLong((String) text);
     }
 
     private static long points(WebDriver d, String canvas) {
