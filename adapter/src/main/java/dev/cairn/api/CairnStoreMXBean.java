@@ -62,6 +62,19 @@ public interface CairnStoreMXBean {
 
     long getPreparedTransactions();
 
+    /** Transactions and streams reading a snapshot now. */
+    int getOpenReaders();
+
+    /**
+     * Seconds the oldest open reader has held its snapshot (0: none). While
+     * it does, no block freed since can be reused: a transaction an
+     * application forgot to close shows here, and the store grows.
+     */
+    long getOldestReaderSeconds();
+
+    /** Freed blocks waiting for open readers to finish before they are reused. */
+    long getBlocksAwaitingReaders();
+
     String[] getSnapshotNames();
 
     /** Runs a sync pass now; returns the generation made durable. */

@@ -686,7 +686,8 @@ public final class BlockStore implements AutoCloseable {
             }
         }
         return new BlockStoreStats(durable.syncGen(), syncCount.get(), syncNanos.get(), lastSyncNanos.get(),
-                syncers.blocksWritten(), epochs.retiredWaiting(), cache.stats(), used, free, logBlocks,
+                syncers.blocksWritten(), epochs.retiredWaiting(), epochs.pinCount(), epochs.oldestPinNanos(),
+                cache.stats(), used, free, logBlocks,
                 chainings, compressions, file.isReadOnly());
     }
 

@@ -11,6 +11,8 @@ import dev.cairn.engine.cache.CacheStats;
  * @param lastSyncNanos  duration of the last one
  * @param blocksWritten  blocks the syncers wrote
  * @param retiredWaiting freed blocks waiting for readers' epochs to pass
+ * @param pins           snapshots held by open transactions and streams
+ * @param oldestPinNanos how long the oldest of them has been held (0: none)
  * @param cache          the block cache's figures
  * @param arenaUsed      bytes in use per arena
  * @param arenaFree      bytes allocatable per arena
@@ -20,6 +22,6 @@ import dev.cairn.engine.cache.CacheStats;
  * @param readOnly       a write or force failed
  */
 public record BlockStoreStats(long durableGen, long syncs, long syncNanos, long lastSyncNanos, long blocksWritten,
-                              long retiredWaiting, CacheStats cache, long[] arenaUsed, long[] arenaFree,
+                              long retiredWaiting, int pins, long oldestPinNanos, CacheStats cache, long[] arenaUsed, long[] arenaFree,
                               int[] arenaLogBlocks, long logChainings, long logCompressions, boolean readOnly) {
 }

@@ -171,6 +171,21 @@ final class CairnStoreAdmin implements CairnStoreMXBean {
     }
 
     @Override
+    public int getOpenReaders() {
+        return store.blockStats().pins();
+    }
+
+    @Override
+    public long getOldestReaderSeconds() {
+        return store.blockStats().oldestPinNanos() / 1_000_000_000L;
+    }
+
+    @Override
+    public long getBlocksAwaitingReaders() {
+        return store.blockStats().retiredWaiting();
+    }
+
+    @Override
     public String[] getSnapshotNames() {
         return store.snapshots().stream().map(i -> i.name()).toArray(String[]::new);
     }

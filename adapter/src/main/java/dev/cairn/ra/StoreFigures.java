@@ -18,6 +18,9 @@ final class StoreFigures {
         m.put("syncNanosTotal", b.syncNanos());
         m.put("lastSyncNanos", b.lastSyncNanos());
         m.put("blocksWritten", b.blocksWritten());
+        m.put("openReaders", (long) b.pins());
+        m.put("oldestReaderSeconds", b.oldestPinNanos() / 1_000_000_000L);
+        m.put("blocksAwaitingReaders", b.retiredWaiting());
         m.put("cacheCapacityBlocks", (long) b.cache().capacity());
         m.put("cacheDirtyBlocks", (long) b.cache().dirty());
         m.put("cacheEvictions", b.cache().evictions());

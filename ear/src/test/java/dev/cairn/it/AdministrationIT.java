@@ -204,6 +204,9 @@ class AdministrationIT {
         assertEquals(200, commits.statusCode(), commits.body());
         Matcher value = Pattern.compile("\"value\":\"(\\d+)\"").matcher(commits.body());
         assertTrue(value.find() && Long.parseLong(value.group(1)) > 0, commits.body());
+        HttpResponse<String> readers = send("GET", https(mbean + "/attributes/OldestReaderSeconds"), "admin", null);
+        assertEquals(200, readers.statusCode(), readers.body());
+        assertTrue(Pattern.compile("\"value\":\"\\d+\"").matcher(readers.body()).find(), readers.body());
 
         HttpResponse<String> check = send("POST", https(mbean + "/operations/check"), "admin", "{\"params\":[],\"signature\":[]}");
         assertEquals(200, check.statusCode(), check.body());
@@ -218,6 +221,7 @@ class AdministrationIT {
         Matcher commits = Pattern.compile("(?m)^cairn_commits\\{[^}]*\\} (\\d+)").matcher(metrics.body());
         assertTrue(commits.find() && Double.parseDouble(commits.group(1)) > 0, metrics.body());
         assertTrue(metrics.body().contains("cairn_cacheHits"), metrics.body());
+        assertTrue(metrics.body().contains("cairn_oldestReaderSeconds"), metrics.body());
 
         int adminCenter = send("GET", https("/adminCenter/"), null, null).statusCode();
         assertTrue(adminCenter == 200 || adminCenter == 302, "Admin Center answered " + adminCenter);

@@ -30,11 +30,15 @@ public final class Epochs {
     private final ConcurrentLinkedQueue<Retired> limbo = new ConcurrentLinkedQueue<>();
     private final AtomicLong inLimbo = new AtomicLong();
     private final ThreadLocal<int[]> mine = ThreadLocal.withInitial(() -> new int[] {-1, 0});
-    /** Pins not tied to a thread (a transaction's snapshot): token to the epoch pinned. */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Long> pins = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Pins not tied to a thread (a transaction's snapshot), by token. */
+    private final java.util.concurrent.ConcurrentHashMap<Long, Pin> pins = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong pinTokens = new AtomicLong();
 
     private record Retired(long epoch, Runnable action) {
+    }
+
+    /** The epoch a pin holds, and since when ({@link System#nanoTime}). */
+    private record Pin(long epoch, long sinceNanos) {
     }
 
     /** Enters (re-entrantly) the current epoch. */
@@ -73,7 +77,7 @@ public final class Epochs {
      */
     public long pin() {
         long token = pinTokens.incrementAndGet();
-        pins.put(token, global.get());
+        pins.put(token, new Pin(global.get(), System.nanoTime()));
         return token;
     }
 
@@ -103,8 +107,8 @@ public final class Epochs {
                 oldestActive = e;
             }
         }
-        for (long e : pins.values()) {
-            oldestActive = Math.min(oldestActive, e);
+        for (Pin p : pins.values()) {
+            oldestActive = Math.min(oldestActive, p.epoch());
         }
         // The limbo is in retirement order, which is epoch order but for an
         // entry that trails one retired a moment later in a newer epoch. So
@@ -124,5 +128,24 @@ public final class Epochs {
 
     public long retiredWaiting() {
         return inLimbo.get();
+    }
+
+    /** Pins held now: open transactions and streams reading a snapshot. */
+    public int pinCount() {
+        return pins.size();
+    }
+
+    /**
+     * How long the oldest pin has been held, 0 when none is: while it is,
+     * nothing freed since it was taken can be reused, so a transaction left
+     * open shows here first.
+     */
+    public long oldestPinNanos() {
+        long now = System.nanoTime();
+        long oldest = 0;
+        for (Pin p : pins.values()) {
+            oldest = Math.max(oldest, now - p.sinceNanos());
+        }
+        return oldest;
     }
 }
