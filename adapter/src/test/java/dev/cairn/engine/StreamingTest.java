@@ -107,12 +107,14 @@ class StreamingTest {
         long used;
         try (Store s = Store.create(file, CFG)) {
             used = s.stats().usedBytes();
+            long free = s.stats().freeBytes(); // a reserved block is neither used nor free
             try (Txn t = s.begin()) {
                 t.putStream(b("v"), generated(5_000_000, 1));
                 assertArrayEquals(digest(generated(5_000_000, 1)), digest(t.getStream(b("v"))), "own streamed write");
                 t.rollback();
             }
             assertEquals(used, s.stats().usedBytes());
+            assertEquals(free, s.stats().freeBytes(), "the rollback gave every reserved block back");
             Txn open = s.begin();
             open.putStream(b("w"), generated(3_000_000, 2));
             // The process dies here: the transaction never commits.
@@ -174,6 +176,7 @@ class StreamingTest {
         long used;
         try (Store s = Store.create(file, CFG)) {
             used = s.stats().usedBytes();
+            long free = s.stats().freeBytes(); // a reserved block is neither used nor free
             try (Txn t = s.begin()) {
                 t.put(b("v"), first);
                 t.put(b("v"), second); // the first value's blocks go back now
@@ -182,6 +185,7 @@ class StreamingTest {
                 t.rollback();
             }
             assertEquals(used, s.stats().usedBytes(), "a rolled-back large put leaves no block behind");
+            assertEquals(free, s.stats().freeBytes(), "and no block reserved");
             try (Txn t = s.begin()) {
                 t.put(b("v"), first);
                 t.put(b("w"), secondAsPut);
