@@ -1,9 +1,5 @@
 package dev.cairn.engine.txn;
 
-import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -14,7 +10,7 @@ import java.util.TreeMap;
  */
 public final class ConflictTracker {
 
-    private final Map<ByteBuffer, Long> lastWrite = new HashMap<>();
+    private final KeySeqMap lastWrite = new KeySeqMap();
     /** Begin sequence numbers of open transactions, with how many began at each. */
     private final TreeMap<Long, Integer> open = new TreeMap<>();
     private static final int MIN_SWEEP = 1024;
@@ -33,8 +29,8 @@ public final class ConflictTracker {
     /** The first of {@code keys} that a commit after {@code beginSeq} wrote, or null. */
     public synchronized byte[] conflict(long beginSeq, Iterable<byte[]> keys) {
         for (byte[] k : keys) {
-            Long w = lastWrite.get(ByteBuffer.wrap(k));
-            if (w != null && w > beginSeq) {
+            long w = lastWrite.get(k);
+            if (w != KeySeqMap.ABSENT && w > beginSeq) {
                 return k;
             }
         }
@@ -51,15 +47,11 @@ public final class ConflictTracker {
      */
     public synchronized void committed(long seq, Iterable<byte[]> keys, long durableSeq) {
         for (byte[] k : keys) {
-            lastWrite.put(ByteBuffer.wrap(k), seq);
+            lastWrite.put(k, seq);
         }
         if (lastWrite.size() > sweepAbove) {
-            long oldest = Math.min(durableSeq, open.isEmpty() ? Long.MAX_VALUE : open.firstKey());
-            for (Iterator<Long> it = lastWrite.values().iterator(); it.hasNext(); ) {
-                if (it.next() <= oldest) {
-                    it.remove(); // every transaction, open or to come, sees this write
-                }
-            }
+            // Every transaction, open or to come, sees the writes up to the oldest.
+            lastWrite.removeUpTo(Math.min(durableSeq, open.isEmpty() ? Long.MAX_VALUE : open.firstKey()));
             // What a sweep could not forget is swept again only once as much
             // again has come, so a commit does not pay for a sweep of entries
             // still needed, commit after commit.
