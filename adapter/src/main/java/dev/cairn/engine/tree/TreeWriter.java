@@ -38,6 +38,7 @@ public final class TreeWriter {
     private final long settleBytes;
     /** Message bytes taken in since the batch began or last settled. */
     private long unsettled;
+    private int settles;
     private Node root;
     private final List<Bptr> replaced = new ArrayList<>();
     private final List<Bptr> written = new ArrayList<>();
@@ -90,6 +91,7 @@ public final class TreeWriter {
      */
     private void settle() {
         unsettled = 0;
+        settles++;
         Bptr r = finish();
         Node kept = wroteRootNode;
         wroteRoot = Bptr.NONE;
@@ -132,6 +134,11 @@ public final class TreeWriter {
             wroteRootNode = r;
             return wroteRoot;
         }
+    }
+
+    /** How many times this batch settled (for tests: that a small threshold really makes it settle). */
+    int settles() {
+        return settles;
     }
 
     /** Frees the blocks the old tree no longer needs; call once the new root is in use. */

@@ -50,8 +50,10 @@ class TreeModelTest {
     void batchesThatSettleAlongTheWayAgreeWithASortedMap() {
         for (long seed = 20; seed <= 25; seed++) {
             run(seed, 2500, false, 1500);
+            assertTrue(settledInLastRun > 0, "seed " + seed + " never settled");
         }
         run(103, 6000, true, 4000);
+        assertTrue(settledInLastRun > 0, "the long-key run never settled");
     }
 
     /** An aborted batch that settled several times leaves the tree and the store as they were. */
@@ -210,7 +212,11 @@ class TreeModelTest {
         return run(seed, ops, longKeys, TreeWriter.SETTLE_BYTES);
     }
 
+    /** How many times the batches of the last {@link #run} settled. */
+    private int settledInLastRun;
+
     private int run(long seed, int ops, boolean longKeys, long settleBytes) {
+        settledInLastRun = 0;
         Random rnd = new Random(seed);
         Path file = dir.resolve("tree-" + seed + ".cairn");
         TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
@@ -237,6 +243,7 @@ class TreeModelTest {
                 }
                 root = w.finish();
                 w.commit();
+                settledInLastRun += w.settles();
                 s.sync(List.of(root));
                 batchNo++;
                 verify(s, root, model, rnd, "seed " + seed + " batch " + batchNo);
