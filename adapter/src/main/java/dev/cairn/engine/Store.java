@@ -593,6 +593,10 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    long maxTransactionBytes() {
+        return config.maxTransactionBytes();
+    }
+
     void validateValue(byte[] value) {
         if (value == null) {
             throw new IllegalArgumentException("value is null; use delete to remove a key");

@@ -27,6 +27,13 @@ public final class Txn implements AutoCloseable {
     /** Marks a buffered delete; compared by identity. */
     private static final Object DELETED = new Object();
 
+    /**
+     * What a write counts against {@code maxTransactionBytes} besides its key
+     * and in-memory value: the map entry and array headers here, and the key's
+     * place in conflict tracking at commit.
+     */
+    static final int WRITE_OVERHEAD = 128;
+
     private final Store store;
     private final Store.Snapshot snapshot;
     private final long pin;
@@ -34,6 +41,8 @@ public final class Txn implements AutoCloseable {
     private final String snapshotName;
     /** Key to byte[], StreamedValue or DELETED. */
     private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
+    /** What {@code writes} counts against {@code maxTransactionBytes} ({@link #counted}). */
+    private long heldBytes;
     private boolean finished;
 
     Txn(Store store, Store.Snapshot snapshot, long pin, String snapshotName) {
@@ -113,7 +122,9 @@ public final class Txn implements AutoCloseable {
         checkWritable();
         Store.validateKey(key);
         store.validateValue(value);
-        replace(key.clone(), value.length <= ObjectLayout.MAX_INLINE ? value.clone() : store.copyIn(value));
+        boolean inline = value.length <= ObjectLayout.MAX_INLINE;
+        checkRoom(key, counted(key, inline ? value.length : 0)); // before a large value is copied to disk
+        replace(key.clone(), inline ? value.clone() : store.copyIn(value));
     }
 
     /**
@@ -134,9 +145,11 @@ public final class Txn implements AutoCloseable {
             throw new CairnException("reading the value to store failed: " + e.getMessage(), e);
         }
         if (head.length <= ObjectLayout.MAX_INLINE) {
+            checkRoom(key, counted(key, head.length));
             replace(key.clone(), head);
             return head.length;
         }
+        checkRoom(key, counted(key, 0)); // before the stream is read to disk
         StreamedValue v = store.streamIn(head, in);
         replace(key.clone(), v);
         return v.length();
@@ -150,12 +163,38 @@ public final class Txn implements AutoCloseable {
     public boolean delete(byte[] key) {
         checkWritable();
         boolean existed = exists(key);
+        checkRoom(key, counted(key, 0));
         replace(key.clone(), DELETED);
         return existed;
     }
 
+    /** Refuses a write of {@code key} that would count {@code adding} when the transaction would go past its limit. */
+    private void checkRoom(byte[] key, long adding) {
+        long after = heldBytes - counted(key, writes.get(key)) + adding;
+        long max = store.maxTransactionBytes();
+        if (after > max) {
+            throw new TransactionTooLargeException("the transaction would hold " + after + " bytes of writes in memory, "
+                    + "more than the store's maxTransactionBytes (" + max + "); this write was refused and the "
+                    + "transaction's " + writes.size() + " earlier writes are kept: commit them, or roll back, "
+                    + "and write the rest in another transaction (or raise maxTransactionBytes)");
+        }
+    }
+
+    /** What a write of {@code key} counts against the limit, with {@code own} as {@link #writes} holds it (null: none). */
+    private static long counted(byte[] key, Object own) {
+        if (own == null) {
+            return 0;
+        }
+        return counted(key, own instanceof byte[] b ? b.length : 0);
+    }
+
+    private static long counted(byte[] key, int valueBytesInMemory) {
+        return key.length + valueBytesInMemory + WRITE_OVERHEAD;
+    }
+
     private void replace(byte[] key, Object value) {
         Object old = writes.put(key, value);
+        heldBytes += counted(key, value) - counted(key, old);
         if (old instanceof StreamedValue s) {
             store.release(s);
         }
@@ -259,6 +298,7 @@ public final class Txn implements AutoCloseable {
             }
         }
         writes.clear();
+        heldBytes = 0;
         store.ended(this);
     }
 

@@ -54,6 +54,11 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     @ConfigProperty(description = "Syncer tasks writing dirty blocks in parallel. Default 2.", defaultValue = "2")
     private Integer syncers = 2;
 
+    @ConfigProperty(description = "Most a transaction's writes may hold in memory until commit, in bytes: each write counts "
+            + "its key, its value when 511 bytes or less, and 128 bytes; a write past it fails with "
+            + "TransactionTooLargeException. Default 128 MiB.", defaultValue = "134217728")
+    private Long maxTransactionBytes = 128L << 20;
+
     @ConfigProperty(description = "Seconds between samples of the store's figures kept for the admin page's charts "
             + "(the last 360 samples: an hour at the default); 0 keeps none. Default 10.", defaultValue = "10")
     private Integer figureSampleSeconds = 10;
@@ -101,6 +106,14 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
         this.syncers = syncers;
     }
 
+    public Long getMaxTransactionBytes() {
+        return maxTransactionBytes;
+    }
+
+    public void setMaxTransactionBytes(Long maxTransactionBytes) {
+        this.maxTransactionBytes = maxTransactionBytes;
+    }
+
     public Integer getFigureSampleSeconds() {
         return figureSampleSeconds;
     }
@@ -112,7 +125,8 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     /** The engine settings these properties give. */
     StoreConfig storeConfig() throws InvalidPropertyException {
         try {
-            return StoreConfig.defaults().sizeBytes(sizeBytes).cacheBytes(cacheBytes).arenas(arenas).syncers(syncers);
+            return StoreConfig.defaults().sizeBytes(sizeBytes).cacheBytes(cacheBytes).arenas(arenas).syncers(syncers)
+                    .maxTransactionBytes(maxTransactionBytes);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new InvalidPropertyException("Cairn connection factory: " + e.getMessage());
         }
@@ -205,12 +219,13 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
         return o instanceof CairnManagedConnectionFactory other && Objects.equals(storePath, other.storePath)
                 && Objects.equals(sizeBytes, other.sizeBytes) && Objects.equals(cacheBytes, other.cacheBytes)
                 && Objects.equals(arenas, other.arenas) && Objects.equals(syncers, other.syncers)
+                && Objects.equals(maxTransactionBytes, other.maxTransactionBytes)
                 && Objects.equals(figureSampleSeconds, other.figureSampleSeconds);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(storePath, sizeBytes, cacheBytes, arenas, syncers, figureSampleSeconds);
+        return Objects.hash(storePath, sizeBytes, cacheBytes, arenas, syncers, maxTransactionBytes, figureSampleSeconds);
     }
 
     /**

@@ -286,22 +286,29 @@ public final class BlockBench {
 
     /**
      * Which sizes of one transaction of 100-byte puts commit in a child JVM
-     * with a small heap: the write set is held until commit, and the commit
-     * itself must not need much more.
+     * with a small heap (the write set is held until commit, and the commit
+     * itself must not need much more), first with no transaction limit to
+     * see where memory runs out, then under the default limit, which must
+     * refuse the write that passes it long before memory runs out.
      */
     private static void bigTransactionFigure(Path dir) throws Exception {
         int heapMiB = 192;
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        System.out.printf("one transaction of 100-byte puts, in a JVM with a %d MiB heap:%n", heapMiB);
-        for (int puts : new int[] {250_000, 500_000, 1_000_000}) {
+        System.out.printf("one transaction of 100-byte puts with 10-byte keys (each counts 238 bytes against"
+                + " maxTransactionBytes), in a JVM with a %d MiB heap:%n", heapMiB);
+        String[][] runs = {{"250000", "unlimited"}, {"500000", "unlimited"}, {"1000000", "unlimited"}, {"1000000", "default"}};
+        for (String[] run : runs) {
+            int puts = Integer.parseInt(run[0]);
+            String limit = run[1].equals("unlimited") ? String.valueOf(Long.MAX_VALUE) : "default";
             Process p = new ProcessBuilder(javaBin, "-Xmx" + heapMiB + "m", "-cp", classPath(),
-                    BigTransaction.class.getName(), dir.toAbsolutePath().toString(), String.valueOf(puts))
+                    BigTransaction.class.getName(), dir.toAbsolutePath().toString(), run[0], limit)
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             int rc = p.waitFor();
             String said = rc == 0 ? out.strip()
                     : out.contains("OutOfMemoryError") ? "out of memory" : "failed: " + out.strip().lines().findFirst().orElse("");
-            System.out.printf("  %,9d puts (%3d MiB of keys and values): %s%n", puts, puts * 110L >> 20, said);
+            System.out.printf("  %,9d puts (%3d MiB counted), %s: %s%n", puts, puts * 238L >> 20,
+                    run[1].equals("unlimited") ? "no limit" : "default limit", said);
         }
     }
 

@@ -349,4 +349,73 @@ class TransactionTest {
             raf.write(v ^ 0x04);
         }
     }
+
+    /**
+     * A transaction that would hold more than maxTransactionBytes in memory
+     * has the write that passes it refused, with an error naming the limit;
+     * the transaction keeps what it had, an overwrite or delete of a key it
+     * holds still fits, and a commit makes exactly the accepted writes durable.
+     */
+    @Test
+    void aWritePastMaxTransactionBytesIsRefusedAndTheTransactionKeepsTheRest() {
+        long limit = 10_000; // a write of a 5-byte key and a 100-byte value counts 5 + 100 + 128 = 233
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG.maxTransactionBytes(limit))) {
+            int accepted = 0;
+            TransactionTooLargeException refused = null;
+            try (Txn t = s.begin()) {
+                for (int i = 0; i < 100 && refused == null; i++) {
+                    try {
+                        t.put(b(String.format("k%04d", i)), new byte[100]);
+                        accepted++;
+                    } catch (TransactionTooLargeException e) {
+                        refused = e;
+                    }
+                }
+                assertEquals(limit / 233, accepted);
+                assertTrue(refused.getMessage().contains("maxTransactionBytes (10000)"), refused.getMessage());
+                assertNull(t.get(b(String.format("k%04d", accepted))), "the refused write is not in the transaction");
+                t.put(b("k0000"), new byte[100]); // same size over a key it holds: still fits
+                assertTrue(t.delete(b("k0001")));  // a delete counts no value: fits, and frees room
+                t.put(b("k0002"), new byte[150]); // 50 more bytes: within the room the delete made
+                assertThrows(TransactionTooLargeException.class, () -> t.put(b("k0003"), new byte[400]));
+                assertEquals(100, t.get(b("k0003")).length, "a refused overwrite leaves the old value");
+                t.commit();
+            }
+            try (Txn t = s.begin()) {
+                assertEquals(150, t.get(b("k0002")).length);
+                assertNull(t.get(b("k0001")));
+                int present = 0;
+                for (Map.Entry<byte[], byte[]> e : t.scan(null, null)) {
+                    present++;
+                }
+                assertEquals(accepted - 1, present);
+            }
+            assertTrue(s.check().ok());
+        }
+    }
+
+    /**
+     * A large value counts only its key (it goes to data blocks, not the
+     * heap), and one refused for the limit is refused before any of it is
+     * copied: no block is reserved or leaked.
+     */
+    @Test
+    void aLargeValuePastTheLimitIsRefusedBeforeItIsCopied() throws IOException {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG.maxTransactionBytes(400))) {
+            long used = s.stats().usedBytes();
+            long free = s.stats().freeBytes();
+            try (Txn t = s.begin()) {
+                t.put(b("big"), new byte[1 << 20]); // counts 3 + 128
+                t.put(b("small"), new byte[100]);   // counts 5 + 100 + 128: 364 in all
+                assertThrows(TransactionTooLargeException.class, () -> t.put(b("big2"), new byte[1 << 20]));
+                java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(new byte[1 << 20]);
+                assertThrows(TransactionTooLargeException.class, () -> t.putStream(b("big3"), in));
+                assertEquals((1 << 20) - 512, in.available(), "only the head was read to tell a small value from a large one");
+                t.rollback();
+            }
+            assertEquals(used, s.stats().usedBytes());
+            assertEquals(free, s.stats().freeBytes(), "nothing reserved for the refused values stayed reserved");
+            assertTrue(s.check().ok());
+        }
+    }
 }

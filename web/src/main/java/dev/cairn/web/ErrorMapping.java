@@ -9,6 +9,7 @@ import dev.cairn.engine.InvalidKeyException;
 import dev.cairn.engine.ReadOnlyStoreException;
 import dev.cairn.engine.StoreClosedException;
 import dev.cairn.engine.StoreFullException;
+import dev.cairn.engine.TransactionTooLargeException;
 import dev.cairn.engine.WriteConflictException;
 import dev.cairn.engine.ValueTooLargeException;
 import jakarta.servlet.http.HttpServletResponse;
@@ -40,7 +41,7 @@ final class ErrorMapping {
             JsonResponses.error(resp, 409, "conflict", e.getMessage());
         } else if (e instanceof StoreFullException) {
             JsonResponses.error(resp, 507, "store_full", e.getMessage());
-        } else if (e instanceof ValueTooLargeException) {
+        } else if (e instanceof ValueTooLargeException || e instanceof TransactionTooLargeException) {
             JsonResponses.error(resp, 413, "too_large", e.getMessage());
         } else if (e instanceof ReadOnlyStoreException) {
             JsonResponses.error(resp, 503, "read_only", e.getMessage());
