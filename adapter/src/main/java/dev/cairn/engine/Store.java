@@ -39,9 +39,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * that queue for the lock meanwhile are applied together, in one tree write
  * ({@link #commit}). It returns only once durable.
  *
- * <p>Lock order: {@code commitLock}, then the block store's locks. A sync
- * takes no store lock: it reads the newest applied root from a volatile field
- * while the block store holds off appliers.
+ * <p>Lock order: {@code commitLock}, then the block store's locks, or
+ * the group sync's monitor (an applier enlists its commits with the sync
+ * under way). A sync takes no store lock: it reads the newest applied root
+ * from a volatile field while the block store holds off appliers.
  */
 public final class Store implements AutoCloseable {
 
@@ -67,8 +68,31 @@ public final class Store implements AutoCloseable {
     private volatile Snapshot durable;
     /** The object tree's last adopted root, decoded, for the next commit to start from. Guarded by commitLock. */
     private final RootMemo rootMemo = new RootMemo();
-    /** A transaction's commit: the transaction and its writes by user key. */
-    private record UserCommit(Txn txn, SortedMap<byte[], Object> writes) {
+    /**
+     * A transaction's commit: the transaction and its writes by user key,
+     * and, once applied, what the sync under way said of it (null when
+     * none was under way): written before the commit is marked applied,
+     * which publishes it.
+     */
+    private static final class UserCommit {
+        final Txn txn;
+        final SortedMap<byte[], Object> writes;
+        GroupSync.Outcome synced;
+        /** Applied and left to the sync under way to settle. Only for the thread applying its batch. */
+        boolean enlisted;
+
+        UserCommit(Txn txn, SortedMap<byte[], Object> writes) {
+            this.txn = txn;
+            this.writes = writes;
+        }
+
+        Txn txn() {
+            return txn;
+        }
+
+        SortedMap<byte[], Object> writes() {
+            return writes;
+        }
     }
 
     /** Commits of small values waiting for the commit lock (see {@link #commit}). */
@@ -76,7 +100,11 @@ public final class Store implements AutoCloseable {
     /** Named snapshots. Guarded by commitLock. */
     private final SnapshotTable snapshots;
     private final AtomicLong commits = new AtomicLong();
-    /** Commits that entered {@link #commit} and have not yet applied their writes (or failed). */
+    /**
+     * Commits waiting to be applied or being applied: those in {@link #queued}
+     * (added before queueing, taken off when their batch has settled them)
+     * and those in {@link #durably} under the commit lock.
+     */
     private final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicLong conflictCount = new AtomicLong();
     private volatile boolean closed;
@@ -247,20 +275,20 @@ public final class Store implements AutoCloseable {
             durably(() -> applyOne(t, writes));
             return;
         }
-        long seq;
-        applying.incrementAndGet();
-        try {
-            CommitQueue.Waiting<UserCommit> w = queued.add(new UserCommit(t, writes));
-            queued.await(w, () -> {
-                synchronized (commitLock) {
-                    applyQueued();
-                }
-            });
-            seq = w.outcome();
-        } finally {
-            applying.decrementAndGet();
+        UserCommit c = new UserCommit(t, writes);
+        applying.incrementAndGet(); // applyQueued takes it off
+        CommitQueue.Waiting<UserCommit> w = queued.add(c);
+        queued.await(w, () -> {
+            synchronized (commitLock) {
+                applyQueued();
+            }
+        });
+        long seq = w.outcome();
+        if (c.synced == GroupSync.Outcome.LEAD) {
+            group.lead(seq);
+        } else if (c.synced != GroupSync.Outcome.DURABLE) {
+            group.awaitDurable(seq); // none was under way, or it failed: this throws why
         }
-        group.awaitDurable(seq);
         commits.incrementAndGet();
     }
 
@@ -339,23 +367,38 @@ public final class Store implements AutoCloseable {
                 return;
             }
             for (CommitQueue.Waiting<UserCommit> w : passing) {
-                conflicts.committed(seq, w.commit().writes().keySet(), durable.seq());
-                w.applied(seq);
+                UserCommit c = w.commit();
+                conflicts.committed(seq, c.writes().keySet(), durable.seq());
+                // With a sync under way, the committer sleeps on until that sync settles it: one wake-up, not two.
+                if (group.enlist(seq, outcome -> {
+                    c.synced = outcome;
+                    w.applied(seq);
+                })) {
+                    c.enlisted = true;
+                } else {
+                    w.applied(seq);
+                }
             }
         } catch (RuntimeException e) {
             for (CommitQueue.Waiting<UserCommit> w : batch) {
-                if (!w.done()) {
+                if (unsettled(w)) {
                     w.refused(e);
                 }
             }
         } finally {
             // Whatever escaped (an Error), no committer may go on as if applied.
             for (CommitQueue.Waiting<UserCommit> w : batch) {
-                if (!w.done()) {
+                if (unsettled(w)) {
                     w.refused(new CairnException("the commit was not applied: the thread applying it failed"));
                 }
             }
+            applying.addAndGet(-batch.size());
         }
+    }
+
+    /** A commit of a batch being applied that has neither an outcome nor been left to the sync under way. */
+    private static boolean unsettled(CommitQueue.Waiting<UserCommit> w) {
+        return !w.done() && !w.commit().enlisted;
     }
 
     /**

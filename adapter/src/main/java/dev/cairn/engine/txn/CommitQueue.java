@@ -14,9 +14,12 @@ import java.util.concurrent.locks.LockSupport;
  * apply side of group commit).
  *
  * <p>Thread safety: {@link #add} and {@link #await} from any thread;
- * {@link #takeAll} and the outcome setters only under the owner's commit
- * lock. An outcome is published by the volatile {@code done} flag, set
- * after it, and the setter wakes the committer.
+ * {@link #takeAll} only under the owner's commit lock. Each taken commit's
+ * outcome is set once, by the lock holder that took it, or later by whoever
+ * that holder handed it to (the store hands an applied commit to the sync
+ * under way, so that its committer wakes once, when it is durable). An
+ * outcome is published by the volatile {@code done} flag, set after it,
+ * and the setter wakes the committer.
  *
  * @param <C> what a commit carries (the owner's business)
  */
@@ -28,6 +31,8 @@ public final class CommitQueue<C> {
         private final Thread committer = Thread.currentThread();
         /** Written last, after the outcome, so a committer that reads it true sees the outcome. */
         private volatile boolean done;
+        /** Some lock holder took it ({@link #takeAll}); it is settled later, maybe after a sync. */
+        private volatile boolean taken;
         private long seq;
         private RuntimeException failure;
 
@@ -76,11 +81,11 @@ public final class CommitQueue<C> {
     }
 
     /**
-     * Returns once {@code w} has been applied or refused. Meanwhile, when no
-     * other committer is applying, this one runs {@code applyAll}, which
-     * must take every waiting commit ({@link #takeAll}) and settle each;
-     * otherwise it sleeps until its commit is settled or it is handed the
-     * turn. The other committers sleep on their own commit rather than
+     * Returns once {@code w} has an outcome. Meanwhile, when no other
+     * committer is applying and {@code w} has not been taken, this one runs
+     * {@code applyAll}, which must take every waiting commit
+     * ({@link #takeAll}) and see that each gets an outcome; otherwise it
+     * sleeps until its commit has one or it is handed the turn. The other committers sleep on their own commit rather than
      * queue on the commit lock: a monitor hands itself from one blocked
      * thread to the next, one context switch after another, each to learn
      * that its commit was already applied.
@@ -93,7 +98,9 @@ public final class CommitQueue<C> {
     public void await(Waiting<C> w, Runnable applyAll) {
         boolean interrupted = false;
         while (!w.done()) {
-            if (applying.compareAndSet(false, true)) {
+            // A commit taken but not yet settled waits for whoever settles it
+            // (its outcome may wait for a sync): its committer has no turn to take.
+            if (!w.taken && applying.compareAndSet(false, true)) {
                 try {
                     applyAll.run();
                 } finally {
@@ -117,6 +124,7 @@ public final class CommitQueue<C> {
     public List<Waiting<C>> takeAll() {
         List<Waiting<C>> out = new ArrayList<>();
         for (Waiting<C> w; (w = waiting.poll()) != null; ) {
+            w.taken = true;
             out.add(w);
         }
         return out;

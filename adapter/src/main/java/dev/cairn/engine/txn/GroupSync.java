@@ -4,8 +4,8 @@ import dev.cairn.engine.CairnException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntSupplier;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 
 /**
  * Group commit. A committer that needs its commit durable either leads a
@@ -13,16 +13,20 @@ import java.util.concurrent.locks.LockSupport;
  * applied before its barrier, so every commit that arrived while the
  * previous sync ran rides the next one together.
  *
- * <p>Each waiter sleeps on its own flag, and a finished sync wakes exactly
- * the waiters it made durable, plus one more to lead the next sync. Under
- * load that saves the herd a shared monitor would wake: with {@code
- * notifyAll}, every waiter woke and queued for the monitor, one context
- * switch after another, and most only learned that they had to wait again.
+ * <p>A finished sync settles exactly the waiters it made durable, and hands
+ * the lead of the next sync to one more. Under load that saves the herd a
+ * shared monitor would wake: with {@code notifyAll}, every waiter woke and
+ * queued for the monitor, one context switch after another, and most only
+ * learned that they had to wait again. A committer can also be enlisted by
+ * whoever applied its commit ({@link #enlist}), so that it sleeps once,
+ * until the sync settles it, instead of waking to learn it was applied and
+ * sleeping again.
  *
  * <p>Locking: this object's monitor guards {@code durable}, {@code syncing},
  * {@code failure} and {@code waiting}; it is held for bookkeeping only,
- * never while syncing or waking. A waiter's outcome is published by its
- * volatile {@code state}, written last.
+ * never while syncing or settling. Callers may hold their own locks when
+ * they call {@link #enlist} (the store's commit lock, taken before this
+ * monitor), never when they call {@link #awaitDurable} or {@link #lead}.
  */
 public final class GroupSync {
 
@@ -32,22 +36,26 @@ public final class GroupSync {
         long syncAndReturnSequence();
     }
 
+    /** What a sync tells a waiting commit. */
+    public enum Outcome {
+        /** The commit is durable. */
+        DURABLE,
+        /** The sync did not cover it, and its committer must lead the next one ({@link #lead}). */
+        LEAD,
+        /** The sync failed; {@link #awaitDurable} throws why. */
+        FAILED
+    }
+
+    /** Called once, on the thread that ran the sync, outside any lock; must not block. */
+    @FunctionalInterface
+    public interface Settled {
+        void settled(Outcome outcome);
+    }
+
     /** How long a leader waits for commits still being applied to join its sync. */
     private static final long GATHER_NANOS = 200_000;
 
-    private static final int WAITING = 0;
-    private static final int DURABLE = 1;
-    private static final int LEAD = 2;
-    private static final int FAILED = 3;
-
-    private static final class Waiter {
-        final Thread thread = Thread.currentThread();
-        final long seq;
-        volatile int state = WAITING;
-
-        Waiter(long seq) {
-            this.seq = seq;
-        }
+    private record Waiter(long seq, Settled then) {
     }
 
     private final Syncer syncer;
@@ -60,9 +68,9 @@ public final class GroupSync {
     private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
 
     /**
-     * @param applying how many commits are between entering commit and having
-     *                 applied their writes: the leader gives them a moment to
-     *                 finish, so they ride its sync instead of the next one
+     * @param applying how many commits are waiting to be applied or being
+     *                 applied: the leader gives them a moment to finish, so
+     *                 they ride its sync instead of the next one
      */
     public GroupSync(Syncer syncer, IntSupplier applying, long durable) {
         this.syncer = syncer;
@@ -72,7 +80,7 @@ public final class GroupSync {
 
     /** Returns once commit {@code seq} is durable; throws when the sync that should have made it failed. */
     public void awaitDurable(long seq) {
-        Waiter w = null;
+        ParkedThread parked = new ParkedThread();
         synchronized (this) {
             if (durable >= seq) {
                 return;
@@ -81,39 +89,48 @@ public final class GroupSync {
                 throw failure;
             }
             if (syncing) {
-                w = new Waiter(seq);
-                waiting.add(w);
+                waiting.add(new Waiter(seq, parked));
             } else {
                 syncing = true;
+                parked = null;
             }
         }
-        if (w != null && sleepUntilSettled(w) == DURABLE) {
-            return;
+        if (parked != null) {
+            Outcome o = parked.await();
+            if (o == Outcome.DURABLE) {
+                return;
+            }
+            if (o == Outcome.FAILED) {
+                synchronized (this) {
+                    throw failure;
+                }
+            }
         }
         lead(seq);
     }
 
-    /** Parks until a sync has settled {@code w}; throws if that sync failed. */
-    private int sleepUntilSettled(Waiter w) {
-        boolean interrupted = false;
-        int s;
-        while ((s = w.state) == WAITING) {
-            LockSupport.park(this);
-            interrupted |= Thread.interrupted(); // else park returns at once, for good
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        if (s == FAILED) {
-            synchronized (this) {
-                throw failure;
+    /**
+     * Has {@code then} told what becomes of commit {@code seq} (applied, not
+     * yet durable) when a sync is under way; its committer can sleep until
+     * then. Returns false, and never calls {@code then}, when no sync is
+     * under way: the committer must call {@link #awaitDurable} itself.
+     */
+    public boolean enlist(long seq, Settled then) {
+        synchronized (this) {
+            if (!syncing || durable >= seq || failure != null) {
+                return false;
             }
+            waiting.add(new Waiter(seq, then));
+            return true;
         }
-        return s;
     }
 
-    /** Runs syncs, this thread leading, until {@code seq} is durable; then hands the lead on. */
-    private void lead(long seq) {
+    /**
+     * Runs syncs, this thread leading, until {@code seq} is durable; then
+     * hands the lead on. For a committer told {@link Outcome#LEAD}, and
+     * within {@link #awaitDurable}.
+     */
+    public void lead(long seq) {
         long gatherUntil = System.nanoTime() + GATHER_NANOS;
         while (applying.getAsInt() > 0 && System.nanoTime() < gatherUntil) {
             Thread.yield();
@@ -133,7 +150,7 @@ public final class GroupSync {
                 failed = new ArrayList<>(waiting);
                 waiting.clear();
             }
-            failed.forEach(x -> settle(x, FAILED));
+            failed.forEach(x -> x.then().settled(Outcome.FAILED));
             throw f;
         }
         List<Waiter> done = new ArrayList<>();
@@ -142,7 +159,7 @@ public final class GroupSync {
             durable = Math.max(durable, made);
             for (var it = waiting.iterator(); it.hasNext(); ) {
                 Waiter x = it.next();
-                if (x.seq <= durable) {
+                if (x.seq() <= durable) {
                     done.add(x);
                     it.remove();
                 }
@@ -151,21 +168,41 @@ public final class GroupSync {
             syncing = next != null;
         }
         if (next != null) {
-            settle(next, LEAD); // first: the next sync is on the critical path
+            next.then().settled(Outcome.LEAD); // first: the next sync is on the critical path
         }
-        done.forEach(x -> settle(x, DURABLE));
+        done.forEach(x -> x.then().settled(Outcome.DURABLE));
         if (made < seq) {
             // Applied but not yet in the tree this sync took: another turn.
             awaitDurable(seq);
         }
     }
 
-    private static void settle(Waiter w, int state) {
-        w.state = state;
-        LockSupport.unpark(w.thread);
-    }
-
     public synchronized long durable() {
         return durable;
+    }
+
+    /** A thread in {@link #awaitDurable}, asleep until settled. */
+    private static final class ParkedThread implements Settled {
+        private final Thread thread = Thread.currentThread();
+        private volatile Outcome outcome;
+
+        @Override
+        public void settled(Outcome o) {
+            outcome = o;
+            LockSupport.unpark(thread);
+        }
+
+        Outcome await() {
+            boolean interrupted = false;
+            Outcome o;
+            while ((o = outcome) == null) {
+                LockSupport.park(this);
+                interrupted |= Thread.interrupted(); // else park returns at once, for good
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return o;
+        }
     }
 }

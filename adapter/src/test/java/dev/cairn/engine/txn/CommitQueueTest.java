@@ -62,4 +62,36 @@ class CommitQueueTest {
         assertFalse(stranded, "the commit that arrived during the apply was left waiting");
         assertEquals(2, secondOutcome.get());
     }
+
+    /**
+     * A commit taken and handed on to be settled later (after a sync) leaves
+     * its committer asleep until then: it must not go on taking turns,
+     * which would spin on the owner's lock for as long as the sync takes.
+     */
+    @Test
+    void aCommitTakenButSettledLaterSleepsUntilSettledInsteadOfTakingTurns() throws Exception {
+        CommitQueue<String> q = new CommitQueue<>();
+        java.util.concurrent.atomic.AtomicInteger turns = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<CommitQueue.Waiting<String>> handedOn = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicLong outcome = new AtomicLong(-1);
+        Thread committer = new Thread(() -> {
+            CommitQueue.Waiting<String> w = q.add("c");
+            q.await(w, () -> {
+                turns.incrementAndGet();
+                q.takeAll().forEach(handedOn::set); // no outcome yet: someone else gives it
+            });
+            outcome.set(w.outcome());
+        });
+        committer.start();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while ((handedOn.get() == null || committer.getState() != Thread.State.WAITING) && System.nanoTime() < until) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(50);
+        assertEquals(1, turns.get(), "the committer took one turn, then slept");
+        handedOn.get().applied(7);
+        committer.join(10_000);
+        assertFalse(committer.isAlive());
+        assertEquals(7, outcome.get());
+    }
 }

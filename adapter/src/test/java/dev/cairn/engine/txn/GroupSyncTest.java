@@ -126,4 +126,41 @@ class GroupSyncTest {
             r.run();
         };
     }
+
+    @Test
+    void anEnlistedCommitIsToldWhatTheSyncUnderWayDidWithIt() throws Exception {
+        CountDownLatch inFirstSync = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        GroupSync g = new GroupSync(() -> {
+            if (calls.incrementAndGet() == 1) {
+                inFirstSync.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return 2;
+            }
+            return 3;
+        }, () -> 0, 0);
+        java.util.List<GroupSync.Outcome> toldTwo = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<GroupSync.Outcome> toldThree = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.junit.jupiter.api.Assertions.assertFalse(g.enlist(1, toldTwo::add), "no sync under way: nothing to enlist in");
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        Future<?> leader = pool.submit(() -> g.awaitDurable(1));
+        assertTrue(inFirstSync.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(g.enlist(2, toldTwo::add));
+        assertTrue(g.enlist(3, toldThree::add));
+        assertTrue(toldTwo.isEmpty() && toldThree.isEmpty(), "told nothing before the sync ends");
+        release.countDown();
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> leader.get());
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(GroupSync.Outcome.DURABLE), toldTwo);
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(GroupSync.Outcome.LEAD), toldThree,
+                "commit 3 was not in the tree the sync took: its committer leads the next");
+        g.lead(3);
+        org.junit.jupiter.api.Assertions.assertEquals(3, g.durable());
+        org.junit.jupiter.api.Assertions.assertEquals(2, calls.get());
+        pool.shutdownNow();
+    }
 }
