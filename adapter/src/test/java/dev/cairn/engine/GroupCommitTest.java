@@ -172,4 +172,69 @@ class GroupCommitTest {
         }
         return -1;
     }
+
+    /**
+     * A force that fails while many committers wait: each of them must hear
+     * of it (none left asleep, none told it is durable when its sync
+     * failed), every commit that returned must be there after a reopen, and
+     * nothing commits afterwards.
+     */
+    @Test
+    void aForceThatFailsUnderManyCommittersFailsEachWaiterAndLosesNoAcknowledgedCommit() throws Exception {
+        Path file = dir.resolve("s.cairn");
+        java.util.concurrent.atomic.AtomicReference<dev.cairn.engine.disk.FaultyChannel> ch = new java.util.concurrent.atomic.AtomicReference<>();
+        StoreConfig faulty = StoreConfig.defaults().sizeBytes(64L << 20).cacheBytes(4L << 20).channelOpener((p, o) -> {
+            ch.set(new dev.cairn.engine.disk.FaultyChannel(java.nio.channels.FileChannel.open(p, o)));
+            return ch.get();
+        });
+        int threads = 12;
+        List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failed = new AtomicInteger();
+        List<String> unseen = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (Store s = Store.create(file, faulty)) {
+            ch.get().forcesUntilFailure.set(40);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    for (int i = 0; ; i++) {
+                        String key = "t" + id + "-" + i;
+                        try (Txn tx = s.begin()) {
+                            tx.put(key.getBytes(UTF_8), key.getBytes(UTF_8));
+                            tx.commit();
+                            acknowledged.add(key);
+                        } catch (CairnException e) {
+                            failed.incrementAndGet();
+                            return;
+                        }
+                        try (Txn r = s.begin()) {
+                            if (r.get(key.getBytes(UTF_8)) == null) {
+                                unseen.add(key); // returned as durable, yet not what the store now reads
+                            }
+                        } catch (CairnException e) {
+                            failed.incrementAndGet();
+                            return;
+                        }
+                    }
+                }));
+            }
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            }, "a committer was left waiting after the failed force");
+            pool.shutdown();
+            assertEquals(threads, failed.get(), "every committer heard of the failure");
+            assertEquals(List.of(), unseen, "commits that returned but a transaction begun after did not see");
+            assertTrue(s.isReadOnly());
+            assertTrue(acknowledged.size() >= 40, acknowledged.size() + " commits before the failure");
+        }
+        try (Store s = Store.open(file, StoreConfig.defaults()); Txn tx = s.begin()) {
+            for (String key : acknowledged) {
+                assertArrayEquals(key.getBytes(UTF_8), tx.get(key.getBytes(UTF_8)), key + " was acknowledged");
+            }
+            assertTrue(s.check().ok());
+        }
+    }
 }
