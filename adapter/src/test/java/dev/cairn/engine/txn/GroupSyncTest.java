@@ -1,15 +1,22 @@
 package dev.cairn.engine.txn;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.engine.CairnException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class GroupSyncTest {
@@ -29,7 +36,7 @@ class GroupSyncTest {
         }, () -> 0, 0);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         Future<?> leader = pool.submit(() -> g.awaitDurable(1));
-        assertTrue(inSync.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(inSync.await(5, TimeUnit.SECONDS));
         Future<?> follower = pool.submit(() -> g.awaitDurable(2));
         Thread.sleep(100);
         release.countDown();
@@ -46,39 +53,24 @@ class GroupSyncTest {
 
     @Test
     void aWaiterTheFinishedSyncDidNotCoverLeadsTheNextOne() throws Exception {
-        CountDownLatch inFirstSync = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.List<String> syncedBy = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        GroupSync g = new GroupSync(() -> {
-            syncedBy.add(Thread.currentThread().getName());
-            if (calls.incrementAndGet() == 1) {
-                inFirstSync.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return 2; // commits 1 and 2 were in the tree this sync took
-            }
-            return 5;
-        }, () -> 0, 0);
+        ScriptedSyncer syncer = new ScriptedSyncer(2, 5); // the first sync took commits 1 and 2
+        GroupSync g = new GroupSync(syncer, () -> 0, 0);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         Future<?> first = pool.submit(named("first", () -> g.awaitDurable(1)));
-        assertTrue(inFirstSync.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(syncer.inFirstSync.await(5, TimeUnit.SECONDS));
         Future<?> covered = pool.submit(named("covered", () -> g.awaitDurable(2)));
         Future<?> later = pool.submit(named("later", () -> g.awaitDurable(5)));
         Thread.sleep(100);
         assertTrue(!covered.isDone() && !later.isDone(), "both wait while the first sync runs");
-        release.countDown();
+        syncer.release.countDown();
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
             first.get();
             covered.get();
             later.get();
         });
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of("first", "later"), syncedBy,
+        assertEquals(List.of("first", "later"), syncer.syncedBy,
                 "one sync for commits 1 and 2, then the waiter it did not cover leads the next");
-        org.junit.jupiter.api.Assertions.assertEquals(5, g.durable());
+        assertEquals(5, g.durable());
         pool.shutdownNow();
     }
 
@@ -97,7 +89,7 @@ class GroupSyncTest {
         int threads = 8;
         int each = 2_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        java.util.List<Future<Integer>> results = new java.util.ArrayList<>();
+        List<Future<Integer>> results = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             results.add(pool.submit(() -> {
                 int early = 0;
@@ -113,10 +105,34 @@ class GroupSyncTest {
         }
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             for (Future<Integer> r : results) {
-                org.junit.jupiter.api.Assertions.assertEquals(0, r.get(), "commits that returned before a sync covered them");
+                assertEquals(0, r.get(), "commits that returned before a sync covered them");
             }
         });
         assertTrue(syncs.get() < threads * each, "commits shared syncs: " + syncs.get() + " syncs for " + threads * each);
+        pool.shutdownNow();
+    }
+
+    @Test
+    void anEnlistedCommitIsToldWhatTheSyncUnderWayDidWithIt() throws Exception {
+        ScriptedSyncer syncer = new ScriptedSyncer(2, 3);
+        GroupSync g = new GroupSync(syncer, () -> 0, 0);
+        List<GroupSync.Outcome> toldTwo = new CopyOnWriteArrayList<>();
+        List<GroupSync.Outcome> toldThree = new CopyOnWriteArrayList<>();
+        assertFalse(g.enlist(1, toldTwo::add), "no sync under way: nothing to enlist in");
+        ExecutorService pool = Executors.newFixedThreadPool(1);
+        Future<?> leader = pool.submit(() -> g.awaitDurable(1));
+        assertTrue(syncer.inFirstSync.await(5, TimeUnit.SECONDS));
+        assertTrue(g.enlist(2, toldTwo::add));
+        assertTrue(g.enlist(3, toldThree::add));
+        assertTrue(toldTwo.isEmpty() && toldThree.isEmpty(), "told nothing before the sync ends");
+        syncer.release.countDown();
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> leader.get());
+        assertEquals(List.of(GroupSync.Outcome.DURABLE), toldTwo);
+        assertEquals(List.of(GroupSync.Outcome.LEAD), toldThree,
+                "commit 3 was not in the tree the sync took: its committer leads the next");
+        g.lead(3);
+        assertEquals(3, g.durable());
+        assertEquals(2, syncer.syncedBy.size());
         pool.shutdownNow();
     }
 
@@ -127,40 +143,36 @@ class GroupSyncTest {
         };
     }
 
-    @Test
-    void anEnlistedCommitIsToldWhatTheSyncUnderWayDidWithIt() throws Exception {
-        CountDownLatch inFirstSync = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        GroupSync g = new GroupSync(() -> {
-            if (calls.incrementAndGet() == 1) {
-                inFirstSync.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return 2;
+    /**
+     * A syncer whose first sync waits for {@code release} and then reports
+     * {@code firstMade}; every later one reports {@code laterMade}. Records
+     * which thread ran each.
+     */
+    private static final class ScriptedSyncer implements GroupSync.Syncer {
+        final CountDownLatch inFirstSync = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<String> syncedBy = Collections.synchronizedList(new ArrayList<>());
+        private final long firstMade;
+        private final long laterMade;
+
+        ScriptedSyncer(long firstMade, long laterMade) {
+            this.firstMade = firstMade;
+            this.laterMade = laterMade;
+        }
+
+        @Override
+        public long syncAndReturnSequence() {
+            syncedBy.add(Thread.currentThread().getName());
+            if (syncedBy.size() > 1) {
+                return laterMade;
             }
-            return 3;
-        }, () -> 0, 0);
-        java.util.List<GroupSync.Outcome> toldTwo = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.List<GroupSync.Outcome> toldThree = new java.util.concurrent.CopyOnWriteArrayList<>();
-        org.junit.jupiter.api.Assertions.assertFalse(g.enlist(1, toldTwo::add), "no sync under way: nothing to enlist in");
-        ExecutorService pool = Executors.newFixedThreadPool(1);
-        Future<?> leader = pool.submit(() -> g.awaitDurable(1));
-        assertTrue(inFirstSync.await(5, java.util.concurrent.TimeUnit.SECONDS));
-        assertTrue(g.enlist(2, toldTwo::add));
-        assertTrue(g.enlist(3, toldThree::add));
-        assertTrue(toldTwo.isEmpty() && toldThree.isEmpty(), "told nothing before the sync ends");
-        release.countDown();
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> leader.get());
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(GroupSync.Outcome.DURABLE), toldTwo);
-        org.junit.jupiter.api.Assertions.assertEquals(java.util.List.of(GroupSync.Outcome.LEAD), toldThree,
-                "commit 3 was not in the tree the sync took: its committer leads the next");
-        g.lead(3);
-        org.junit.jupiter.api.Assertions.assertEquals(3, g.durable());
-        org.junit.jupiter.api.Assertions.assertEquals(2, calls.get());
-        pool.shutdownNow();
+            inFirstSync.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return firstMade;
+        }
     }
 }
