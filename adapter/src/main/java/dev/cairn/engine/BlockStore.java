@@ -103,6 +103,16 @@ public final class BlockStore implements AutoCloseable {
      * (read or write), swapped under its write lock.
      */
     private volatile java.util.Map<Long, Long> logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Blocks finalized with {@link #writeAtSync} in the open generation, by
+     * address, queued for the syncers only at the next pass 0; one freed
+     * before then leaves it and is never written (no superblock can refer to
+     * it). Changed under the segment read lock, swapped under its write lock.
+     */
+    private volatile java.util.concurrent.ConcurrentHashMap<Long, AtSync> atSync = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record AtSync(CachedBlock block, long hash) {
+    }
 
     private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb) {
         this.file = file;
@@ -421,6 +431,21 @@ public final class BlockStore implements AutoCloseable {
     }
 
     /**
+     * Like {@link #write}, but the block goes to the syncers only when the
+     * next sync turns the generation, and not at all if it is freed before:
+     * for a block that the generation is likely to replace, such as a
+     * tree's root, which every commit rewrites and only the superblock
+     * refers to. Call it within the generation ({@link #withinGeneration}).
+     */
+    public Bptr writeAtSync(CachedBlock b) {
+        checkWritable();
+        long hash = BlockHash.ofBlock(b.data());
+        cache.queued(b);
+        atSync.put(b.addr(), new AtSync(b, hash));
+        return new Bptr(b.addr(), hash, b.gen());
+    }
+
+    /**
      * The block {@code bp} points to, held until closed. Read from disk when
      * not cached, and then verified against the pointer's hash.
      *
@@ -449,6 +474,7 @@ public final class BlockStore implements AutoCloseable {
             throw new CairnException("not a block of this store: " + bp);
         }
         boolean now;
+        AtSync unwritten = null;
         segmentLock.readLock().lock();
         try {
             a.lock.lock();
@@ -456,6 +482,7 @@ public final class BlockStore implements AutoCloseable {
                 now = bp.gen() > protectedGen;
                 if (now) {
                     a.logFree(bp.addr());
+                    unwritten = atSync.remove(bp.addr());
                 } else {
                     a.deferFree(bp.addr(), protectedGen);
                 }
@@ -464,6 +491,12 @@ public final class BlockStore implements AutoCloseable {
             }
         } finally {
             segmentLock.readLock().unlock();
+        }
+        if (unwritten != null) {
+            // Never to be written, so the cache may let it go: only the freer
+            // held a pointer to it (a root is reached from the superblock
+            // alone, and this one never reaches a superblock).
+            cache.written(unwritten.block());
         }
         if (now) {
             cache.discardUnwritten(bp.addr());
@@ -523,6 +556,7 @@ public final class BlockStore implements AutoCloseable {
             List<Long> releaseAfter = new ArrayList<>();
             Superblock sb;
             java.util.Map<Long, Long> logBlocks;
+            java.util.Collection<AtSync> deferred;
             try {
                 // pass 0: the generation turns and every arena's log gets its
                 // barrier in one critical section, so no allocation or free can
@@ -551,8 +585,16 @@ public final class BlockStore implements AutoCloseable {
                     }
                     logBlocks = logBlocksWritten;
                     logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
+                    deferred = atSync.values();
+                    atSync = new java.util.concurrent.ConcurrentHashMap<>();
                 } finally {
                     segmentLock.writeLock().unlock();
+                }
+                // A block of the sealed generation can no longer be freed at
+                // once (a free now waits for this sync), so those still listed
+                // must reach the disk before the barrier.
+                for (AtSync d : deferred) {
+                    syncers.write(syncerOf(d.block().addr()), d.block(), d.hash());
                 }
                 Superblock.Manifest manifest = manifest(syncers.barrier(), logBlocks);
                 if (manifest == null) {

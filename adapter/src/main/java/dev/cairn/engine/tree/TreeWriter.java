@@ -92,7 +92,7 @@ public final class TreeWriter {
     private void settle() {
         unsettled = 0;
         settles++;
-        Bptr r = finish();
+        Bptr r = finish(false); // a root the batch goes on from: not one a sync will take
         Node kept = wroteRootNode;
         wroteRoot = Bptr.NONE;
         wroteRootNode = null;
@@ -104,8 +104,17 @@ public final class TreeWriter {
         }
     }
 
-    /** Writes every changed node and returns the new root (none for an empty tree). */
+    /**
+     * Writes every changed node and returns the new root (none for an empty
+     * tree). The root block goes to the disk only if the next sync still
+     * finds it in use ({@link BlockStore#writeAtSync}): under concurrent
+     * commits, most roots are replaced within their generation.
+     */
     public Bptr finish() {
+        return finish(true);
+    }
+
+    private Bptr finish(boolean rootAtSync) {
         List<Node> top = fix(root);
         while (true) {
             if (top.size() > 1) {
@@ -130,7 +139,7 @@ public final class TreeWriter {
                 retire(l.origin);
                 return Bptr.NONE;
             }
-            wroteRoot = write(r);
+            wroteRoot = write(r, rootAtSync);
             wroteRootNode = r;
             return wroteRoot;
         }
@@ -277,11 +286,12 @@ public final class TreeWriter {
         return false;
     }
 
-    private Bptr write(Node n) {
+    /** @param atSync written only if the next sync finds it in use (for the root, which the next commit likely replaces) */
+    private Bptr write(Node n, boolean atSync) {
         if (n instanceof Pivot p) {
             for (Pivot.Child c : p.children) {
                 if (c.dirty != null) {
-                    c.ptr = write(c.dirty);
+                    c.ptr = write(c.dirty, false);
                     c.fill = NodeCodec.packedFill(c.dirty.size()); // as a decoded pivot has it
                     c.dirty = null;
                 }
@@ -290,7 +300,7 @@ public final class TreeWriter {
         Bptr bp;
         try (CachedBlock b = store.newBlockToOverwrite(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
             NodeCodec.pack(n, b.data());
-            bp = store.write(b);
+            bp = atSync ? store.writeAtSync(b) : store.write(b);
         }
         written.add(bp);
         retire(n.origin);

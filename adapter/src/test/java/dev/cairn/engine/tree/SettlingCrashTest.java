@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * a crash at any write or force of such a batch, committed or given up,
  * must mount the tree of the last completed sync exactly, with nothing
  * leaked and nothing reachable that is free. (The store's own crash test
- * commits too little to settle at the real threshold of megabytes.)
+ * commits too little to settle at the real threshold of megabytes.) Some
+ * batches share a generation, as concurrent commits do: the root the first
+ * leaves is replaced before any sync, and must never be written.
  */
 class SettlingCrashTest {
 
@@ -52,13 +54,24 @@ class SettlingCrashTest {
         Random rnd = new Random(7);
         int firstEvent;
         int settles = 0;
+        List<Long> unwrittenRoots = new ArrayList<>();
+        /**
+         * Per entry of unwrittenRoots: the events from the batch that made it
+         * to the sync that sealed its generation (the address may have held
+         * another block before, and may be reused after).
+         */
+        List<Integer> unwrittenFrom = new ArrayList<>();
+        List<Integer> unwrittenUntil = new ArrayList<>();
         BlockStore s = BlockStore.create(dir.resolve("t.cairn"), cfg);
         try {
             firstEvent = rec.get().eventCount();
             TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
             states.put(s.durableGen(), new TreeMap<>(model));
             Bptr root = Bptr.NONE;
+            boolean rootSynced = true;
+            int rootMadeAt = 0;
             for (int batch = 0; batch < 10; batch++) {
+                int batchStart = rec.get().eventCount();
                 TreeMap<byte[], byte[]> next = new TreeMap<>(model);
                 TreeWriter w = new TreeWriter(s, root, new RootMemo(), SETTLE_BYTES);
                 for (int i = 0; i < 400; i++) {
@@ -77,19 +90,43 @@ class SettlingCrashTest {
                 settles += w.settles();
                 if (batch == 3 || batch == 7) {
                     w.abort(); // written along the way, then given up: the crash states after it hold the old tree
+                    unwrittenRoots.add(made.addr());
+                    unwrittenFrom.add(batchStart);
                 } else {
                     w.commit();
+                    if (!rootSynced) {
+                        unwrittenRoots.add(root.addr()); // replaced before any sync took it
+                        unwrittenFrom.add(rootMadeAt);
+                    }
+                    rootSynced = false;
+                    rootMadeAt = batchStart;
                     root = made;
                     model = next;
                 }
+                if (batch % 3 == 0) {
+                    continue; // the next batch shares this generation
+                }
                 long gen = s.sync(List.of(root));
+                rootSynced = true;
                 states.put(gen, new TreeMap<>(model));
                 acknowledged.add(new long[] {rec.get().eventCount(), gen});
+                while (unwrittenUntil.size() < unwrittenRoots.size()) {
+                    unwrittenUntil.add(rec.get().eventCount());
+                }
             }
         } finally {
             s.close();
         }
         assertTrue(settles >= 20, "the batches settled along the way (" + settles + " times)");
+        assertEquals(3, unwrittenRoots.size()); // batch 0's root, replaced by batch 1 in its generation, and the two given up
+        List<RecordingChannel.Event> events = rec.get().events();
+        for (int i = 0; i < unwrittenRoots.size(); i++) {
+            long addr = unwrittenRoots.get(i);
+            for (RecordingChannel.Event e : events.subList(unwrittenFrom.get(i), unwrittenUntil.get(i))) {
+                assertTrue(e.isForce() || addr < e.position() || addr >= e.position() + e.bytes().length,
+                        String.format("the root at 0x%x, replaced or given up before a sync took it, was written", addr));
+            }
+        }
         int[] incomplete = {0};
         int explored = CrashImages.explore(rec.get().events(), firstEvent, SIZE, acknowledged, 3,
                 (image, newest, fallback, where, index) -> {
