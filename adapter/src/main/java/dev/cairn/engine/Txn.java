@@ -170,8 +170,11 @@ public final class Txn implements AutoCloseable {
 
     /** Refuses a write of {@code key} that would count {@code adding} when the transaction would go past its limit. */
     private void checkRoom(byte[] key, long adding) {
-        long after = heldBytes - counted(key, writes.get(key)) + adding;
         long max = store.maxTransactionBytes();
+        if (heldBytes + adding <= max) {
+            return; // fits even if the key is new: no lookup of what it replaces
+        }
+        long after = heldBytes - counted(key, writes.get(key)) + adding;
         if (after > max) {
             throw new TransactionTooLargeException("the transaction would hold " + after + " bytes of writes in memory, "
                     + "more than the store's maxTransactionBytes (" + max + "); this write was refused and the "
