@@ -41,32 +41,10 @@ final class Pivot extends Node {
     final List<Child> children = new ArrayList<>();
     final TreeMap<byte[], Msg> buffer = new TreeMap<>(Keys.ORDER);
     private int bufferBytes;
-    /**
-     * Buffered bytes waiting for each child, by index, kept up to date as
-     * messages come and go once counted; null until then, and again after
-     * {@link #childrenReshaped}. A root pivot stays decoded from commit to
-     * commit (see {@link RootMemo}) with a full buffer, so every small commit
-     * flushes it: recounting the whole buffer against every child each time
-     * was a tenth of the CPU of 16 committing threads.
-     */
-    private long[] waiting;
 
     void addMessage(Msg m) {
         Msg old = buffer.put(m.key(), m);
-        int grew = m.packedSize() - (old == null ? 0 : old.packedSize());
-        bufferBytes += grew;
-        if (waiting != null) {
-            waiting[route(m.key())] += grew;
-        }
-    }
-
-    /**
-     * Call after children were added, removed, merged or split, other than
-     * one child's node being replaced in place: the figures by index no
-     * longer hold.
-     */
-    void childrenReshaped() {
-        waiting = null;
+        bufferBytes += m.packedSize() - (old == null ? 0 : old.packedSize());
     }
 
     int bufferBytes() {
@@ -118,25 +96,14 @@ final class Pivot extends Node {
             bufferBytes -= m.packedSize();
         }
         range.clear();
-        if (waiting != null) {
-            waiting[i] = 0;
-        }
         return out;
     }
 
     /**
-     * Buffered bytes waiting for each child, by index; the pivot's own
-     * figures, which it keeps up to date (callers must not change them).
+     * Buffered bytes waiting for each child, by index. One pass over the
+     * buffer, which is in key order like the children.
      */
     long[] waitingBytes() {
-        if (waiting == null) {
-            waiting = countWaiting();
-        }
-        return waiting;
-    }
-
-    /** One pass over the buffer, which is in key order like the children. */
-    long[] countWaiting() {
         long[] bytes = new long[children.size()];
         int child = 0;
         for (Msg m : buffer.values()) {

@@ -190,13 +190,18 @@ public final class TreeWriter {
             return l.size() <= TreeFormat.LEAF_SPACE ? List.of(l) : new ArrayList<>(l.split());
         }
         Pivot p = (Pivot) n;
-        // The pivot keeps its waiting bytes by child as messages come and go,
-        // and recounts only after its children were split, merged or removed.
+        // Flushing a child takes all its messages and leaves the other
+        // children's waiting bytes as they were, unless the children were
+        // split, merged or removed: count once, recount only then. (Counting
+        // for every flush was a tenth of a bulk load.)
+        long[] waiting = p.bufferBytes() > TreeFormat.BUFFER_SPACE ? p.waitingBytes() : null;
         while (p.bufferBytes() > TreeFormat.BUFFER_SPACE) {
-            long[] waiting = p.waitingBytes();
-            // Tests run with assertions on: a figure kept wrong could pick a child with nothing waiting forever.
-            assert java.util.Arrays.equals(waiting, p.countWaiting()) : "a pivot's waiting bytes drifted from its buffer";
-            flush(p, Pivot.heaviest(waiting));
+            int i = Pivot.heaviest(waiting);
+            if (flush(p, i)) {
+                waiting = p.waitingBytes();
+            } else {
+                waiting[i] = 0;
+            }
         }
         if (p.childBytes() > TreeFormat.CHILD_SPACE) {
             return new ArrayList<>(p.split());
@@ -204,8 +209,13 @@ public final class TreeWriter {
         return List.of(p);
     }
 
-    /** Moves every message waiting for child {@code i} into it. */
-    private void flush(Pivot p, int i) {
+    /**
+     * Moves every message waiting for child {@code i} into it.
+     *
+     * @return whether the pivot's children changed other than child
+     *         {@code i}'s node (split, merged, removed)
+     */
+    private boolean flush(Pivot p, int i) {
         List<Msg> msgs = p.takeMessagesFor(i);
         Pivot.Child c = p.children.get(i);
         Node child = c.dirty != null ? c.dirty : load(c.ptr);
@@ -215,10 +225,11 @@ public final class TreeWriter {
             // The parent's messages are newer than anything below: they replace.
             msgs.forEach(((Pivot) child)::addMessage);
         }
-        replaceChild(p, i, fix(child));
+        return replaceChild(p, i, fix(child));
     }
 
-    private void replaceChild(Pivot p, int i, List<Node> parts) {
+    /** @return whether the children changed other than child {@code i}'s node */
+    private boolean replaceChild(Pivot p, int i, List<Node> parts) {
         boolean reshaped = parts.size() != 1;
         byte[] low = p.children.get(i).key;
         p.children.remove(i);
@@ -238,9 +249,7 @@ public final class TreeWriter {
         if (!p.children.isEmpty()) {
             p.children.get(0).key = Keys.LOWEST;
         }
-        if (reshaped) {
-            p.childrenReshaped();
-        }
+        return reshaped;
     }
 
     /**
