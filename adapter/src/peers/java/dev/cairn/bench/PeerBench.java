@@ -104,8 +104,9 @@ public final class PeerBench {
         try (Engine engine = open(name, d)) {
             out[0] = commitsPerSecond(engine, 1, seconds);
             out[1] = commitsPerSecond(engine, 16, seconds);
-            List<byte[]> keys = bulk(engine, out);
-            out[3] = gets(engine, keys);
+            Bulk bulk = bulk(engine);
+            out[2] = bulk.putsPerSecond();
+            out[3] = gets(engine, bulk.keys());
             double[] mib = megabytes(engine);
             out[4] = mib[0];
             out[5] = mib[1];
@@ -151,7 +152,7 @@ public final class PeerBench {
      * half is timed. Keys and values are made before the clock starts, so the
      * figure is the engine's, not the generator's.
      */
-    private static List<byte[]> bulk(Engine engine, double[] out) {
+    private static Bulk bulk(Engine engine) {
         Random rnd = new Random(5);
         int warmup = 50;
         int timed = 50;
@@ -176,10 +177,14 @@ public final class PeerBench {
         for (int c = warmup; c < warmup + timed; c++) {
             engine.commit(keys.get(c), values.get(c));
         }
-        out[2] = timed * 1000 / ((System.nanoTime() - start) / 1e9);
+        double putsPerSecond = timed * 1000 / ((System.nanoTime() - start) / 1e9);
         List<byte[]> all = new ArrayList<>();
         keys.forEach(all::addAll);
-        return all;
+        return new Bulk(putsPerSecond, all);
+    }
+
+    /** The bulk figure, and every key it put (the gets workload reads them). */
+    private record Bulk(double putsPerSecond, List<byte[]> keys) {
     }
 
     private static double gets(Engine engine, List<byte[]> keys) {
