@@ -251,6 +251,15 @@ public final class BlockStore implements AutoCloseable {
     }
 
     /**
+     * Tells pin {@code token} that its reader reads only the tree under
+     * {@code root}: blocks born after the root (later commits' nodes) may
+     * then be reused while it is open. Call it after reading the root.
+     */
+    public void narrowPin(long token, Bptr root) {
+        epochs.narrow(token, root.gen());
+    }
+
+    /**
      * Runs {@code work} within one generation: no sync's pass 0 can fall
      * between the blocks it allocates and frees. A caller that links new
      * blocks into a root does it in here, so every block a sync finds
@@ -484,7 +493,7 @@ public final class BlockStore implements AutoCloseable {
                     a.logFree(bp.addr());
                     unwritten = atSync.remove(bp.addr());
                 } else {
-                    a.deferFree(bp.addr(), protectedGen);
+                    a.deferFree(bp.addr(), bp.gen(), protectedGen);
                 }
             } finally {
                 a.lock.unlock();
@@ -500,13 +509,13 @@ public final class BlockStore implements AutoCloseable {
         }
         if (now) {
             cache.discardUnwritten(bp.addr());
-            retireFreed(bp.addr());
+            retireFreed(new Arena.Released(bp.addr(), bp.gen()));
         }
     }
 
-    private void retireFreed(long addr) {
-        int syncer = syncerOf(addr);
-        epochs.retire(() -> syncers.free(syncer, addr));
+    private void retireFreed(Arena.Released r) {
+        int syncer = syncerOf(r.addr());
+        epochs.retire(r.born(), () -> syncers.free(syncer, r.addr()));
     }
 
     /** On a syncer: the grace period of a freed block has passed; make it allocatable. */
@@ -553,7 +562,7 @@ public final class BlockStore implements AutoCloseable {
             checkWritable();
             long start = System.nanoTime();
             long gen = -1;
-            List<Long> releaseAfter = new ArrayList<>();
+            List<Arena.Released> releaseAfter = new ArrayList<>();
             Superblock sb;
             java.util.Map<Long, Long> logBlocks;
             java.util.Collection<AtSync> deferred;
@@ -613,11 +622,19 @@ public final class BlockStore implements AutoCloseable {
                 throw file.markReadOnly("the sync of generation " + gen + " failed midway", e);
             }
             durable = sb;
-            onDurable.run();
-            // pass 4: what this sync freed may be reused once no reader sees it.
-            if (release) {
-                releaseAfter.forEach(this::retireFreed);
-                epochs.clean();
+            try {
+                onDurable.run();
+                // pass 4: what this sync freed may be reused once no reader sees it.
+                if (release) {
+                    releaseAfter.forEach(this::retireFreed);
+                    epochs.clean();
+                }
+            } catch (RuntimeException e) {
+                // Durable, but what it freed is now in an unknown state, and the
+                // caller's view of what is durable may lag the disk's: writing on
+                // could reuse a block a reader sees, or make every later commit
+                // conflict with one that never became visible. Stop, as above.
+                throw file.markReadOnly("generation " + gen + " is durable, but its sync failed after that", e);
             }
             long took = System.nanoTime() - start;
             syncCount.incrementAndGet();

@@ -142,6 +142,7 @@ public final class Store implements AutoCloseable {
         checkOpen();
         long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
         Snapshot s = durable;
+        blocks.narrowPin(pin, s.root()); // later commits' blocks may be reused while it is open
         conflicts.began(s.seq()); // its own lock: a reader never waits for a commit
         return new Txn(this, s, pin, null);
     }
@@ -168,6 +169,7 @@ public final class Store implements AutoCloseable {
             blocks.unpin(pin);
             throw new NoSuchSnapshotException("no snapshot is named " + name);
         }
+        blocks.narrowPin(pin, info.root());
         return new Txn(this, new Snapshot(info.root(), Bptr.NONE, seq), pin, name);
     }
 

@@ -277,8 +277,16 @@ public final class Arena {
      * {@code protectedGen} or older) may still reach. It is logged at the
      * first sync started after it, whose root cannot reach it.
      */
-    public void deferFree(long addr, long protectedGen) {
-        deferred.add(new long[] {addr, protectedGen});
+    public void deferFree(long addr, long born, long protectedGen) {
+        deferred.add(new long[] {addr, protectedGen, born});
+    }
+
+    /**
+     * A block whose free a sync made durable, and the generation it was born
+     * in ({@link dev.cairn.engine.epoch.Epochs#BORN_ANY_TIME} for a log
+     * block): it may be reused once no reader can still see it.
+     */
+    public record Released(long addr, long born) {
     }
 
     /** Makes a logged-free block allocatable again. */
@@ -336,12 +344,12 @@ public final class Arena {
      *
      * @return what the superblock of {@code gen} records of this arena
      */
-    public ArenaState seal(long gen, List<Long> releaseAfterSync) {
+    public ArenaState seal(long gen, List<Released> releaseAfterSync) {
         for (var it = deferred.iterator(); it.hasNext(); ) {
             long[] d = it.next();
             if (d[1] < gen) {
                 logFree(d[0]);
-                releaseAfterSync.add(d[0]);
+                releaseAfterSync.add(new Released(d[0], d[2]));
                 it.remove();
             }
         }
@@ -383,7 +391,7 @@ public final class Arena {
      * but released only after this sync completes, because until then the old
      * chain is what a mount would read.
      */
-    private void compress(List<Long> releaseAfterSync) {
+    private void compress(List<Released> releaseAfterSync) {
         List<Long> oldChain = new ArrayList<>(chain);
         int perBlock = BlockFormat.LOG_SPACE - BlockFormat.LOG_SLOP;
         int entryBytes = 16 * (free.count() + 2) + 8 * (unreleased.size() + reserved.size() + oldChain.size());
@@ -424,7 +432,7 @@ public final class Arena {
         chain.addAll(fresh.subList(0, used + 1));
         for (long old : oldChain) {
             unreleased.add(old);
-            releaseAfterSync.add(old);
+            releaseAfterSync.add(new Released(old, dev.cairn.engine.epoch.Epochs.BORN_ANY_TIME));
         }
         // Blocks taken for the chain but not needed: free in the new log, and
         // free at once, since no durable state ever used them.

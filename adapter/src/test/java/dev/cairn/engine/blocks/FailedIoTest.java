@@ -71,4 +71,34 @@ class FailedIoTest {
             assertTrue(s.check(Workload.WALKER).ok(), () -> s.check(Workload.WALKER).toString());
         }
     }
+
+    /**
+     * A sync that fails after its superblock is durable (in what it does for
+     * the caller then, or in handing what it freed to reclamation) also
+     * stops the store: the generation is on disk, but the caller's view of
+     * it and the fate of the freed blocks are not known. Going on made every
+     * later commit of a key conflict, for good, with a commit that never
+     * became visible.
+     */
+    @org.junit.jupiter.api.Test
+    void aSyncFailingAfterItsSuperblockIsDurableMakesTheStoreReadOnly() {
+        Path file = dir.resolve("s.cairn");
+        StoreConfig cfg = StoreConfig.defaults().sizeBytes(4L << 20).arenas(2).cacheBytes(1 << 20);
+        long gen;
+        try (BlockStore s = BlockStore.create(file, cfg)) {
+            gen = s.durableGen() + 1;
+            ReadOnlyStoreException e = assertThrows(ReadOnlyStoreException.class,
+                    () -> s.sync(List::of, () -> {
+                        throw new IllegalStateException("the caller's bookkeeping broke");
+                    }));
+            assertTrue(e.getMessage().contains("generation " + gen + " is durable")
+                    && e.getMessage().contains("the caller's bookkeeping broke"), e.getMessage());
+            assertTrue(s.isReadOnly());
+            assertEquals(gen, s.durableGen());
+            assertThrows(ReadOnlyStoreException.class, () -> s.newBlock(BlockFormat.TYPE_DATA, 0));
+        }
+        try (BlockStore s = BlockStore.open(file, StoreConfig.defaults())) {
+            assertEquals(gen, s.durableGen(), "the generation was durable and stays so");
+        }
+    }
 }
