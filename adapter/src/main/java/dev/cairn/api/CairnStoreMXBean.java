@@ -67,8 +67,9 @@ public interface CairnStoreMXBean {
 
     /**
      * Seconds the oldest open reader has held its snapshot (0: none). While
-     * it does, no block freed since can be reused: a transaction an
-     * application forgot to close shows here, and the store grows.
+     * it does, the blocks of its version that commits have since replaced
+     * cannot be reused: a transaction an application forgot to close shows
+     * here, and the store holds up to one more copy of what it had then.
      */
     long getOldestReaderSeconds();
 

@@ -10,7 +10,7 @@ import dev.cairn.engine.cache.CacheStats;
  * @param syncNanos      time spent in them
  * @param lastSyncNanos  duration of the last one
  * @param blocksWritten  blocks the syncers wrote
- * @param retiredWaiting freed blocks waiting for readers' epochs to pass
+ * @param retiredWaiting freed blocks waiting for readers that can still see them
  * @param pins           snapshots held by open transactions and streams
  * @param oldestPinNanos how long the oldest of them has been held (0: none)
  * @param cache          the block cache's figures
