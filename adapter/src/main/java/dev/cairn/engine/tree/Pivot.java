@@ -141,17 +141,46 @@ final class Pivot extends Node {
         return children.isEmpty();
     }
 
-    /** Splits a pivot with too many children into pivots that each fit, messages going with their range. */
+    /**
+     * Whether this pivot's children are leaves, as far as this batch can tell
+     * without reading them: one of them is a changed leaf. A pivot gains
+     * children only when a changed child splits, so one that has outgrown
+     * {@link TreeFormat#MAX_CHILDREN_ABOVE_LEAVES} always has such a child.
+     */
+    boolean aboveChangedLeaf() {
+        for (Child c : children) {
+            if (c.dirty instanceof Leaf) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether this pivot must split: its children overflow their half, or it sits above leaves and has too many. */
+    boolean tooManyChildren() {
+        return childBytes() > TreeFormat.CHILD_SPACE
+                || children.size() > TreeFormat.MAX_CHILDREN_ABOVE_LEAVES && aboveChangedLeaf();
+    }
+
+    /**
+     * Splits a pivot with too many children (see {@link #tooManyChildren})
+     * into pivots that each fit, about equal, messages going with their range.
+     */
     List<Pivot> split() {
         int total = childBytes();
         int parts = Math.max(2, (total + TreeFormat.CHILD_SPACE - 1) / TreeFormat.CHILD_SPACE);
+        if (aboveChangedLeaf()) {
+            int most = TreeFormat.MAX_CHILDREN_ABOVE_LEAVES;
+            parts = Math.max(parts, (children.size() + most - 1) / most);
+        }
         int target = Math.min(TreeFormat.CHILD_SPACE, total / parts + 1);
+        int perPart = (children.size() + parts - 1) / parts;
         List<Pivot> out = new ArrayList<>();
         Pivot cur = new Pivot();
         cur.origin = origin;
         int curBytes = 0;
         for (Child c : children) {
-            if (!cur.children.isEmpty() && curBytes + c.packedSize() > target) {
+            if (!cur.children.isEmpty() && (curBytes + c.packedSize() > target || cur.children.size() == perPart)) {
                 out.add(cur);
                 cur = new Pivot();
                 curBytes = 0;

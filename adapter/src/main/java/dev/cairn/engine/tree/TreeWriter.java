@@ -203,7 +203,7 @@ public final class TreeWriter {
                 waiting[i] = 0;
             }
         }
-        if (p.childBytes() > TreeFormat.CHILD_SPACE) {
+        if (p.tooManyChildren()) {
             return new ArrayList<>(p.split());
         }
         return List.of(p);

@@ -1,0 +1,101 @@
+package dev.cairn.engine.tree;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.StoreConfig;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.CachedBlock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The shape a bulk load of random keys gives the tree, and what it costs a
+ * batch: pivots right above the leaves keep at most
+ * {@link TreeFormat#MAX_CHILDREN_ABOVE_LEAVES} children, so a flush carries
+ * several messages to its leaf, while higher pivots keep their full fan-out,
+ * so reads go no deeper for it.
+ */
+class TreeShapeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void batchesOfRandomPutsRewriteFewBlocksAndTheTreeStaysShallow() {
+        StoreConfig cfg = StoreConfig.defaults().sizeBytes(1L << 30).arenas(4).cacheBytes(64L << 20);
+        BlockStore s = BlockStore.create(dir.resolve("shape.cairn"), cfg);
+        try {
+            Random rnd = new Random(5);
+            TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
+            Bptr root = Bptr.NONE;
+            long writtenBefore = 0;
+            int batches = 80;
+            int timed = 20;
+            for (int batch = 0; batch < batches; batch++) {
+                if (batch == batches - timed) {
+                    writtenBefore = s.stats().blocksWritten();
+                }
+                TreeWriter w = new TreeWriter(s, root);
+                for (int i = 0; i < 1000; i++) {
+                    // The peer bench's bulk workload: keys from a million, 100-byte values.
+                    byte[] key = String.format("bulk-%08d", rnd.nextInt(1_000_000)).getBytes(StandardCharsets.US_ASCII);
+                    byte[] value = new byte[100];
+                    rnd.nextBytes(value);
+                    w.apply(Msg.put(key, value));
+                    model.put(key, value);
+                }
+                root = w.finish();
+                w.commit();
+                s.sync(List.of(root));
+            }
+            double perBatch = (s.stats().blocksWritten() - writtenBefore) / (double) timed;
+            // Into some 77,000 keys: with a pivot above the leaves free to
+            // fill its child half, a batch wrote 337 blocks, nearly a leaf
+            // rewrite for every three messages; at 24 children, 149.
+            assertTrue(perBatch < 200, perBatch + " blocks written a batch of 1000 random puts");
+
+            int[] aboveLeaves = new int[2]; // pivots right above leaves, and the most children one has
+            int height = walk(s, root, aboveLeaves);
+            assertTrue(aboveLeaves[0] > 40, aboveLeaves[0] + " pivots right above the leaves");
+            assertTrue(aboveLeaves[1] <= TreeFormat.MAX_CHILDREN_ABOVE_LEAVES,
+                    "a pivot right above the leaves has " + aboveLeaves[1] + " children");
+            // Capping every pivot's fan-out, not just those above leaves, makes it deeper.
+            assertEquals(3, height, "the tree's height over " + model.size() + " keys");
+
+            for (var e : model.entrySet()) {
+                assertArrayEquals(e.getValue(), Tree.get(s, root, e.getKey()));
+            }
+        } finally {
+            s.close();
+        }
+    }
+
+    /** The height of the tree at {@code p}, counting the pivots above leaves and their largest fan-out. */
+    private static int walk(BlockStore s, Bptr p, int[] aboveLeaves) {
+        Node n;
+        try (CachedBlock b = s.read(p)) {
+            n = NodeCodec.unpack(b.data(), p);
+        }
+        if (n instanceof Leaf) {
+            return 1;
+        }
+        Pivot pivot = (Pivot) n;
+        int below = 0;
+        for (Pivot.Child c : pivot.children) {
+            below = Math.max(below, walk(s, c.ptr, aboveLeaves));
+        }
+        if (below == 1) {
+            aboveLeaves[0]++;
+            aboveLeaves[1] = Math.max(aboveLeaves[1], pivot.children.size());
+        }
+        return below + 1;
+    }
+}
