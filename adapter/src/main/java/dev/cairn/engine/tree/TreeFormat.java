@@ -36,12 +36,15 @@ public final class TreeFormat {
      * writes 149. (12, 16, 20 and 32 gave 153, 148, 148 and 161; of the best,
      * the widest keeps the tree shallow longest.)
      *
-     * <p>Higher pivots flush into pivots, which are cheaper to rewrite than
-     * the leaves they spare, so they keep their full fan-out. The price is
-     * depth: with 13-byte keys and 100-byte values the tree grows its fourth
-     * level at about 196,000 keys instead of 1.2 million, and reads in
-     * between pass one more pivot. It is a choice of shape, not of format: a
-     * pivot of any fan-out reads the same.
+     * <p>Higher pivots keep their full fan-out: capping them too (at 16)
+     * wrote fewer blocks still, 121, but made that tree five levels deep
+     * where three do, and every read pays for each level. Even so the cap
+     * costs depth: with 13-byte keys and 100-byte values the tree grows its
+     * fourth level at about 196,000 keys instead of 1.2 million, and reads
+     * in between pass one more pivot. It is a choice of shape, not of
+     * format: a pivot of any fan-out reads the same, and a store written
+     * before the cap reshapes a pivot the first time one of its leaves
+     * changes.
      */
     static final int MAX_CHILDREN_ABOVE_LEAVES = 24;
 
