@@ -24,6 +24,8 @@ final class CacheSegment {
     private long misses;
     private long evictions;
     private long stalls;
+    /** Threads in {@link #obtain} waiting for a block to become evictable; notified only when there are some. */
+    private int waiting;
 
     CacheSegment(int capacity) {
         this.capacity = capacity;
@@ -143,7 +145,7 @@ final class CacheSegment {
             b.used1 = b.used2 = -1;
             if (b.ref == 0) {
                 evictable.add(b);
-                notifyAll();
+                wakeWaiting();
             }
         }
     }
@@ -156,6 +158,12 @@ final class CacheSegment {
         b.ref--;
         if (b.ref == 0 && !b.dirty && !b.queued) {
             evictable.add(b);
+            wakeWaiting();
+        }
+    }
+
+    private void wakeWaiting() {
+        if (waiting > 0) {
             notifyAll();
         }
     }
@@ -195,10 +203,13 @@ final class CacheSegment {
                     return victim;
                 }
                 stalls++;
+                waiting++;
                 try {
                     wait();
                 } catch (InterruptedException e) {
                     interrupted = true;
+                } finally {
+                    waiting--;
                 }
             }
         } finally {
