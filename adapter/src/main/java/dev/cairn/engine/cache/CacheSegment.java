@@ -1,22 +1,19 @@
 package dev.cairn.engine.cache;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * One partition of the {@link BlockCache}: the addresses whose hash falls to
  * it, {@code capacity} blocks of the budget, its own LRU-2 heap. Buffers are
  * allocated as needed up to the capacity and then reused; a caller that finds
  * every buffer held, dirty or queued waits for one.
  *
- * <p>Locking: this object's monitor guards the map, the heap, the counters
+ * <p>Locking: this object's monitor guards the address index, the heap, the counters
  * and the bookkeeping of every block in the segment; disk reads happen
  * outside it.
  */
 final class CacheSegment {
 
     private final int capacity;
-    private final Map<Long, CachedBlock> map = new HashMap<>();
+    private final AddressIndex index;
     private final EvictionHeap evictable = new EvictionHeap();
     private int allocated;
     private long tick;
@@ -29,11 +26,12 @@ final class CacheSegment {
 
     CacheSegment(int capacity) {
         this.capacity = capacity;
+        this.index = new AddressIndex(capacity);
     }
 
     /** The cached block at {@code addr}, held, or null (a miss, counted). */
     synchronized CachedBlock hit(long addr) {
-        CachedBlock b = map.get(addr);
+        CachedBlock b = index.get(addr);
         if (b != null) {
             hits++;
             hold(b);
@@ -48,7 +46,7 @@ final class CacheSegment {
      * the block meanwhile, and then this lookup read no disk after all.
      */
     synchronized CachedBlock recheck(long addr) {
-        CachedBlock b = map.get(addr);
+        CachedBlock b = index.get(addr);
         if (b != null) {
             hold(b);
             misses--;
@@ -71,7 +69,7 @@ final class CacheSegment {
         }
         synchronized (this) {
             b.addr = addr;
-            map.put(addr, b);
+            index.put(b);
             return b;
         }
     }
@@ -84,7 +82,7 @@ final class CacheSegment {
      */
     CachedBlock create(long addr, boolean zeroed) {
         synchronized (this) {
-            if (map.containsKey(addr)) {
+            if (index.get(addr) != null) {
                 throw new IllegalStateException(String.format("double allocation: block 0x%x is in use", addr));
             }
         }
@@ -93,14 +91,14 @@ final class CacheSegment {
             java.util.Arrays.fill(b.buf, (byte) 0);
         }
         synchronized (this) {
-            if (map.containsKey(addr)) {
+            if (index.get(addr) != null) {
                 b.used1 = b.used2 = -1;
                 release(b);
                 throw new IllegalStateException(String.format("double allocation: block 0x%x is in use", addr));
             }
             b.addr = addr;
             b.dirty = true;
-            map.put(addr, b);
+            index.put(b);
             return b;
         }
     }
@@ -123,7 +121,7 @@ final class CacheSegment {
      * again and its buffer goes to the bottom of the LRU to be reused first.
      */
     synchronized void forget(long addr) {
-        CachedBlock b = map.remove(addr);
+        CachedBlock b = index.remove(addr);
         if (b != null) {
             b.freed = true;
             b.used1 = b.used2 = -1;
@@ -137,9 +135,9 @@ final class CacheSegment {
      * memory for good.
      */
     synchronized void discardUnwritten(long addr) {
-        CachedBlock b = map.get(addr);
+        CachedBlock b = index.get(addr);
         if (b != null && b.dirty && !b.queued) {
-            map.remove(addr);
+            index.remove(addr);
             b.dirty = false;
             b.freed = true;
             b.used1 = b.used2 = -1;
@@ -191,8 +189,8 @@ final class CacheSegment {
                 }
                 CachedBlock victim = evictable.poll();
                 if (victim != null) {
-                    if (victim.addr != -1 && map.get(victim.addr) == victim) {
-                        map.remove(victim.addr);
+                    if (victim.addr != -1 && index.get(victim.addr) == victim) {
+                        index.remove(victim.addr);
                         evictions++;
                     }
                     victim.addr = -1;
@@ -220,13 +218,13 @@ final class CacheSegment {
     }
 
     synchronized CacheStats stats() {
-        int dirty = 0;
-        for (CachedBlock b : map.values()) {
+        int[] dirty = {0};
+        index.forEach(b -> {
             if (b.dirty) {
-                dirty++;
+                dirty[0]++;
             }
-        }
-        return new CacheStats(capacity, allocated, map.size(), dirty, hits, misses, evictions, stalls);
+        });
+        return new CacheStats(capacity, allocated, index.size(), dirty[0], hits, misses, evictions, stalls);
     }
 
 }

@@ -26,6 +26,8 @@ public final class CachedBlock implements AutoCloseable {
     long used2;
     /** Position in the eviction heap, or -1 when not evictable. */
     int heapIndex = -1;
+    /** The next block in its {@link AddressIndex} chain. */
+    CachedBlock nextInIndex;
 
     CachedBlock(CacheSegment segment) {
         this.segment = segment;
