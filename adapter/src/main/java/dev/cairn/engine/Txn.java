@@ -43,7 +43,8 @@ public final class Txn implements AutoCloseable {
     private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
     /** What {@code writes} counts against {@code maxTransactionBytes} ({@link #counted}). */
     private long heldBytes;
-    private boolean finished;
+    /** Volatile: a stream of this transaction may be read on another thread (see {@link #getStream}). */
+    private volatile boolean finished;
 
     Txn(Store store, Store.Snapshot snapshot, long pin, String snapshotName) {
         this.store = store;
@@ -82,7 +83,9 @@ public final class Txn implements AutoCloseable {
 
     /**
      * The value of {@code key} as a stream, or null when absent; a large value
-     * is read one 16 KiB block at a time. Read it before the transaction ends.
+     * is read one 16 KiB block at a time. Read it before the transaction ends:
+     * a read after that throws {@link TxnClosedException}, since the blocks
+     * it would read may have been reused by then.
      */
     public InputStream getStream(byte[] key) {
         checkActive();
@@ -92,12 +95,35 @@ public final class Txn implements AutoCloseable {
             return null;
         }
         if (own instanceof StreamedValue s) {
-            return store.stream(s);
+            return whileActive(store.stream(s));
         }
         if (own != null) {
-            return new ByteArrayInputStream((byte[]) own);
+            return whileActive(new ByteArrayInputStream((byte[]) own));
         }
-        return store.stream(snapshot, key);
+        InputStream in = store.stream(snapshot, key);
+        return in == null ? null : whileActive(in);
+    }
+
+    /**
+     * {@code in}, readable only while this transaction is active. Its pin
+     * is what keeps the blocks of its version from reuse, and a block found
+     * in the cache is not checked against its hash, so a late read could
+     * return another block's bytes instead of failing.
+     */
+    private InputStream whileActive(InputStream in) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                checkActive();
+                return super.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                checkActive();
+                return super.read(b, off, len);
+            }
+        };
     }
 
     /** Whether {@code key} exists as this transaction sees it (without reading its value). */

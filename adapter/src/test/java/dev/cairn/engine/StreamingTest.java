@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.engine.disk.RecordingChannel;
@@ -196,6 +197,47 @@ class StreamingTest {
             assertArrayEquals(first, t.get(b("v")));
             assertArrayEquals(secondAsPut, t.get(b("w")));
             assertTrue(s.check().ok(), () -> s.check().toString());
+        }
+    }
+
+    /**
+     * A stream is readable only while its transaction is: after the
+     * transaction ends, its pin no longer keeps the value's blocks from
+     * reuse, and a block found in the cache is not checked against its hash,
+     * so a late read must fail rather than risk another block's bytes. This
+     * holds for a committed large value, the transaction's own streamed
+     * value, its own small value, and a stream half read.
+     */
+    @Test
+    void aStreamReadAfterItsTransactionEndsFailsWithAClearError() throws IOException {
+        Path file = dir.resolve("s.cairn");
+        byte[] big = new byte[3 * ObjectLayout.CHUNK];
+        new Random(21).nextBytes(big);
+        try (Store s = Store.create(file, CFG)) {
+            try (Txn t = s.begin()) {
+                t.put(b("big"), big);
+                t.commit();
+            }
+            Txn reader = s.begin();
+            InputStream committed = reader.getStream(b("big"));
+            byte[] head = committed.readNBytes(ObjectLayout.CHUNK + 10); // into the second chunk
+            assertArrayEquals(Arrays.copyOf(big, head.length), head);
+            InputStream ownLarge;
+            InputStream ownSmall;
+            try (Txn writer = s.begin()) {
+                writer.putStream(b("mine"), new java.io.ByteArrayInputStream(big));
+                writer.put(b("small"), b("tiny"));
+                ownLarge = writer.getStream(b("mine"));
+                ownSmall = writer.getStream(b("small"));
+                assertEquals(big[0] & 0xff, ownLarge.read());
+                writer.rollback();
+            }
+            reader.close();
+            for (InputStream late : List.of(committed, ownLarge, ownSmall)) {
+                TxnClosedException e = assertThrows(TxnClosedException.class, () -> late.read(new byte[100], 0, 100));
+                assertTrue(e.getMessage().contains("transaction is over"), e.getMessage());
+                assertThrows(TxnClosedException.class, late::read);
+            }
         }
     }
 
