@@ -155,22 +155,25 @@ public final class Store implements AutoCloseable {
      */
     public Txn beginAt(String name) {
         checkOpen();
-        long pin = blocks.pin();
+        long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
+        Snapshot s = durable;
         SnapshotTable.Info info;
-        long seq;
-        synchronized (commitLock) {
-            info = snapshots.get(name);
-            seq = durable.seq();
-            if (info != null) {
-                conflicts.began(seq);
-            }
+        try {
+            // The durable table, as begin() reads the durable root: a snapshot whose creation is
+            // not yet durable (and takes commits that are not either) is not there yet, and one
+            // whose deletion is not yet durable still is.
+            info = SnapshotTable.find(blocks, s.table(), name);
+        } catch (RuntimeException e) {
+            blocks.unpin(pin);
+            throw e;
         }
         if (info == null) {
             blocks.unpin(pin);
             throw new NoSuchSnapshotException("no snapshot is named " + name);
         }
         blocks.narrowPin(pin, info.root());
-        return new Txn(this, new Snapshot(info.root(), Bptr.NONE, seq), pin, name);
+        conflicts.began(s.seq());
+        return new Txn(this, new Snapshot(info.root(), Bptr.NONE, s.seq()), pin, name);
     }
 
     /**

@@ -7,12 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.engine.check.CheckReport;
+import dev.cairn.engine.disk.ForwardingChannel;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -147,6 +156,77 @@ class SnapshotTest {
                 assertArrayEquals("1".getBytes(UTF_8), t.get("a".getBytes(UTF_8)));
             }
             assertEquals(1, s.stats().snapshots());
+        }
+    }
+
+    /**
+     * A snapshot becomes readable only once its creation is durable, as a
+     * commit does: it takes the newest tree, whose commits may not be durable
+     * yet, and a reader must not see what a crash could still take back. Its
+     * deletion, likewise, counts for readers once durable. The sync is held
+     * in its force while another thread asks.
+     */
+    @Test
+    void aSnapshotIsReadableOnlyOnceItsCreationIsDurable() throws Exception {
+        AtomicReference<CountDownLatch> forcing = new AtomicReference<>();
+        AtomicReference<CountDownLatch> release = new AtomicReference<>();
+        StoreConfig cfg = CFG.channelOpener((p, o) -> new ForwardingChannel(FileChannel.open(p, o)) {
+            @Override
+            public void force(boolean metaData) throws IOException {
+                CountDownLatch f = forcing.getAndSet(null);
+                if (f != null) {
+                    f.countDown();
+                    try {
+                        release.get().await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.force(metaData);
+            }
+        });
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Store s = Store.create(dir.resolve("s.cairn"), cfg)) {
+            try {
+                byte[] k = "k".getBytes(UTF_8);
+                try (Txn t = s.begin()) {
+                    t.put(k, "1".getBytes(UTF_8));
+                    t.commit();
+                }
+                CountDownLatch creating = new CountDownLatch(1);
+                release.set(new CountDownLatch(1));
+                forcing.set(creating);
+                Future<?> created = pool.submit(() -> s.createSnapshot("snap"));
+                assertTrue(creating.await(10, TimeUnit.SECONDS), "the creating sync reached its force");
+                assertThrows(NoSuchSnapshotException.class, () -> s.beginAt("snap"),
+                        "a snapshot whose creation is not durable is not there yet");
+                release.get().countDown();
+                created.get(10, TimeUnit.SECONDS);
+                try (Txn t = s.beginAt("snap")) {
+                    assertArrayEquals("1".getBytes(UTF_8), t.get(k));
+                }
+
+                CountDownLatch deleting = new CountDownLatch(1);
+                release.set(new CountDownLatch(1));
+                forcing.set(deleting);
+                Future<?> deleted = pool.submit(() -> s.deleteSnapshot("snap"));
+                assertTrue(deleting.await(10, TimeUnit.SECONDS), "the deleting sync reached its force");
+                try (Txn t = s.beginAt("snap")) { // its deletion is not durable: it is still there
+                    assertArrayEquals("1".getBytes(UTF_8), t.get(k));
+                }
+                release.get().countDown();
+                deleted.get(10, TimeUnit.SECONDS);
+                assertThrows(NoSuchSnapshotException.class, () -> s.beginAt("snap"));
+                assertTrue(s.check().ok(), () -> s.check().toString());
+            } finally {
+                // A failed assertion must not leave a sync held in its force: closing the store waits for it.
+                forcing.set(null);
+                if (release.get() != null) {
+                    release.get().countDown();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 }

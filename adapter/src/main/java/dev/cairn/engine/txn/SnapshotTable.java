@@ -67,9 +67,7 @@ public final class SnapshotTable {
         Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(blocks, root, new byte[] {RECORD}, new byte[] {DEAD});
         while (it.hasNext()) {
             Map.Entry<byte[], byte[]> e = it.next();
-            ByteBuffer v = ByteBuffer.wrap(e.getValue());
-            Info info = new Info(new String(e.getKey(), 1, e.getKey().length - 1, StandardCharsets.UTF_8),
-                    v.getLong(0), v.getLong(8), Bptr.unpack(v, 16));
+            Info info = record(new String(e.getKey(), 1, e.getKey().length - 1, StandardCharsets.UTF_8), e.getValue());
             t.byId.put(info.id(), info);
             t.byName.put(info.name(), info);
         }
@@ -80,12 +78,27 @@ public final class SnapshotTable {
         return t;
     }
 
-    public Collection<Info> all() {
-        return List.copyOf(byId.values());
+    /**
+     * Snapshot {@code name} as the table at {@code root} records it, read
+     * from the table's blocks (the caller keeps them from reuse), or null.
+     * It answers for any version of the table, where this object holds the
+     * newest: a reader asks the durable one.
+     */
+    public static Info find(BlockStore blocks, Bptr root, String name) {
+        if (root.isNone()) {
+            return null;
+        }
+        byte[] v = Tree.get(blocks, root, recordKey(name.getBytes(StandardCharsets.UTF_8)));
+        return v == null ? null : record(name, v);
     }
 
-    public Info get(String name) {
-        return byName.get(name);
+    private static Info record(String name, byte[] value) {
+        ByteBuffer v = ByteBuffer.wrap(value);
+        return new Info(name, v.getLong(0), v.getLong(8), Bptr.unpack(v, 16));
+    }
+
+    public Collection<Info> all() {
+        return List.copyOf(byId.values());
     }
 
     public boolean isEmpty() {
