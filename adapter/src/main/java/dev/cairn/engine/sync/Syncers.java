@@ -27,8 +27,9 @@ import java.util.function.LongConsumer;
  *
  * <p>Locking: {@code fenceLock} guards {@code fencesLeft} and
  * {@code writtenBeforeFences}; queues have their own monitors; neither is
- * held while the other is taken. {@code written[i]} and {@code overflowed[i]} belong to whichever task
- * drains queue {@code i} (one at a time; the queue's monitor hands it over).
+ * held while the other is taken. {@code written[i]}, {@code overflowed[i]} and {@code gathers[i]}
+ * belong to whichever task drains queue {@code i} (one at a time; the queue's
+ * monitor hands it over).
  */
 public final class Syncers {
 
@@ -53,6 +54,12 @@ public final class Syncers {
     private final int reportLimit;
     /** Per queue: it wrote more than {@code reportLimit} blocks since its last fence. */
     private final boolean[] overflowed;
+    /**
+     * Per queue: the direct buffer a batch of blocks is gathered into, made on
+     * first use and kept. A fresh one per drain cost a zeroed 1 MiB native
+     * allocation for every commit that wrote two blocks in a row.
+     */
+    private final ByteBuffer[] gathers;
     /** A queue that passed the current barrier's fence had overflowed. */
     private boolean overflowBeforeFences;
     /** The first write failure since the last barrier; reported by it. */
@@ -67,6 +74,7 @@ public final class Syncers {
         this.queues = new SyncQueue[count];
         this.reportLimit = reportLimit;
         this.overflowed = new boolean[count];
+        this.gathers = new ByteBuffer[count];
         @SuppressWarnings("unchecked")
         java.util.Map<Long, Long>[] w = new java.util.Map[count];
         this.written = w;
@@ -245,7 +253,6 @@ public final class Syncers {
         /** The queue drained: its written-since-fence record is this batch's to add to. */
         private final int queue;
         private int count;
-        private ByteBuffer gather;
 
         Batch(int queue) {
             this.queue = queue;
@@ -281,8 +288,10 @@ public final class Syncers {
                 if (count == 1) {
                     out = ByteBuffer.wrap(blocks[0].data());
                 } else {
+                    ByteBuffer gather = gathers[queue];
                     if (gather == null) {
                         gather = ByteBuffer.allocateDirect(MAX_BLOCKS * BlockFormat.BLOCK_SIZE);
+                        gathers[queue] = gather;
                     }
                     gather.clear();
                     for (int i = 0; i < count; i++) {
