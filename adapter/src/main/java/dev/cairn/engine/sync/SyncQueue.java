@@ -8,8 +8,18 @@ import java.util.Arrays;
  * work of a generation leaves before the next generation's, and a
  * generation's writes leave in address order (gefs {@code qput}/{@code qpop}).
  *
- * <p>Locking: the queue's monitor guards the heap and {@code running}; a
- * producer waits on it while the heap is full (back-pressure).
+ * <p>Locking: the queue's monitor guards the heap and the drainer's state
+ * ({@code running}, {@code starting}, {@code lingering}, {@code relieved},
+ * {@code stale}); a producer waits on it while the heap is full
+ * (back-pressure).
+ *
+ * <p>Who drains: at most one party at a time, either a task that
+ * {@link #put} asked the caller to start, or a barrier that
+ * {@link #putClaiming claimed} the queue. A barrier claims it when no task
+ * drains it, when the task only lingers, and when the task has been handed to
+ * a thread that has not begun yet: waiting for a thread to wake up costs a
+ * one-put commit more than the write it would do. A task claimed before it
+ * began leaves at {@link #begin}.
  */
 final class SyncQueue {
 
@@ -31,8 +41,12 @@ final class SyncQueue {
 
     private final Entry[] heap;
     private int size;
-    /** A task is draining this queue. */
+    /** A task or a barrier is draining this queue (or a task was started to). */
     private boolean running;
+    /** The task started to drain has not reached {@link #begin} yet. */
+    private boolean starting;
+    /** Tasks started but claimed by a barrier before they began; that many must leave at {@link #begin}. */
+    private int stale;
     /** The draining task is waiting for entries, with nothing in hand. */
     private boolean lingering;
     /** A barrier took the queue over from the lingering task, which must leave. */
@@ -75,7 +89,23 @@ final class SyncQueue {
         notifyAll(); // a lingering drainer may be waiting for work
         boolean start = !running;
         running = true;
+        starting |= start;
         return start;
+    }
+
+    /**
+     * Called by a started task before it touches the queue.
+     *
+     * @return false when a barrier claimed the queue before the task began;
+     *         the task must then leave without touching the queue
+     */
+    synchronized boolean begin() {
+        if (stale > 0) {
+            stale--;
+            return false;
+        }
+        starting = false;
+        return true;
     }
 
     /** Takes the smallest entry; when empty, marks the queue idle and returns null. */
@@ -122,20 +152,30 @@ final class SyncQueue {
     }
 
     /**
-     * Adds an entry and claims the draining when no task drains the queue or
-     * the one that does is only lingering (it is relieved and leaves).
+     * Adds an entry and claims the draining when no task drains the queue,
+     * when the one that does is only lingering (it is relieved and leaves),
+     * or when it has not begun (it leaves when it does).
      *
      * @return true when the caller now drains the queue
      */
     synchronized boolean putClaiming(Entry e) {
         boolean wasRunning = running;
         boolean start = put(e);
-        if (!start && wasRunning && lingering && !relieved) {
+        if (start) {
+            starting = false; // no task was started: the caller drains instead
+            return true;
+        }
+        if (wasRunning && starting) {
+            starting = false;
+            stale++;
+            return true;
+        }
+        if (wasRunning && lingering && !relieved) {
             relieved = true;
             notifyAll();
             return true;
         }
-        return start;
+        return false;
     }
 
     private Entry pop() {
@@ -171,6 +211,7 @@ final class SyncQueue {
     /** Marks the queue idle after its task could not be started. */
     synchronized void abandon() {
         running = false;
+        starting = false;
     }
 
     synchronized int size() {

@@ -184,6 +184,9 @@ public final class Syncers {
      */
     private void drain(int index, boolean linger) {
         SyncQueue q = queues[index];
+        if (linger && !q.begin()) {
+            return;
+        }
         Batch batch = new Batch(index);
         while (true) {
             SyncQueue.Entry e = q.poll();
