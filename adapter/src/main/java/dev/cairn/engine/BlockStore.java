@@ -624,17 +624,27 @@ public final class BlockStore implements AutoCloseable {
             durable = sb;
             try {
                 onDurable.run();
+            } catch (RuntimeException e) {
+                // Durable, but the caller's view of what is durable may lag the
+                // disk's: writing on could make every later commit conflict with
+                // one that never became visible. Stop, as above, and say so.
+                throw file.markReadOnly("generation " + gen + " is durable, but its sync failed after that", e);
+            }
+            if (release) {
                 // pass 4: what this sync freed may be reused once no reader sees it.
-                if (release) {
+                try {
                     releaseAfter.forEach(this::retireFreed);
                     epochs.clean();
+                } catch (RuntimeException e) {
+                    // The sync's commits are durable and visible, so they
+                    // succeeded and their callers must hear so: told "failed",
+                    // an application would redo them. What the sync freed is
+                    // in an unknown state (reusing it could overwrite a block
+                    // a reader sees), so nothing more is written.
+                    ReadOnlyStoreException ro = file.markReadOnly(
+                            "generation " + gen + " is durable, but handing back what its sync freed failed", e);
+                    LOG.log(java.util.logging.Level.SEVERE, ro.getMessage(), e);
                 }
-            } catch (RuntimeException e) {
-                // Durable, but what it freed is now in an unknown state, and the
-                // caller's view of what is durable may lag the disk's: writing on
-                // could reuse a block a reader sees, or make every later commit
-                // conflict with one that never became visible. Stop, as above.
-                throw file.markReadOnly("generation " + gen + " is durable, but its sync failed after that", e);
             }
             long took = System.nanoTime() - start;
             syncCount.incrementAndGet();

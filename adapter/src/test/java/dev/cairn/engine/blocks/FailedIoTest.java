@@ -73,10 +73,9 @@ class FailedIoTest {
     }
 
     /**
-     * A sync that fails after its superblock is durable (in what it does for
-     * the caller then, or in handing what it freed to reclamation) also
-     * stops the store: the generation is on disk, but the caller's view of
-     * it and the fate of the freed blocks are not known. Going on made every
+     * A sync that fails after its superblock is durable, in what it does for
+     * the caller then, also stops the store and says so: the generation is
+     * on disk, but the caller's view of it is not known. Going on made every
      * later commit of a key conflict, for good, with a commit that never
      * became visible.
      */
@@ -99,6 +98,45 @@ class FailedIoTest {
         }
         try (BlockStore s = BlockStore.open(file, StoreConfig.defaults())) {
             assertEquals(gen, s.durableGen(), "the generation was durable and stays so");
+        }
+    }
+
+    /**
+     * A sync that fails only in handing back what it freed (here the server
+     * refuses the task that would release a block) has made its commits
+     * durable and visible: it returns as a success, for its committers must
+     * not be told to redo them, and the store refuses writes from then on.
+     */
+    @org.junit.jupiter.api.Test
+    void aSyncFailingOnlyInHandingBackFreedBlocksSucceedsAndStopsLaterWrites() {
+        Path file = dir.resolve("s.cairn");
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        // Tasks are never run (the barriers drain the queues themselves), so
+        // which call asks for one is certain: the release of the freed block.
+        dev.cairn.engine.Workers workers = (name, task) -> {
+            if (refuse.get()) {
+                throw new dev.cairn.engine.CairnException("the server refused engine task " + name);
+            }
+        };
+        StoreConfig cfg = StoreConfig.defaults().sizeBytes(4L << 20).arenas(2).cacheBytes(1 << 20).workers(workers);
+        long gen;
+        dev.cairn.engine.block.Bptr kept;
+        try (BlockStore s = BlockStore.create(file, cfg)) {
+            dev.cairn.engine.block.Bptr old = s.write(s.newBlock(BlockFormat.TYPE_DATA, 0));
+            s.sync(List.of(old));
+            kept = s.write(s.newBlock(BlockFormat.TYPE_DATA, 0));
+            s.free(old);
+            gen = s.sync(() -> List.of(kept), () -> refuse.set(true));
+            assertEquals(gen, s.durableGen());
+            assertEquals(List.of(kept), s.roots().subList(0, 1));
+            assertTrue(s.isReadOnly());
+            assertTrue(s.readOnlyReason().contains("generation " + gen + " is durable, but handing back")
+                    && s.readOnlyReason().contains("refused"), s.readOnlyReason());
+            assertThrows(ReadOnlyStoreException.class, () -> s.newBlock(BlockFormat.TYPE_DATA, 0));
+        }
+        try (BlockStore s = BlockStore.open(file, StoreConfig.defaults())) {
+            assertEquals(gen, s.durableGen(), "the generation was durable and stays so");
+            assertEquals(List.of(kept), s.roots().subList(0, 1));
         }
     }
 }
