@@ -201,11 +201,18 @@ public final class Store implements AutoCloseable {
         }));
     }
 
-    /** The snapshots, oldest first. */
+    /**
+     * The snapshots, oldest first: those {@link #beginAt} opens, read from the
+     * durable table (one being created appears when its creation is durable;
+     * one being deleted stays listed until its deletion is).
+     */
     public List<SnapshotTable.Info> snapshots() {
         checkOpen();
-        synchronized (commitLock) {
-            return List.copyOf(snapshots.all());
+        long pin = blocks.pin(); // before reading the table: see BlockStore.sync's onDurable
+        try {
+            return List.copyOf(SnapshotTable.load(blocks, durable.table()).all());
+        } finally {
+            blocks.unpin(pin);
         }
     }
 
@@ -735,11 +742,10 @@ public final class Store implements AutoCloseable {
             blocks.exitEpoch();
         }
         int preparedNow;
-        int snapshotsNow;
         synchronized (commitLock) {
             preparedNow = prepared.size();
-            snapshotsNow = snapshots.all().size();
         }
+        int snapshotsNow = closed ? 0 : snapshots().size();
         return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, snapshotsNow, used, free,
                 b.cache().hits(), b.cache().misses(), b.readOnly());
     }

@@ -163,11 +163,12 @@ class SnapshotTest {
      * A snapshot becomes readable only once its creation is durable, as a
      * commit does: it takes the newest tree, whose commits may not be durable
      * yet, and a reader must not see what a crash could still take back. Its
-     * deletion, likewise, counts for readers once durable. The sync is held
-     * in its force while another thread asks.
+     * deletion, likewise, counts for readers once durable. The list and the
+     * figures say the same as {@code beginAt}. The sync is held in its force
+     * while another thread asks.
      */
     @Test
-    void aSnapshotIsReadableOnlyOnceItsCreationIsDurable() throws Exception {
+    void aSnapshotIsReadableAndListedOnlyOnceItsCreationIsDurable() throws Exception {
         AtomicReference<CountDownLatch> forcing = new AtomicReference<>();
         AtomicReference<CountDownLatch> release = new AtomicReference<>();
         StoreConfig cfg = CFG.channelOpener((p, o) -> new ForwardingChannel(FileChannel.open(p, o)) {
@@ -200,6 +201,8 @@ class SnapshotTest {
                 assertTrue(creating.await(10, TimeUnit.SECONDS), "the creating sync reached its force");
                 assertThrows(NoSuchSnapshotException.class, () -> s.beginAt("snap"),
                         "a snapshot whose creation is not durable is not there yet");
+                assertEquals(List.of(), s.snapshots(), "nor is it listed");
+                assertEquals(0, s.stats().snapshots());
                 release.get().countDown();
                 created.get(10, TimeUnit.SECONDS);
                 try (Txn t = s.beginAt("snap")) {
@@ -214,9 +217,12 @@ class SnapshotTest {
                 try (Txn t = s.beginAt("snap")) { // its deletion is not durable: it is still there
                     assertArrayEquals("1".getBytes(UTF_8), t.get(k));
                 }
+                assertEquals(List.of("snap"), s.snapshots().stream().map(i -> i.name()).toList(), "and listed");
+                assertEquals(1, s.stats().snapshots());
                 release.get().countDown();
                 deleted.get(10, TimeUnit.SECONDS);
                 assertThrows(NoSuchSnapshotException.class, () -> s.beginAt("snap"));
+                assertEquals(List.of(), s.snapshots());
                 assertTrue(s.check().ok(), () -> s.check().toString());
             } finally {
                 // A failed assertion must not leave a sync held in its force: closing the store waits for it.
