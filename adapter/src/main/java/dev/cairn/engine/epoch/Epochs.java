@@ -68,6 +68,12 @@ public final class Epochs {
         final long epoch;
         final long sinceNanos;
         volatile long newestBirth = Long.MAX_VALUE;
+        /**
+         * Narrowed since {@link #clean} last filed entries under it: they may
+         * no longer be its to hold. Set after {@code newestBirth} is lowered,
+         * so a clean that sees it set also sees the lower bound.
+         */
+        volatile boolean narrowedSinceFiling;
 
         Pin(long epoch, long sinceNanos) {
             this.epoch = epoch;
@@ -131,6 +137,7 @@ public final class Epochs {
         Pin p = pins.get(token);
         if (p != null && newestBirth < p.newestBirth) {
             p.newestBirth = newestBirth;
+            p.narrowedSinceFiling = true;
         }
     }
 
@@ -159,8 +166,10 @@ public final class Epochs {
      * stops at the first entry a thread inside may see, and a trailing one
      * waits with the entry ahead of it. An entry past the threads that a pin
      * sees goes to that pin's list and is looked at again only when that pin
-     * is gone. (Walking every waiting entry made every sync slower than the
-     * last while a snapshot stayed pinned.)
+     * is gone or has been narrowed since (a pin is narrowed once, right after
+     * it is taken, but a clean in between files everything under it).
+     * (Walking every waiting entry made every sync slower than the last while
+     * a snapshot stayed pinned.)
      *
      * @return how many actions ran
      */
@@ -182,7 +191,11 @@ public final class Epochs {
         List<Retired> released = new ArrayList<>();
         for (var it = heldByPin.entrySet().iterator(); it.hasNext(); ) {
             var held = it.next();
-            if (!pins.containsKey(held.getKey())) {
+            Pin p = pins.get(held.getKey());
+            if (p == null || p.narrowedSinceFiling) {
+                if (p != null) {
+                    p.narrowedSinceFiling = false; // before placing: a narrowing from now on is seen next time
+                }
                 it.remove();
                 released.addAll(held.getValue());
             }
