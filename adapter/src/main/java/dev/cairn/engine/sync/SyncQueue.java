@@ -20,6 +20,14 @@ import java.util.Arrays;
  * a thread that has not begun yet: waiting for a thread to wake up costs a
  * one-put commit more than the write it would do. A task claimed before it
  * began leaves at {@link #begin}.
+ *
+ * <p>A lone entry in an idle queue starts no task: it waits for a second
+ * entry or for the next barrier, which every sync passes through. A one-put
+ * commit queues one block to write and, after its sync, one to release;
+ * waking a thread for each (a futex wake, and on this virtual machine an
+ * interrupt to the other core) was a tenth of its CPU, for work the next
+ * barrier does in microseconds. So at most one entry a queue waits, for at
+ * most one sync.
  */
 final class SyncQueue {
 
@@ -62,9 +70,18 @@ final class SyncQueue {
     /**
      * Adds an entry, waiting while the heap is full.
      *
-     * @return true when no task is draining the queue and the caller must start one
+     * @return true when no task is draining the queue, it holds more than
+     *         this entry, and the caller must start a task
      */
     synchronized boolean put(Entry e) {
+        insert(e);
+        boolean start = !running && size > 1;
+        running |= start;
+        starting |= start;
+        return start;
+    }
+
+    private void insert(Entry e) {
         boolean interrupted = false;
         while (size == heap.length) {
             try {
@@ -87,10 +104,6 @@ final class SyncQueue {
         }
         heap[i] = e;
         notifyAll(); // a lingering drainer may be waiting for work
-        boolean start = !running;
-        running = true;
-        starting |= start;
-        return start;
     }
 
     /**
@@ -159,18 +172,17 @@ final class SyncQueue {
      * @return true when the caller now drains the queue
      */
     synchronized boolean putClaiming(Entry e) {
-        boolean wasRunning = running;
-        boolean start = put(e);
-        if (start) {
-            starting = false; // no task was started: the caller drains instead
+        insert(e);
+        if (!running) {
+            running = true;
             return true;
         }
-        if (wasRunning && starting) {
+        if (starting) {
             starting = false;
             stale++;
             return true;
         }
-        if (wasRunning && lingering && !relieved) {
+        if (lingering && !relieved) {
             relieved = true;
             notifyAll();
             return true;

@@ -112,7 +112,9 @@ class FailedIoTest {
         Path file = dir.resolve("s.cairn");
         java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
         // Tasks are never run (the barriers drain the queues themselves), so
-        // which call asks for one is certain: the release of the freed block.
+        // which call asks for one is certain: the release of the second freed
+        // block (a lone entry waits for the next barrier; a second asks for a
+        // task).
         dev.cairn.engine.Workers workers = (name, task) -> {
             if (refuse.get()) {
                 throw new dev.cairn.engine.CairnException("the server refused engine task " + name);
@@ -123,9 +125,11 @@ class FailedIoTest {
         dev.cairn.engine.block.Bptr kept;
         try (BlockStore s = BlockStore.create(file, cfg)) {
             dev.cairn.engine.block.Bptr old = s.write(s.newBlock(BlockFormat.TYPE_DATA, 0));
-            s.sync(List.of(old));
+            dev.cairn.engine.block.Bptr older = s.write(s.newBlock(BlockFormat.TYPE_DATA, 0));
+            s.sync(List.of(old, older));
             kept = s.write(s.newBlock(BlockFormat.TYPE_DATA, 0));
             s.free(old);
+            s.free(older);
             gen = s.sync(() -> List.of(kept), () -> refuse.set(true));
             assertEquals(gen, s.durableGen());
             assertEquals(List.of(kept), s.roots().subList(0, 1));

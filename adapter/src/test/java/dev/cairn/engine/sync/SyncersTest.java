@@ -13,13 +13,16 @@ import dev.cairn.engine.disk.StoreFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Who drains a syncer's queue, and when: no thread is woken for nothing, and a barrier never waits for one. */
 class SyncersTest {
 
     private static final int B = BlockFormat.BLOCK_SIZE;
@@ -38,10 +41,42 @@ class SyncersTest {
     }
 
     /**
-     * A one-put commit queues a block (which starts a syncer task) and at once
-     * calls the barrier. The barrier must write the block itself rather than
-     * wait for a thread to pick the task up; the task, when it finally runs,
-     * must leave the queue alone, and the queue must go on working.
+     * A one-put commit queues one block, and after its sync one release: the
+     * next barrier does each, and no thread is woken for them.
+     */
+    @Test
+    void aLoneEntryWakesNoThreadAndTheNextBarrierHandlesIt() throws Exception {
+        HeldWorkers workers = new HeldWorkers();
+        BlockCache cache = new BlockCache(1 << 20);
+        List<Long> released = new ArrayList<>();
+        Path path = dir.resolve("file");
+        try (StoreFile file = StoreFile.create(path, ChannelOpener.PLAIN)) {
+            Syncers syncers = new Syncers(1, 64, 100, workers, file, cache, released::add);
+
+            syncers.write(0, filled(cache, B, (byte) 1), 11);
+            assertEquals(0, workers.held.size(), "a lone write asked for a task");
+            assertEquals(Map.of((long) B, 11L), barrier(syncers));
+            assertArrayEquals(block((byte) 1), Arrays.copyOfRange(Files.readAllBytes(path), B, 2 * B));
+
+            syncers.free(0, 5L * B);
+            assertEquals(0, workers.held.size(), "a lone release asked for a task");
+            assertEquals(List.of(), released);
+            assertEquals(Map.of(), barrier(syncers));
+            assertEquals(List.of(5L * B), released);
+
+            syncers.free(0, 6L * B);
+            syncers.free(0, 7L * B);
+            assertEquals(1, workers.held.size(), "a second entry asks for a task");
+            workers.held.take().run();
+            assertEquals(List.of(5L * B, 6L * B, 7L * B), released, "the task drained both");
+        }
+    }
+
+    /**
+     * Blocks queued as a commit applies start a task, and the commit calls the
+     * barrier at once. The barrier must write them itself rather than wait
+     * for a thread to pick the task up; the task, when it finally runs, must
+     * leave the queue alone, and the queue must go on working.
      */
     @Test
     void aBarrierWritesItselfWhatATaskNotYetBegunWouldHaveWritten() throws Exception {
@@ -51,24 +86,29 @@ class SyncersTest {
         try (StoreFile file = StoreFile.create(path, ChannelOpener.PLAIN)) {
             Syncers syncers = new Syncers(1, 64, 100, workers, file, cache, addr -> { });
 
-            CachedBlock first = filled(cache, B, (byte) 1);
-            syncers.write(0, first, 11);
-            assertEquals(1, workers.held.size(), "queueing into an idle queue asks for a task");
+            syncers.write(0, filled(cache, B, (byte) 1), 11);
+            syncers.write(0, filled(cache, 2 * B, (byte) 2), 22);
+            assertEquals(1, workers.held.size(), "two entries in an idle queue ask for a task");
 
-            Map<Long, Long> written = assertTimeoutPreemptively(Duration.ofSeconds(10), syncers::barrier,
-                    "the barrier waited for a task that had not begun");
-            assertEquals(Map.of((long) B, 11L), written);
-            assertArrayEquals(block((byte) 1), Arrays.copyOfRange(Files.readAllBytes(path), B, 2 * B));
+            Map<Long, Long> written = barrier(syncers);
+            assertEquals(Map.of((long) B, 11L, 2L * B, 22L), written);
+            assertArrayEquals(block((byte) 2), Arrays.copyOfRange(Files.readAllBytes(path), 2 * B, 3 * B));
 
-            CachedBlock second = filled(cache, 3 * B, (byte) 2);
-            syncers.write(0, second, 22);
+            syncers.write(0, filled(cache, 4 * B, (byte) 4), 44);
+            syncers.write(0, filled(cache, 6 * B, (byte) 6), 66);
             assertEquals(2, workers.held.size(), "the queue went idle after the barrier, so a new task is asked for");
             workers.held.take().run(); // one of the two is stale: it must return without draining
-            assertEquals(2 * B, Files.size(path), "a stale task wrote the queue's block");
+            assertEquals(3 * B, Files.size(path), "a stale task wrote the queue's blocks");
             workers.held.take().run(); // the other drains, lingers a moment, then leaves
-            assertArrayEquals(block((byte) 2), Arrays.copyOfRange(Files.readAllBytes(path), 3 * B, 4 * B));
-            assertEquals(Map.of(3L * B, 22L), assertTimeoutPreemptively(Duration.ofSeconds(10), syncers::barrier));
+            assertArrayEquals(block((byte) 6), Arrays.copyOfRange(Files.readAllBytes(path), 6 * B, 7 * B));
+            assertEquals(Map.of(4L * B, 44L, 6L * B, 66L), barrier(syncers));
         }
+    }
+
+    /** The barrier, failing the test rather than hanging it when it waits for a task that never runs. */
+    private static Map<Long, Long> barrier(Syncers syncers) {
+        return assertTimeoutPreemptively(Duration.ofSeconds(10), syncers::barrier,
+                "the barrier waited for a task that had not begun");
     }
 
     private static CachedBlock filled(BlockCache cache, long addr, byte value) {
