@@ -29,7 +29,7 @@ import org.lmdbjava.Env;
  * transaction's {@code commit()} with the default (syncing) environment.
  * Prints each figure and Cairn's ratio to each peer. Run:
  * {@code mvn -B -pl adapter -Ppeers test}; {@code -Dbench.rounds=N} and
- * {@code -Dbench.seconds=S} set the timed rounds (3) and the seconds of each
+ * {@code -Dbench.seconds=S} set the timed rounds (5) and the seconds of each
  * commit workload (3): longer windows for judging a change of a few percent
  * on a noisy machine.
  */
@@ -49,7 +49,7 @@ public final class PeerBench {
     }
 
     /** Timed rounds per engine, each on a fresh store; the figures are their medians. */
-    private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     /** Seconds each commit workload runs in a timed round. */
     private static final int SECONDS = Integer.getInteger("bench.seconds", 3);
 
@@ -62,38 +62,54 @@ public final class PeerBench {
         System.out.printf("Cairn against H2 MVStore %s and LMDB (lmdbjava), %d cores, Java %s, files in %s%n",
                 org.h2.engine.Constants.VERSION, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), dir.toAbsolutePath());
-        System.out.printf("each engine: one untimed warm-up round (1 s windows), then %d timed rounds (%d s windows)%n",
+        System.out.printf("each engine: one untimed warm-up round (1 s windows); then %d timed rounds (%d s windows), the engines taking turns%n",
                 ROUNDS, SECONDS);
         String[] names = {"Cairn", "MVStore", "LMDB"};
         String[] what = {"single-put commits/s, 1 thread", "single-put commits/s, 16 threads",
             "bulk puts/s (1000 100-byte puts a commit)", "point gets/s, warm, 1 thread",
             "1 MiB values written, MiB/s (one a commit)", "1 MiB values read, MiB/s"};
-        double[][] fig = new double[names.length][what.length];
-        for (int e = 0; e < names.length; e++) {
-            // A round on a cold JVM measures the JIT as much as the engine (in a
-            // scratch harness, Cairn's first two 3 s rounds of 16 threads ran at
-            // half the rate of later ones): each engine warms up first.
-            round(names[e], dir, 1, new double[what.length]);
-            double[][] rounds = new double[what.length][ROUNDS];
-            for (int r = 0; r < ROUNDS; r++) {
+        // Each engine warms up first: a round on a cold JVM measures the JIT as
+        // much as the engine (in a scratch harness, Cairn's first two 3 s rounds
+        // of 16 threads ran at half the rate of later ones).
+        for (String name : names) {
+            round(name, dir, 1, new double[what.length]);
+        }
+        // Then the timed rounds take turns, engine after engine, so that a slow
+        // spell of this shared machine falls on all of them alike rather than
+        // on one engine's block of rounds; each ratio is the median of the
+        // ratios within a turn.
+        double[][][] fig = new double[names.length][what.length][ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int e = 0; e < names.length; e++) {
                 double[] one = new double[what.length];
                 round(names[e], dir, SECONDS, one);
                 for (int w = 0; w < what.length; w++) {
-                    rounds[w][r] = one[w];
+                    fig[e][w][r] = one[w];
                 }
             }
+        }
+        for (int e = 0; e < names.length; e++) {
             for (int w = 0; w < what.length; w++) {
-                fig[e][w] = median(rounds[w]);
                 System.out.printf("  %-8s %-44s rounds %s%n", names[e], what[w], java.util.Arrays.toString(
-                        java.util.Arrays.stream(rounds[w]).mapToLong(Math::round).toArray()));
+                        java.util.Arrays.stream(fig[e][w]).mapToLong(Math::round).toArray()));
             }
         }
         System.out.printf("%-44s %12s %12s %12s %10s %10s%n", "median of " + ROUNDS, "Cairn", "MVStore", "LMDB",
                 "/MVStore", "/LMDB");
         for (int w = 0; w < what.length; w++) {
-            System.out.printf("%-44s %12.0f %12.0f %12.0f %10.2f %10.2f%n", what[w], fig[0][w], fig[1][w], fig[2][w],
-                    fig[0][w] / fig[1][w], fig[0][w] / fig[2][w]);
+            System.out.printf("%-44s %12.0f %12.0f %12.0f %10.2f %10.2f%n", what[w], median(fig[0][w]),
+                    median(fig[1][w]), median(fig[2][w]), medianRatio(fig[0][w], fig[1][w]),
+                    medianRatio(fig[0][w], fig[2][w]));
         }
+    }
+
+    /** The median over rounds of {@code a[r] / b[r]}: each ratio taken within one turn. */
+    private static double medianRatio(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return median(r);
     }
 
     /** Every workload once, on a fresh store, into {@code out} (by the order of the printed rows). */
