@@ -4,7 +4,9 @@ import dev.cairn.engine.CorruptBlockException;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Packs and unpacks tree nodes, and looks keys up in packed nodes without
@@ -149,8 +151,14 @@ final class NodeCodec {
             p.children.add(new Pivot.Child(key, ptr, fill));
         }
         int nbuf = Short.toUnsignedInt(b.getShort(6));
+        List<Msg> msgs = new ArrayList<>(nbuf);
         for (int i = 0; i < nbuf; i++) {
-            p.addMessage(message(buf, Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * i))));
+            msgs.add(message(buf, Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * i))));
+        }
+        try {
+            p.loadBuffer(msgs);
+        } catch (IllegalArgumentException e) {
+            throw corrupt(origin, e.getMessage());
         }
         if (p.children.isEmpty()) {
             throw corrupt(origin, "pivot without children");

@@ -1,10 +1,16 @@
 package dev.cairn.engine.tree;
 
 import dev.cairn.engine.block.Bptr;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -45,6 +51,101 @@ final class Pivot extends Node {
     void addMessage(Msg m) {
         Msg old = buffer.put(m.key(), m);
         bufferBytes += m.packedSize() - (old == null ? 0 : old.packedSize());
+    }
+
+    /**
+     * Fills the empty buffer with messages already in strictly ascending key
+     * order (a decoded block's, or a range of another buffer), in linear
+     * time: a put each cost a descent of some seven comparisons, and decoding
+     * the pivots a bulk commit flushes through was a twentieth of its CPU.
+     *
+     * @throws IllegalArgumentException when they are not in order
+     */
+    void loadBuffer(List<Msg> sorted) {
+        if (!buffer.isEmpty()) {
+            throw new IllegalStateException("the buffer is not empty");
+        }
+        for (int i = 1; i < sorted.size(); i++) {
+            if (Keys.ORDER.compare(sorted.get(i - 1).key(), sorted.get(i).key()) >= 0) {
+                throw new IllegalArgumentException("buffered messages out of key order");
+            }
+        }
+        buffer.putAll(new SortedMessages(sorted)); // TreeMap builds from a SortedMap of its order without comparing
+        for (Msg m : sorted) {
+            bufferBytes += m.packedSize();
+        }
+    }
+
+    /** Messages in key order, seen as the {@link SortedMap} that {@link TreeMap#putAll} builds from in one pass. */
+    private static final class SortedMessages extends AbstractMap<byte[], Msg>
+            implements SortedMap<byte[], Msg> {
+        private final List<Msg> sorted;
+
+        SortedMessages(List<Msg> sorted) {
+            this.sorted = sorted;
+        }
+
+        @Override
+        public Comparator<? super byte[]> comparator() {
+            return Keys.ORDER;
+        }
+
+        @Override
+        public int size() {
+            return sorted.size();
+        }
+
+        @Override
+        public Set<Map.Entry<byte[], Msg>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Map.Entry<byte[], Msg>> iterator() {
+                    Iterator<Msg> it = sorted.iterator();
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
+
+                        @Override
+                        public Map.Entry<byte[], Msg> next() {
+                            Msg m = it.next();
+                            return Map.entry(m.key(), m);
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return sorted.size();
+                }
+            };
+        }
+
+        @Override
+        public SortedMap<byte[], Msg> subMap(byte[] from, byte[] to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<byte[], Msg> headMap(byte[] to) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SortedMap<byte[], Msg> tailMap(byte[] from) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public byte[] firstKey() {
+            return sorted.get(0).key();
+        }
+
+        @Override
+        public byte[] lastKey() {
+            return sorted.get(sorted.size() - 1).key();
+        }
     }
 
     int bufferBytes() {
@@ -199,9 +300,7 @@ final class Pivot extends Node {
             if (hi != null) {
                 range = range.headMap(hi, false);
             }
-            for (Map.Entry<byte[], Msg> e : range.entrySet()) {
-                out.get(p).addMessage(e.getValue());
-            }
+            out.get(p).loadBuffer(new ArrayList<>(range.values()));
         }
         return out;
     }

@@ -100,4 +100,36 @@ class NodeCodecTest {
                 () -> NodeCodec.unpack(block, new Bptr(0x8000, 1, 1)));
         assertTrue(e.getMessage().contains("0x8000") && e.getMessage().contains("out of key order"), e.getMessage());
     }
+
+    /** A pivot's buffer is rebuilt from its block in one pass, so its order is checked on the way in. */
+    @Test
+    void aPivotComesBackAsItWasPackedAndOneWithItsBufferOutOfOrderIsCorrupt() {
+        Pivot p = pivot(new Random(5));
+        byte[] block = new byte[TreeFormat.BLOCK];
+        NodeCodec.pack(p, block);
+        Pivot back = (Pivot) NodeCodec.unpack(block, Bptr.NONE);
+        assertEquals(p.size(), back.size());
+        assertEquals(p.buffer.size(), back.buffer.size());
+        for (Msg m : p.buffer.values()) {
+            Msg b = back.buffer.get(m.key()); // a lookup in the rebuilt map: its order must be the comparator's
+            assertEquals(m.op(), b.op());
+            assertArrayEquals(m.value(), b.value());
+        }
+        for (int i = 0; i < p.children.size(); i++) {
+            assertEquals(p.messagesFor(i).size(), back.messagesFor(i).size(), "messages for child " + i);
+        }
+        assertEquals(p.bufferBytes(), back.split().stream().mapToInt(x -> x.bufferBytes()).sum(),
+                "splitting hands every message to a part");
+        // Swap the first two entries of the buffer's offset table.
+        int t = TreeFormat.HALF;
+        byte a0 = block[t];
+        byte a1 = block[t + 1];
+        block[t] = block[t + 2];
+        block[t + 1] = block[t + 3];
+        block[t + 2] = a0;
+        block[t + 3] = a1;
+        CorruptBlockException e = assertThrows(CorruptBlockException.class,
+                () -> NodeCodec.unpack(block, new Bptr(0xc000, 1, 1)));
+        assertTrue(e.getMessage().contains("0xc000") && e.getMessage().contains("out of key order"), e.getMessage());
+    }
 }
