@@ -123,6 +123,7 @@ public final class BlockStore implements AutoCloseable {
         this.cache = new BlockCache(config.cacheBytes());
         this.syncers = new Syncers(Math.min(config.syncers(), arenas.length), SYNC_QUEUE_CAPACITY,
                 Superblock.manifestCapacity(arenas.length), config.workers(), file, cache, this::releaseFreed);
+        cache.onStall(syncers::startWaiting);
         this.durable = sb;
         this.protectedGen = sb.syncGen();
         this.openGen = sb.syncGen() + 1;

@@ -24,9 +24,13 @@ final class CacheSegment {
     /** Threads in {@link #obtain} waiting for a block to become evictable; notified only when there are some. */
     private int waiting;
 
-    CacheSegment(int capacity) {
+    /** Run before waiting for a buffer: see {@link BlockCache#onStall}. */
+    private final Runnable stalled;
+
+    CacheSegment(int capacity, Runnable stalled) {
         this.capacity = capacity;
         this.index = new AddressIndex(capacity);
+        this.stalled = stalled;
     }
 
     /** The cached block at {@code addr}, held, or null (a miss, counted). */
@@ -201,6 +205,7 @@ final class CacheSegment {
                     return victim;
                 }
                 stalls++;
+                stalled.run(); // a queued block waiting for the next sync would otherwise stay unevictable
                 waiting++;
                 try {
                     wait();

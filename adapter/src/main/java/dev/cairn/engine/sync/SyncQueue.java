@@ -27,7 +27,10 @@ import java.util.Arrays;
  * waking a thread for each (a futex wake, and on this virtual machine an
  * interrupt to the other core) was a tenth of its CPU, for work the next
  * barrier does in microseconds. So at most one entry a queue waits, for at
- * most one sync.
+ * most one sync, unless the cache runs out of buffers first: it then has the
+ * syncers {@link #startForWaiting start} (a lone block to write is a buffer
+ * nobody may reuse until it is written, and the thread waiting for one may be
+ * the one that would reach the barrier).
  */
 final class SyncQueue {
 
@@ -104,6 +107,21 @@ final class SyncQueue {
         }
         heap[i] = e;
         notifyAll(); // a lingering drainer may be waiting for work
+    }
+
+    /**
+     * Marks the queue running when entries wait in it with no task, for a
+     * caller that will start one (a full cache needs them written now).
+     *
+     * @return true when the caller must start a task
+     */
+    synchronized boolean startForWaiting() {
+        if (running || size == 0) {
+            return false;
+        }
+        running = true;
+        starting = true;
+        return true;
     }
 
     /**

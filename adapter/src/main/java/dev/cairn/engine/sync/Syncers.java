@@ -158,19 +158,38 @@ public final class Syncers {
         return out;
     }
 
+    /**
+     * Starts a task on every queue where entries wait with none (a lone
+     * entry, see {@link SyncQueue}): the block cache calls this when it has
+     * no buffer to give, under its segment's monitor (lock order: segment,
+     * then queue).
+     *
+     * @throws CairnException when no thread can be had for a task
+     */
+    public void startWaiting() {
+        for (int i = 0; i < queues.length; i++) {
+            if (queues[i].startForWaiting()) {
+                start(i);
+            }
+        }
+    }
+
     public long blocksWritten() {
         return blocksWritten.get();
     }
 
     private void put(int syncer, SyncQueue.Entry e) {
-        SyncQueue q = queues[syncer];
-        if (q.put(e)) {
-            try {
-                workers.run("cairn-syncer-" + syncer, () -> drain(syncer, true));
-            } catch (RuntimeException ex) {
-                q.abandon();
-                throw ex;
-            }
+        if (queues[syncer].put(e)) {
+            start(syncer);
+        }
+    }
+
+    private void start(int syncer) {
+        try {
+            workers.run("cairn-syncer-" + syncer, () -> drain(syncer, true));
+        } catch (RuntimeException ex) {
+            queues[syncer].abandon();
+            throw ex;
         }
     }
 
