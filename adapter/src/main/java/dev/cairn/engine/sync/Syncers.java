@@ -194,16 +194,19 @@ public final class Syncers {
     }
 
     /**
-     * Runs a syncer until its queue is empty (a syncer task lingers a moment
-     * first; a barrier draining inline does not). Writes to consecutive addresses
+     * Runs a syncer until its queue is empty. Writes to consecutive addresses
      * of one generation, which the heap hands out one after another, leave as
      * one long write. A batch is always written before the next non-write
      * entry is handled (a fence then promises it is written) and before the
      * queue is declared idle (so a new task never overtakes this one).
+     *
+     * @param asTask true for a started task: it leaves at once if a barrier
+     *               claimed the queue before it began, and lingers a moment
+     *               when the queue empties; false for a barrier draining inline
      */
-    private void drain(int index, boolean linger) {
+    private void drain(int index, boolean asTask) {
         SyncQueue q = queues[index];
-        if (linger && !q.begin()) {
+        if (asTask && !q.begin()) {
             return;
         }
         Batch batch = new Batch(index);
@@ -214,7 +217,7 @@ public final class Syncers {
                 // Linger briefly: a writer streaming blocks would otherwise pay
                 // a thread hand-off per block. Short enough that an idle store
                 // holds no server thread for longer than this.
-                if (linger) {
+                if (asTask) {
                     e = q.pollWithin(LINGER_NANOS);
                     if (e == SyncQueue.RELIEVED) {
                         return;
