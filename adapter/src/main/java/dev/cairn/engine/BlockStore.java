@@ -123,7 +123,6 @@ public final class BlockStore implements AutoCloseable {
         this.cache = new BlockCache(config.cacheBytes());
         this.syncers = new Syncers(Math.min(config.syncers(), arenas.length), SYNC_QUEUE_CAPACITY,
                 Superblock.manifestCapacity(arenas.length), config.workers(), file, cache, this::releaseFreed);
-        cache.onStall(syncers::startWaiting);
         this.durable = sb;
         this.protectedGen = sb.syncGen();
         this.openGen = sb.syncGen() + 1;
@@ -604,7 +603,7 @@ public final class BlockStore implements AutoCloseable {
                 // once (a free now waits for this sync), so those still listed
                 // must reach the disk before the barrier.
                 for (AtSync d : deferred) {
-                    syncers.write(syncerOf(d.block().addr()), d.block(), d.hash());
+                    syncers.writeBeforeBarrier(syncerOf(d.block().addr()), d.block(), d.hash());
                 }
                 Superblock.Manifest manifest = manifest(syncers.barrier(), logBlocks);
                 if (manifest == null) {

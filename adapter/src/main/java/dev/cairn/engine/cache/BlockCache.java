@@ -17,9 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock. A miss reads the disk under one of {@code stripes}, chosen by
  * address, so two readers of one address read the disk once.
  *
- * <p>Lock order: stripe, then segment; never the reverse. A segment about to
- * wait runs the {@link #onStall stall handler} under its monitor (the
- * syncers' queue monitors come after it).
+ * <p>Lock order: stripe, then segment; never the reverse.
  */
 public final class BlockCache {
 
@@ -32,8 +30,6 @@ public final class BlockCache {
     private static final int MIN_SEGMENT_BLOCKS = 8;
 
     private final CacheSegment[] segments;
-    /** Run by a segment about to wait for a buffer (under its monitor): see {@link #onStall}. */
-    private volatile Runnable stallHandler = () -> { };
     private final ReentrantLock[] stripes = new ReentrantLock[64];
     private final int capacity;
 
@@ -46,26 +42,12 @@ public final class BlockCache {
         }
         segments = new CacheSegment[n];
         for (int i = 0; i < n; i++) {
-            segments[i] = new CacheSegment(blocks / n + (i < blocks % n ? 1 : 0), this::stalled);
+            segments[i] = new CacheSegment(blocks / n + (i < blocks % n ? 1 : 0));
         }
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new ReentrantLock();
         }
         this.capacity = blocks;
-    }
-
-    /**
-     * Sets what a caller does before it waits for a buffer: have queued
-     * blocks written, so that they become evictable. It runs under the
-     * segment's monitor and must take no lock a holder of that monitor may
-     * wait for.
-     */
-    public void onStall(Runnable handler) {
-        stallHandler = handler;
-    }
-
-    private void stalled() {
-        stallHandler.run();
     }
 
     private static int mix(long addr) {

@@ -24,13 +24,9 @@ final class CacheSegment {
     /** Threads in {@link #obtain} waiting for a block to become evictable; notified only when there are some. */
     private int waiting;
 
-    /** Run before waiting for a buffer: see {@link BlockCache#onStall}. */
-    private final Runnable stalled;
-
-    CacheSegment(int capacity, Runnable stalled) {
+    CacheSegment(int capacity) {
         this.capacity = capacity;
         this.index = new AddressIndex(capacity);
-        this.stalled = stalled;
     }
 
     /** The cached block at {@code addr}, held, or null (a miss, counted). */
@@ -205,7 +201,6 @@ final class CacheSegment {
                     return victim;
                 }
                 stalls++;
-                stalled.run(); // a queued block waiting for the next sync would otherwise stay unevictable
                 waiting++;
                 try {
                     wait();

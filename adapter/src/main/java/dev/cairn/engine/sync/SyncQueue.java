@@ -21,16 +21,18 @@ import java.util.Arrays;
  * one-put commit more than the write it would do. A task claimed before it
  * began leaves at {@link #begin}.
  *
- * <p>A lone entry in an idle queue starts no task: it waits for a second
- * entry or for the next barrier, which every sync passes through. A one-put
- * commit queues one block to write and, after its sync, one to release;
- * waking a thread for each (a futex wake, and on this virtual machine an
- * interrupt to the other core) was a tenth of its CPU, for work the next
- * barrier does in microseconds. So at most one entry a queue waits, for at
- * most one sync, unless the cache runs out of buffers first: it then has the
- * syncers {@link #startForWaiting start} (a lone block to write is a buffer
- * nobody may reuse until it is written, and the thread waiting for one may be
- * the one that would reach the barrier).
+ * <p>Not every entry starts a task. A write queued for the barrier its
+ * caller runs next (a sync's deferred roots) starts none, and a release
+ * (which holds no cache buffer) starts one only when another entry waits
+ * with it: otherwise the next barrier, which every sync passes, does them.
+ * A one-put commit queues one of each, and waking a thread for each (a
+ * futex wake, and on this virtual machine an interrupt to the other core)
+ * was a tenth of its CPU, for work the barrier does in microseconds. Any
+ * other write starts a task at once: a queued block cannot be evicted, and
+ * its writer may need a cache buffer before it reaches any barrier. An idle
+ * queue so holds at most one release and the few roots of one sync, far
+ * from its capacity, so a producer never waits on a full queue that nobody
+ * drains.
  */
 final class SyncQueue {
 
@@ -73,12 +75,13 @@ final class SyncQueue {
     /**
      * Adds an entry, waiting while the heap is full.
      *
-     * @return true when no task is draining the queue, it holds more than
-     *         this entry, and the caller must start a task
+     * @param startAt how many entries a queue no task drains must hold for
+     *                this one to start a task ({@link Integer#MAX_VALUE}: never)
+     * @return true when the caller must start a task
      */
-    synchronized boolean put(Entry e) {
+    synchronized boolean put(Entry e, int startAt) {
         insert(e);
-        boolean start = !running && size > 1;
+        boolean start = !running && size >= startAt;
         running |= start;
         starting |= start;
         return start;
@@ -107,21 +110,6 @@ final class SyncQueue {
         }
         heap[i] = e;
         notifyAll(); // a lingering drainer may be waiting for work
-    }
-
-    /**
-     * Marks the queue running when entries wait in it with no task, for a
-     * caller that will start one (a full cache needs them written now).
-     *
-     * @return true when the caller must start a task
-     */
-    synchronized boolean startForWaiting() {
-        if (running || size == 0) {
-            return false;
-        }
-        running = true;
-        starting = true;
-        return true;
     }
 
     /**

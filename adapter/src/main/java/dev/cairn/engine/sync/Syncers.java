@@ -98,12 +98,24 @@ public final class Syncers {
      * @param hash the hash of the block's bytes, reported by the barrier that follows its write
      */
     public void write(int syncer, CachedBlock block, long hash) {
-        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_WRITE, block.addr(), block, hash));
+        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_WRITE, block.addr(), block, hash), 1);
     }
 
-    /** Queues the release of a freed block, after the writes of its generation. */
+    /**
+     * Like {@link #write}, for a caller that calls {@link #barrier} next and
+     * needs no cache buffer before it: the barrier writes the block, and no
+     * thread is woken for it (see {@link SyncQueue}).
+     */
+    public void writeBeforeBarrier(int syncer, CachedBlock block, long hash) {
+        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_WRITE, block.addr(), block, hash), Integer.MAX_VALUE);
+    }
+
+    /**
+     * Queues the release of a freed block, after the writes of its
+     * generation. Alone in an idle queue it waits for the next barrier.
+     */
     public void free(int syncer, long addr) {
-        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_FREE, addr, null, 0));
+        put(syncer, new SyncQueue.Entry(qgen.get(), SyncQueue.OP_FREE, addr, null, 0), 2);
     }
 
     /**
@@ -158,38 +170,18 @@ public final class Syncers {
         return out;
     }
 
-    /**
-     * Starts a task on every queue where entries wait with none (a lone
-     * entry, see {@link SyncQueue}): the block cache calls this when it has
-     * no buffer to give, under its segment's monitor (lock order: segment,
-     * then queue).
-     *
-     * @throws CairnException when no thread can be had for a task
-     */
-    public void startWaiting() {
-        for (int i = 0; i < queues.length; i++) {
-            if (queues[i].startForWaiting()) {
-                start(i);
-            }
-        }
-    }
-
     public long blocksWritten() {
         return blocksWritten.get();
     }
 
-    private void put(int syncer, SyncQueue.Entry e) {
-        if (queues[syncer].put(e)) {
-            start(syncer);
-        }
-    }
-
-    private void start(int syncer) {
-        try {
-            workers.run("cairn-syncer-" + syncer, () -> drain(syncer, true));
-        } catch (RuntimeException ex) {
-            queues[syncer].abandon();
-            throw ex;
+    private void put(int syncer, SyncQueue.Entry e, int startAt) {
+        if (queues[syncer].put(e, startAt)) {
+            try {
+                workers.run("cairn-syncer-" + syncer, () -> drain(syncer, true));
+            } catch (RuntimeException ex) {
+                queues[syncer].abandon();
+                throw ex;
+            }
         }
     }
 

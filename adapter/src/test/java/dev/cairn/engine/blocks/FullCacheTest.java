@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A block queued alone waits for the next sync's barrier rather than wake a
- * syncer (SyncQueue). If the cache fills meanwhile, the thread that needs a
- * buffer may be the very one that would reach that barrier: the cache must
- * then have the queue drained, not wait for good.
+ * A block written outside a sync starts a syncer at once, even alone in its
+ * queue: a queued block cannot be evicted, and if it waited for the next
+ * sync's barrier, a writer needing a cache buffer before that barrier could
+ * wait for good (it did, in an 8-buffer cache, while lone writes waited).
  */
 class FullCacheTest {
 
@@ -27,13 +27,13 @@ class FullCacheTest {
     Path dir;
 
     @Test
-    void aFullCacheHasALoneQueuedBlockWrittenInsteadOfWaitingForTheNextSync() {
+    void aLoneQueuedBlockIsWrittenBeforeTheNextSyncSoAFullCacheCanEvictIt() {
         StoreConfig cfg = StoreConfig.defaults().sizeBytes(8L << 20).arenas(2).syncers(1)
                 .cacheBytes(8L * BlockFormat.BLOCK_SIZE); // the smallest cache: one segment of 8 buffers
         try (BlockStore s = BlockStore.create(dir.resolve("s.cairn"), cfg)) {
             Bptr written;
             try (CachedBlock lone = s.newBlock(BlockFormat.TYPE_DATA, 0)) {
-                written = s.write(lone); // queued alone: no syncer is woken for it
+                written = s.write(lone); // queued alone, outside a sync
             }
             List<CachedBlock> held = new ArrayList<>();
             for (int i = 0; i < 7; i++) {

@@ -21,7 +21,7 @@ class AddressIndexTest {
 
     @Test
     void agreesWithAHashMapThroughLongChains() {
-        CacheSegment owner = new CacheSegment(16, () -> { });
+        CacheSegment owner = new CacheSegment(16);
         for (long seed = 1; seed <= 5; seed++) {
             Random rnd = new Random(seed);
             AddressIndex index = new AddressIndex(16); // 32 slots for up to 500 addresses
@@ -51,7 +51,7 @@ class AddressIndexTest {
 
     @Test
     void aRemovedBlockIsUnlinked() {
-        CacheSegment owner = new CacheSegment(16, () -> { });
+        CacheSegment owner = new CacheSegment(16);
         AddressIndex index = new AddressIndex(16);
         CachedBlock b = new CachedBlock(owner);
         b.addr = 7L * BlockFormat.BLOCK_SIZE;

@@ -22,7 +22,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Who drains a syncer's queue, and when: no thread is woken for nothing, and a barrier never waits for one. */
+/** Who drains a syncer's queue, and when: no thread is woken for work a barrier is about to do, and a barrier never waits for one. */
 class SyncersTest {
 
     private static final int B = BlockFormat.BLOCK_SIZE;
@@ -41,11 +41,14 @@ class SyncersTest {
     }
 
     /**
-     * A one-put commit queues one block, and after its sync one release: the
-     * next barrier does each, and no thread is woken for them.
+     * A one-put commit's sync queues its root just before its barrier, and
+     * after the sync one release: the barrier does each, and no thread is
+     * woken for them. Any other write starts a task at once (its writer may
+     * need a cache buffer before it reaches a barrier, and a queued block
+     * cannot be evicted), and so does a second release.
      */
     @Test
-    void aLoneEntryWakesNoThreadAndTheNextBarrierHandlesIt() throws Exception {
+    void onlyWorkTheNextBarrierWillDoWakesNoThread() throws Exception {
         HeldWorkers workers = new HeldWorkers();
         BlockCache cache = new BlockCache(1 << 20);
         List<Long> released = new ArrayList<>();
@@ -53,9 +56,10 @@ class SyncersTest {
         try (StoreFile file = StoreFile.create(path, ChannelOpener.PLAIN)) {
             Syncers syncers = new Syncers(1, 64, 100, workers, file, cache, released::add);
 
-            syncers.write(0, filled(cache, B, (byte) 1), 11);
-            assertEquals(0, workers.held.size(), "a lone write asked for a task");
-            assertEquals(Map.of((long) B, 11L), barrier(syncers));
+            syncers.writeBeforeBarrier(0, filled(cache, B, (byte) 1), 11);
+            syncers.writeBeforeBarrier(0, filled(cache, 3 * B, (byte) 3), 33);
+            assertEquals(0, workers.held.size(), "a write for the coming barrier asked for a task");
+            assertEquals(Map.of((long) B, 11L, 3L * B, 33L), barrier(syncers));
             assertArrayEquals(block((byte) 1), Arrays.copyOfRange(Files.readAllBytes(path), B, 2 * B));
 
             syncers.free(0, 5L * B);
@@ -66,9 +70,14 @@ class SyncersTest {
 
             syncers.free(0, 6L * B);
             syncers.free(0, 7L * B);
-            assertEquals(1, workers.held.size(), "a second entry asks for a task");
+            assertEquals(1, workers.held.size(), "a second release asks for a task");
             workers.held.take().run();
             assertEquals(List.of(5L * B, 6L * B, 7L * B), released, "the task drained both");
+
+            syncers.write(0, filled(cache, 8 * B, (byte) 8), 88);
+            assertEquals(1, workers.held.size(), "a write outside a sync asks for a task at once");
+            workers.held.take().run();
+            assertArrayEquals(block((byte) 8), Arrays.copyOfRange(Files.readAllBytes(path), 8 * B, 9 * B));
         }
     }
 
@@ -88,7 +97,7 @@ class SyncersTest {
 
             syncers.write(0, filled(cache, B, (byte) 1), 11);
             syncers.write(0, filled(cache, 2 * B, (byte) 2), 22);
-            assertEquals(1, workers.held.size(), "two entries in an idle queue ask for a task");
+            assertEquals(1, workers.held.size(), "a write into an idle queue asks for a task");
 
             Map<Long, Long> written = barrier(syncers);
             assertEquals(Map.of((long) B, 11L, 2L * B, 22L), written);
