@@ -265,9 +265,11 @@ public final class Syncers {
      * being built forces what has been written so far, so that the sync's
      * own force, on the committer's path, has only the rest left to write
      * back: a force's time grows with the scattered dirty pages it must
-     * write (2.2 ms for a bulk commit's 158 blocks, 1.5 ms with this). It
-     * runs while the task counts as lingering, so a barrier that comes
-     * meanwhile drains the queue itself instead of waiting for it. Commits
+     * write (the sync's {@code fdatasync} of a bulk commit's 158 blocks
+     * took 2.2 ms; with this, 0.7 ms, once a force ahead still running has
+     * ended: {@link StoreFile} runs forces one at a time). It runs while the
+     * task counts as lingering, so a barrier that comes meanwhile drains the
+     * queue itself instead of waiting for it. Commits
      * that write less than {@code forceAheadBytes} between barriers never
      * force ahead: a one-put commit keeps its one force. Extra forces never
      * change what is durable when: the sync still forces after its
