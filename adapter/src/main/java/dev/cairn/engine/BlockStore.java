@@ -74,13 +74,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class BlockStore implements AutoCloseable {
 
     private static final int SYNC_QUEUE_CAPACITY = 4096;
-    /**
-     * Bytes written between syncs past which a syncer that caught up forces
-     * ahead of the sync (see {@code Syncers.forceAhead}): a 1000-put bulk
-     * commit writes about 2.5 MiB and forces ahead once or twice; commits
-     * of a few puts, alone or grouped, never do.
-     */
-    private static final long FORCE_AHEAD_BYTES = 1L << 20;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BlockStore.class.getName());
 
     private final StoreFile file;
@@ -129,7 +122,7 @@ public final class BlockStore implements AutoCloseable {
         this.fileSize = sb.fileSize();
         this.cache = new BlockCache(config.cacheBytes());
         this.syncers = new Syncers(Math.min(config.syncers(), arenas.length), SYNC_QUEUE_CAPACITY,
-                Superblock.manifestCapacity(arenas.length), FORCE_AHEAD_BYTES, config.workers(), file, cache, this::releaseFreed);
+                Superblock.manifestCapacity(arenas.length), config.workers(), file, cache, this::releaseFreed);
         this.durable = sb;
         this.protectedGen = sb.syncGen();
         this.openGen = sb.syncGen() + 1;

@@ -20,15 +20,8 @@ import java.nio.file.StandardOpenOption;
  * to refuse further writes and let a reopen recover from what is really on
  * disk. Reads keep working.
  *
- * <p>Forces run one at a time, and a force that follows a failed one fails
- * too, whoever calls it. Linux reports a writeback error to one
- * {@code fsync} of an open file only: the sync's force, running beside a
- * syncer's force ahead (see {@code Syncers}) that got the error, could
- * return success for pages that never reached the disk.
- *
  * <p>Thread safety: positional I/O on a {@link FileChannel} is safe from many
- * threads; the latch is a volatile field written once; {@code forceLock}
- * serializes forces and is taken with no other lock of the file's.
+ * threads; the latch is a volatile field written once.
  */
 public final class StoreFile implements AutoCloseable {
 
@@ -36,7 +29,6 @@ public final class StoreFile implements AutoCloseable {
     private final FileChannel channel;
     /** Why the file refuses writes; null while it is writable. */
     private volatile String readOnlyReason;
-    private final Object forceLock = new Object();
 
     private StoreFile(Path path, FileChannel channel) {
         this.path = path;
@@ -80,17 +72,15 @@ public final class StoreFile implements AutoCloseable {
         }
     }
 
-    /** Makes everything written so far durable ({@code fsync}); fails when an earlier write or force did. */
+    /** Makes everything written so far durable ({@code fsync}). */
     public void force() {
-        synchronized (forceLock) {
-            checkWritable(); // under the lock: a force that just failed has latched already
-            try {
-                channel.force(false);
-            } catch (ClosedChannelException e) {
-                throw new StoreClosedException("store " + path + " is closed");
-            } catch (IOException e) {
-                throw fail("force (fsync)", e);
-            }
+        checkWritable();
+        try {
+            channel.force(false);
+        } catch (ClosedChannelException e) {
+            throw new StoreClosedException("store " + path + " is closed");
+        } catch (IOException e) {
+            throw fail("force (fsync)", e);
         }
     }
 

@@ -142,28 +142,10 @@ final class SyncQueue {
     }
 
     /**
-     * Like {@link #poll}, but first runs {@code meanwhile} and then waits up
-     * to {@code nanos} for an entry to arrive; returns {@link #RELIEVED} when
-     * a barrier took the queue over meanwhile, and then the caller must
-     * return without touching the queue. From the start of
-     * {@code meanwhile}, the task counts as lingering: a barrier does not
-     * wait for it to end.
+     * Like {@link #poll}, but waits up to {@code nanos} for an entry to
+     * arrive; returns {@link #RELIEVED} when a barrier took the queue over
+     * meanwhile, and then the caller must return without touching the queue.
      */
-    Entry pollWithin(long nanos, Runnable meanwhile) {
-        synchronized (this) {
-            lingering = true;
-        }
-        try {
-            meanwhile.run();
-        } finally {
-            synchronized (this) {
-                lingering = false;
-            }
-        }
-        return pollWithin(nanos);
-    }
-
-    /** {@link #pollWithin(long, Runnable)} with nothing to do first. */
     synchronized Entry pollWithin(long nanos) {
         long deadline = System.nanoTime() + nanos;
         long left = nanos;

@@ -65,26 +65,13 @@ public final class Syncers {
     /** The first write failure since the last barrier; reported by it. */
     private volatile CairnException failure;
     private final AtomicLong blocksWritten = new AtomicLong();
-    /**
-     * Bytes written since the last barrier or force ahead, about: only
-     * {@link #forceAhead} reads it, and durability never depends on it.
-     */
-    private final AtomicLong unforced = new AtomicLong();
-    /** A syncer is forcing ahead of the barrier; one at a time is enough. */
-    private final java.util.concurrent.atomic.AtomicBoolean forcingAhead = new java.util.concurrent.atomic.AtomicBoolean();
-    /** How many bytes written since the last barrier make a syncer that caught up force ahead. */
-    private final long forceAheadBytes;
 
     /**
-     * @param forceAheadBytes bytes written since the last barrier that make a
-     *                        syncer force once it has caught up with its queue
-     *                        (see {@link #forceAhead})
-     * @param freer           called (on a syncer) for each queued free, with the block's address
+     * @param freer called (on a syncer) for each queued free, with the block's address
      */
-    public Syncers(int count, int queueCapacity, int reportLimit, long forceAheadBytes, Workers workers, StoreFile file,
-                   BlockCache cache, LongConsumer freer) {
+    public Syncers(int count, int queueCapacity, int reportLimit, Workers workers, StoreFile file, BlockCache cache,
+                   LongConsumer freer) {
         this.queues = new SyncQueue[count];
-        this.forceAheadBytes = forceAheadBytes;
         this.reportLimit = reportLimit;
         this.overflowed = new boolean[count];
         this.gathers = new ByteBuffer[count];
@@ -169,7 +156,6 @@ public final class Syncers {
                 Thread.currentThread().interrupt();
             }
         }
-        unforced.set(0); // the caller forces next (only a hint for forceAhead: never needed for durability)
         java.util.Map<Long, Long> out;
         synchronized (fenceLock) {
             out = overflowBeforeFences || writtenBeforeFences.size() > reportLimit ? null : writtenBeforeFences;
@@ -224,7 +210,7 @@ public final class Syncers {
                 // a thread hand-off per block. Short enough that an idle store
                 // holds no server thread for longer than this.
                 if (asTask) {
-                    e = q.pollWithin(LINGER_NANOS, this::forceAhead);
+                    e = q.pollWithin(LINGER_NANOS);
                     if (e == SyncQueue.RELIEVED) {
                         return;
                     }
@@ -257,39 +243,6 @@ public final class Syncers {
                 }
                 default -> throw new IllegalStateException("sync op " + e.op());
             }
-        }
-    }
-
-    /**
-     * A syncer that caught up with its queue while a large commit is still
-     * being built forces what has been written so far, so that the sync's
-     * own force, on the committer's path, has only the rest left to write
-     * back: a force's time grows with the scattered dirty pages it must
-     * write (the sync's {@code fdatasync} of a bulk commit's 158 blocks
-     * took 2.2 ms; with this, 0.7 ms, once a force ahead still running has
-     * ended: {@link StoreFile} runs forces one at a time). It runs while the
-     * task counts as lingering, so a barrier that comes meanwhile drains the
-     * queue itself instead of waiting for it. Commits
-     * that write less than {@code forceAheadBytes} between barriers never
-     * force ahead: a one-put commit keeps its one force. Extra forces never
-     * change what is durable when: the sync still forces after its
-     * barrier. A failure latches the file read-only and is reported by the
-     * next barrier, like a failed write; it is never retried.
-     */
-    private void forceAhead() {
-        long pending = unforced.get();
-        if (pending < forceAheadBytes || !forcingAhead.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            file.force();
-            unforced.updateAndGet(u -> Math.max(0, u - pending));
-        } catch (RuntimeException ex) {
-            if (failure == null) {
-                failure = ex instanceof CairnException ce ? ce : new CairnException("force failed: " + ex, ex);
-            }
-        } finally {
-            forcingAhead.set(false);
         }
     }
 
@@ -374,7 +327,6 @@ public final class Syncers {
                     }
                 }
                 blocksWritten.addAndGet(count);
-                unforced.addAndGet((long) count * BlockFormat.BLOCK_SIZE);
             } catch (RuntimeException ex) {
                 if (failure == null) {
                     failure = ex instanceof CairnException ce ? ce : new CairnException("block write failed: " + ex, ex);

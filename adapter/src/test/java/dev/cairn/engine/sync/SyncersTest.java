@@ -2,18 +2,13 @@ package dev.cairn.engine.sync;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.engine.CairnException;
-import dev.cairn.engine.ReadOnlyStoreException;
 import dev.cairn.engine.Workers;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.cache.BlockCache;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.disk.ChannelOpener;
-import dev.cairn.engine.disk.FaultyChannel;
 import dev.cairn.engine.disk.StoreFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,16 +22,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * Who drains a syncer's queue, and when: no thread is woken for work a
- * barrier is about to do, and a barrier never waits for one, nor for a
- * syncer forcing ahead of it.
- */
+/** Who drains a syncer's queue, and when: no thread is woken for work a barrier is about to do, and a barrier never waits for one. */
 class SyncersTest {
 
     private static final int B = BlockFormat.BLOCK_SIZE;
-    /** A force-ahead threshold no test writes up to. */
-    private static final long NEVER_AHEAD = Long.MAX_VALUE;
 
     @TempDir
     Path dir;
@@ -65,7 +54,7 @@ class SyncersTest {
         List<Long> released = new ArrayList<>();
         Path path = dir.resolve("file");
         try (StoreFile file = StoreFile.create(path, ChannelOpener.PLAIN)) {
-            Syncers syncers = new Syncers(1, 64, 100, NEVER_AHEAD, workers, file, cache, released::add);
+            Syncers syncers = new Syncers(1, 64, 100, workers, file, cache, released::add);
 
             syncers.writeBeforeBarrier(0, filled(cache, B, (byte) 1), 11);
             syncers.writeBeforeBarrier(0, filled(cache, 3 * B, (byte) 3), 33);
@@ -104,7 +93,7 @@ class SyncersTest {
         BlockCache cache = new BlockCache(1 << 20);
         Path path = dir.resolve("file");
         try (StoreFile file = StoreFile.create(path, ChannelOpener.PLAIN)) {
-            Syncers syncers = new Syncers(1, 64, 100, NEVER_AHEAD, workers, file, cache, addr -> { });
+            Syncers syncers = new Syncers(1, 64, 100, workers, file, cache, addr -> { });
 
             syncers.write(0, filled(cache, B, (byte) 1), 11);
             syncers.write(0, filled(cache, 2 * B, (byte) 2), 22);
@@ -123,119 +112,6 @@ class SyncersTest {
             assertArrayEquals(block((byte) 6), Arrays.copyOfRange(Files.readAllBytes(path), 6 * B, 7 * B));
             assertEquals(Map.of(4L * B, 44L, 6L * B, 66L), barrier(syncers));
         }
-    }
-
-    /**
-     * A task that caught up with its queue forces once the blocks written
-     * since the last barrier reach the threshold, and not before; a barrier
-     * starts the count again.
-     */
-    @Test
-    void aTaskThatCaughtUpForcesAheadOnceEnoughIsWrittenSinceTheBarrier() throws Exception {
-        HeldWorkers workers = new HeldWorkers();
-        BlockCache cache = new BlockCache(1 << 20);
-        FaultyChannel[] channel = new FaultyChannel[1];
-        try (StoreFile file = StoreFile.create(dir.resolve("file"), faulty(channel))) {
-            Syncers syncers = new Syncers(1, 64, 100, 4L * B, workers, file, cache, addr -> { });
-            int forcesBefore = channel[0].forces.get(); // creating the file forces
-
-            write(syncers, cache, workers, 1, 2, 3);
-            assertEquals(forcesBefore, channel[0].forces.get(), "3 blocks written, 4 needed: no force yet");
-            write(syncers, cache, workers, 5);
-            assertEquals(forcesBefore + 1, channel[0].forces.get(), "the fourth block made the caught-up task force");
-            write(syncers, cache, workers, 7);
-            assertEquals(forcesBefore + 1, channel[0].forces.get(), "a force ahead starts the count again");
-
-            barrier(syncers);
-            write(syncers, cache, workers, 9, 10, 11);
-            assertEquals(forcesBefore + 1, channel[0].forces.get(), "a barrier starts the count again");
-        }
-    }
-
-    /**
-     * A barrier that comes while a task forces ahead does not wait for that
-     * force: it drains the queue itself, blocks queued during the force
-     * included. The task, once its force returns, leaves the queue alone.
-     */
-    @Test
-    void aBarrierDoesNotWaitForATaskForcingAhead() throws Exception {
-        BlockCache cache = new BlockCache(1 << 20);
-        FaultyChannel[] channel = new FaultyChannel[1];
-        Path path = dir.resolve("file");
-        java.util.concurrent.CountDownLatch forcing = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        List<Thread> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-        Workers threadPerTask = (name, task) -> {
-            Thread t = new Thread(task, name);
-            threads.add(t);
-            t.start();
-        };
-        try (StoreFile file = StoreFile.create(path, faulty(channel))) {
-            Syncers syncers = new Syncers(1, 64, 100, 2L * B, threadPerTask, file, cache, addr -> { });
-            channel[0].onNextForce.set(() -> {
-                forcing.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            syncers.write(0, filled(cache, B, (byte) 1), 11);
-            syncers.write(0, filled(cache, 2 * B, (byte) 2), 22);
-            assertTrue(forcing.await(10, java.util.concurrent.TimeUnit.SECONDS), "the task never forced ahead");
-
-            syncers.write(0, filled(cache, 4 * B, (byte) 4), 44);
-            Map<Long, Long> written = assertTimeoutPreemptively(Duration.ofSeconds(10), syncers::barrier,
-                    "the barrier waited for the task's force ahead");
-            assertEquals(Map.of((long) B, 11L, 2L * B, 22L, 4L * B, 44L), written);
-            assertArrayEquals(block((byte) 4), Arrays.copyOfRange(Files.readAllBytes(path), 4 * B, 5 * B));
-
-            release.countDown();
-            for (Thread t : threads) {
-                t.join(10_000);
-                assertTrue(!t.isAlive(), "the relieved task did not leave");
-            }
-            syncers.write(0, filled(cache, 6 * B, (byte) 6), 66);
-            assertEquals(Map.of(6L * B, 66L), barrier(syncers), "the queue works on after the relieved task left");
-        }
-    }
-
-    /**
-     * A force ahead that fails latches the file read-only, and the next
-     * barrier reports it: the sync that follows never forces as if the
-     * failed one had worked.
-     */
-    @Test
-    void aFailedForceAheadIsReportedByTheNextBarrierAndTheFileStaysReadOnly() throws Exception {
-        HeldWorkers workers = new HeldWorkers();
-        BlockCache cache = new BlockCache(1 << 20);
-        FaultyChannel[] channel = new FaultyChannel[1];
-        try (StoreFile file = StoreFile.create(dir.resolve("file"), faulty(channel))) {
-            Syncers syncers = new Syncers(1, 64, 100, 2L * B, workers, file, cache, addr -> { });
-            channel[0].forcesUntilFailure.set(0);
-            write(syncers, cache, workers, 1, 2);
-            assertTrue(file.isReadOnly(), "the failed force left the file writable");
-            CairnException e = assertThrows(CairnException.class, syncers::barrier);
-            assertTrue(e.getMessage().contains("fsync") && e.getMessage().contains("read-only"), e.getMessage());
-            assertThrows(ReadOnlyStoreException.class, file::force);
-        }
-    }
-
-    /** Queues blocks of the given numbers, one a block, and runs the task they start. */
-    private static void write(Syncers syncers, BlockCache cache, HeldWorkers workers, int... blocks) throws Exception {
-        for (int n : blocks) {
-            syncers.write(0, filled(cache, (long) n * B, (byte) n), n);
-        }
-        assertEquals(1, workers.held.size(), "the writes asked for one task");
-        workers.held.take().run();
-    }
-
-    /** Opens the file through a {@link FaultyChannel}, left in {@code out[0]}. */
-    private static ChannelOpener faulty(FaultyChannel[] out) {
-        return (p, o) -> {
-            out[0] = new FaultyChannel(java.nio.channels.FileChannel.open(p, o));
-            return out[0];
-        };
     }
 
     /** The barrier, failing the test rather than hanging it when it waits for a task that never runs. */
