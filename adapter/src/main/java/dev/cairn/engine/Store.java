@@ -142,8 +142,12 @@ public final class Store implements AutoCloseable {
         checkOpen();
         long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
         Snapshot s = durable;
+        // Its own lock: a reader never waits for a commit. Refused only when a
+        // sync and a commit's sweep came in between; the durable state is newer then.
+        while (!conflicts.began(s.seq())) {
+            s = durable;
+        }
         blocks.narrowPin(pin, s.root()); // later commits' blocks may be reused while it is open
-        conflicts.began(s.seq()); // its own lock: a reader never waits for a commit
         return new Txn(this, s, pin, null);
     }
 
@@ -172,7 +176,9 @@ public final class Store implements AutoCloseable {
             throw new NoSuchSnapshotException("no snapshot is named " + name);
         }
         blocks.narrowPin(pin, info.root());
-        conflicts.began(s.seq());
+        while (!conflicts.began(s.seq())) { // it cannot write, but ends as any transaction does
+            s = durable;
+        }
         return new Txn(this, new Snapshot(info.root(), Bptr.NONE, s.seq()), pin, name);
     }
 

@@ -18,8 +18,26 @@ public final class ConflictTracker {
     private int sweepAbove = MIN_SWEEP;
     private long sweeps;
 
-    public synchronized void began(long seq) {
+    /** Every entry of a commit up to this one may have been forgotten. */
+    private long sweptThrough = Long.MIN_VALUE;
+
+    /**
+     * Registers a transaction beginning at {@code seq}, if every commit after
+     * {@code seq} is still remembered. It may not be: between reading the
+     * durable state and calling this, a sync can make a later state durable
+     * and a commit then sweep past {@code seq}, since no open transaction
+     * held it back. The caller then begins again from the newer durable state
+     * (the swept entries are of commits it sees); registering anyway would let
+     * it overwrite those commits' writes unseen.
+     *
+     * @return false, registering nothing, when commits after {@code seq} were forgotten
+     */
+    public synchronized boolean began(long seq) {
+        if (sweptThrough > seq) {
+            return false;
+        }
         open.merge(seq, 1, Integer::sum);
+        return true;
     }
 
     public synchronized void ended(long seq) {
@@ -51,7 +69,9 @@ public final class ConflictTracker {
         }
         if (lastWrite.size() > sweepAbove) {
             // Every transaction, open or to come, sees the writes up to the oldest.
-            lastWrite.removeUpTo(Math.min(durableSeq, open.isEmpty() ? Long.MAX_VALUE : open.firstKey()));
+            long through = Math.min(durableSeq, open.isEmpty() ? Long.MAX_VALUE : open.firstKey());
+            lastWrite.removeUpTo(through);
+            sweptThrough = Math.max(sweptThrough, through);
             // What a sweep could not forget is swept again only once as much
             // again has come, so a commit does not pay for a sweep of entries
             // still needed, commit after commit.

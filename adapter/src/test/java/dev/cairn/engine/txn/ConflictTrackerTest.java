@@ -39,6 +39,28 @@ class ConflictTrackerTest {
         assertEquals(2100, t.remembered(), "only commit 5's keys, which no one has seen durable, stay");
     }
 
+    /**
+     * A transaction reads the durable state (1), and before it registers, a
+     * sync makes commit 2 durable and a commit sweeps: commit 2's write of
+     * "hot" is forgotten. Registered at 1 anyway, the transaction could
+     * overwrite "hot" without a conflict (a lost update); it must be refused,
+     * and begin again from the durable state that includes commit 2.
+     */
+    @Test
+    void aTransactionWhoseBeginningWasSweptPastIsRefusedAndBeginsAgainLater() {
+        ConflictTracker t = new ConflictTracker();
+        t.committed(1, keys(0, 10), 1);
+        long readDurable = 1; // the transaction has read the durable state; it has not registered yet
+        t.committed(2, List.of("hot".getBytes()), 1);
+        t.committed(3, keys(10, 2010), 2); // commit 2 is durable now; this sweep forgets it
+        assertNull(t.conflict(1, List.of("hot".getBytes())), "the sweep forgot commit 2's write");
+        assertTrue(!t.began(readDurable), "a transaction that would miss commit 2's write was registered");
+        assertTrue(t.began(2), "from the newer durable state it begins");
+        // Registered, it holds back the next sweep: commit 3's write stays remembered for it.
+        t.committed(4, keys(2010, 6100), 4);
+        assertArrayEquals(key(10), t.conflict(2, List.of(key(10))));
+    }
+
     private static byte[] key(int i) {
         return ("k" + i).getBytes(StandardCharsets.UTF_8);
     }
