@@ -740,10 +740,19 @@ public final class Store implements AutoCloseable {
             used += b.arenaUsed()[i];
             free += b.arenaFree()[i];
         }
+        // A closed store has no keys or snapshots to count. Checking first
+        // would not do: the console may read the figures while the server
+        // closes the store, and the close can land between the check and the
+        // read (which then throws).
         long keys;
+        int snapshotsNow;
         blocks.enterEpoch();
         try {
-            keys = closed ? 0 : ObjectLayout.keyCount(blocks, durable.root());
+            keys = ObjectLayout.keyCount(blocks, durable.root());
+            snapshotsNow = snapshots().size();
+        } catch (StoreClosedException e) {
+            keys = 0;
+            snapshotsNow = 0;
         } finally {
             blocks.exitEpoch();
         }
@@ -751,7 +760,6 @@ public final class Store implements AutoCloseable {
         synchronized (commitLock) {
             preparedNow = prepared.size();
         }
-        int snapshotsNow = closed ? 0 : snapshots().size();
         return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, snapshotsNow, used, free,
                 b.cache().hits(), b.cache().misses(), b.readOnly());
     }

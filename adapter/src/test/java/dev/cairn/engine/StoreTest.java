@@ -88,6 +88,29 @@ class StoreTest {
         assertThrows(StoreClosedException.class, s::begin);
     }
 
+    /**
+     * The console may read the figures while the server closes the store (and
+     * after): a closed store counts no keys and no snapshots, and says so
+     * rather than throwing.
+     */
+    @Test
+    void aClosedStoresFiguresCountNothingInsteadOfThrowing() {
+        Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults());
+        try (Txn t = s.begin()) {
+            t.put(b("k"), b("v"));
+            t.commit();
+        }
+        s.createSnapshot("before");
+        StoreStats open = s.stats();
+        assertEquals(1, open.keys());
+        assertEquals(1, open.snapshots());
+        s.close();
+        StoreStats closed = s.stats();
+        assertEquals(0, closed.keys());
+        assertEquals(0, closed.snapshots());
+        assertEquals(open.commits(), closed.commits(), "what the store did stays counted");
+    }
+
     @Test
     void createRefusesAnExistingFileAndOpenAMissingOne() {
         Path file = dir.resolve("s.cairn");
