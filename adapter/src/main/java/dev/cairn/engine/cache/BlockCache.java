@@ -29,13 +29,21 @@ public final class BlockCache {
 
     private static final int MIN_SEGMENT_BLOCKS = 8;
 
+    /**
+     * Memory each cached block may carry beside its buffer in what readers
+     * derive from it ({@link CachedBlock#derived}): the budget pays for it,
+     * so a cache of N bytes holds N / {@link #BYTES_PER_BLOCK} blocks.
+     */
+    public static final int DERIVED_BYTES = 640;
+    public static final int BYTES_PER_BLOCK = BlockFormat.BLOCK_SIZE + DERIVED_BYTES;
+
     private final CacheSegment[] segments;
     private final ReentrantLock[] stripes = new ReentrantLock[64];
     private final int capacity;
 
-    /** @param capacityBytes memory for block buffers; at least 8 blocks */
+    /** @param capacityBytes memory for cached blocks (see {@link #BYTES_PER_BLOCK}); at least 8 blocks */
     public BlockCache(long capacityBytes) {
-        int blocks = (int) Math.max(MIN_SEGMENT_BLOCKS, Math.min(Integer.MAX_VALUE, capacityBytes / BlockFormat.BLOCK_SIZE));
+        int blocks = (int) Math.max(MIN_SEGMENT_BLOCKS, Math.min(Integer.MAX_VALUE, capacityBytes / BYTES_PER_BLOCK));
         int n = 1;
         while (n < 16 && blocks / (n * 2) >= 64) {
             n *= 2;

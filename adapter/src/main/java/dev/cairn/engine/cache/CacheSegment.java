@@ -194,6 +194,7 @@ final class CacheSegment {
                         evictions++;
                     }
                     victim.addr = -1;
+                    victim.derived = null; // made from the old block's bytes
                     victim.freed = false;
                     victim.ref = 1;
                     victim.used1 = ++tick;

@@ -28,6 +28,8 @@ public final class CachedBlock implements AutoCloseable {
     int heapIndex = -1;
     /** The next block in its {@link AddressIndex} chain. */
     CachedBlock nextInIndex;
+    /** See {@link #derived()}; set to null whenever the buffer is handed out again. */
+    volatile Object derived;
 
     CachedBlock(CacheSegment segment) {
         this.segment = segment;
@@ -48,6 +50,23 @@ public final class CachedBlock implements AutoCloseable {
 
     public void gen(long g) {
         this.gen = g;
+    }
+
+    /**
+     * What a reader derived from this block's bytes and left here for the
+     * next reader (a tree node's search index), or null. It lives exactly as
+     * long as the bytes it was made from: the cache drops it before it hands
+     * the buffer out for another block. Make it only from a block that is
+     * no longer changing (one read from disk or already written), keep it
+     * immutable, and within {@link BlockCache#DERIVED_BYTES}. Two readers
+     * may make it at once; either result will do.
+     */
+    public Object derived() {
+        return derived;
+    }
+
+    public void derive(Object d) {
+        derived = d;
     }
 
     public boolean isFreed() {

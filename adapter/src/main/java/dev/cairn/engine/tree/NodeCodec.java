@@ -12,7 +12,8 @@ import java.util.List;
  * Packs and unpacks tree nodes, and looks keys up in packed nodes without
  * unpacking them. In both node types a table of 2-byte record offsets grows
  * from the front, sorted by key, and the records pack from the back in any
- * order, so a lookup is a binary search over the table (gefs).
+ * order, so a lookup is a binary search over the table (gefs); readers
+ * search through a {@link SearchIndex} over it.
  *
  * <p>Leaf, big-endian:
  * <pre>
@@ -168,60 +169,22 @@ final class NodeCodec {
 
     // ---- lookups in packed nodes
 
-    /** In a leaf: the value of {@code key}, or null. */
-    static byte[] leafGet(byte[] buf, byte[] key) {
-        int at = find(buf, TreeFormat.LEAF_HEADER, u16(buf, 2), key);
-        return at < 0 ? null : leafValue(buf, at);
-    }
-
-    /** In a pivot's buffer: the message for {@code key}, or null. */
-    static Msg bufferGet(byte[] buf, byte[] key) {
-        int at = find(buf, TreeFormat.HALF, u16(buf, 6), key);
-        return at < 0 ? null : message(buf, at);
-    }
-
     /**
-     * Binary search of a table of {@code n} record offsets at {@code table},
-     * sorted by the key each record starts with.
-     *
-     * @return the offset of the record whose key is {@code key}, or -1
+     * Search indexes of a packed node: a leaf's entries; or a pivot's
+     * children, then its buffer.
      */
-    private static int find(byte[] buf, int table, int n, byte[] key) {
-        int lo = 0;
-        int hi = n - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            int at = u16(buf, table + 2 * mid);
-            int c = compareKeyAt(buf, at, key);
-            if (c == 0) {
-                return at;
-            }
-            if (c < 0) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
+    static SearchIndex[] searchIndexes(byte[] buf) {
+        if (type(buf) == BlockFormat.TYPE_LEAF) {
+            return new SearchIndex[] {new SearchIndex(buf, TreeFormat.LEAF_HEADER, u16(buf, 2), SearchIndex.LEAF_HEADS)};
         }
-        return -1;
+        return new SearchIndex[] {
+            new SearchIndex(buf, TreeFormat.PIVOT_HEADER, u16(buf, 2), SearchIndex.PIVOT_HEADS),
+            new SearchIndex(buf, TreeFormat.HALF, u16(buf, 6), SearchIndex.PIVOT_HEADS)};
     }
 
-    /** In a pivot: the child whose range holds {@code key}. */
-    static Bptr route(byte[] buf, byte[] key) {
-        ByteBuffer b = ByteBuffer.wrap(buf);
-        int lo = 0;
-        int hi = Short.toUnsignedInt(b.getShort(2)) - 1;
-        while (lo < hi) {
-            int mid = (lo + hi + 1) >>> 1;
-            int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * mid));
-            if (compareKeyAt(buf, at, key) <= 0) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * lo));
-        int klen = Short.toUnsignedInt(b.getShort(at));
-        return Bptr.unpack(b, at + 2 + klen);
+    /** The pointer of the pivot child record at {@code at}. */
+    static Bptr childPointer(byte[] buf, int at) {
+        return Bptr.unpack(ByteBuffer.wrap(buf), at + 2 + u16(buf, at));
     }
 
     /** Every child pointer of a packed pivot. */
@@ -274,7 +237,8 @@ final class NodeCodec {
         return Arrays.copyOfRange(buf, v + 2, v + 2 + vlen);
     }
 
-    private static Msg message(byte[] buf, int at) {
+    /** The buffered message whose record is at {@code at}. */
+    static Msg message(byte[] buf, int at) {
         int klen = u16(buf, at);
         byte[] key = Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
         byte op = buf[at + 2 + klen];

@@ -32,17 +32,34 @@ public final class Tree {
         while (!p.isNone()) {
             try (CachedBlock b = store.read(p)) {
                 byte[] buf = b.data();
+                SearchIndex[] index = searchIndexes(b);
                 if (NodeCodec.type(buf) == BlockFormat.TYPE_LEAF) {
-                    return NodeCodec.leafGet(buf, key);
+                    int at = index[0].find(key);
+                    return at < 0 ? null : NodeCodec.leafValue(buf, at);
                 }
-                Msg m = NodeCodec.bufferGet(buf, key);
-                if (m != null) {
+                int at = index[1].find(key);
+                if (at >= 0) {
+                    Msg m = NodeCodec.message(buf, at);
                     return m.op() == Msg.PUT ? m.value() : null;
                 }
-                p = NodeCodec.route(buf, key);
+                p = NodeCodec.childPointer(buf, index[0].floor(key));
             }
         }
         return null;
+    }
+
+    /**
+     * The node's search indexes, made on its first search and kept with the
+     * cached block: a block a reader reaches from a root is written already
+     * and never changes while it is cached at that address.
+     */
+    private static SearchIndex[] searchIndexes(CachedBlock b) {
+        Object made = b.derived();
+        if (made == null) {
+            made = NodeCodec.searchIndexes(b.data());
+            b.derive(made);
+        }
+        return (SearchIndex[]) made;
     }
 
     /** Entries with keys in {@code [from, to)} in key order; {@code to} null for no end. */

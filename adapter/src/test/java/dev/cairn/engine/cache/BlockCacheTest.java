@@ -2,6 +2,7 @@ package dev.cairn.engine.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,7 @@ class BlockCacheTest {
 
     @Test
     void memoryStaysWithinTheBudgetHoweverManyBlocksPassThrough() {
-        BlockCache c = new BlockCache(16L * B);
+        BlockCache c = new BlockCache(16L * BlockCache.BYTES_PER_BLOCK);
         Disk d = new Disk();
         for (long a = 0; a < 1000; a++) {
             touch(c, d, a * B);
@@ -58,7 +59,7 @@ class BlockCacheTest {
 
     @Test
     void lru2KeepsBlocksUsedTwiceOverBlocksUsedOnce() {
-        BlockCache c = new BlockCache(8L * B);
+        BlockCache c = new BlockCache(8L * BlockCache.BYTES_PER_BLOCK);
         Disk d = new Disk();
         for (long a = 0; a < 4; a++) {
             touch(c, d, a * B);
@@ -75,7 +76,7 @@ class BlockCacheTest {
 
     @Test
     void dirtyAndQueuedBlocksAreNeverEvictedAndAFullCacheMakesCallersWait() throws Exception {
-        BlockCache c = new BlockCache(8L * B);
+        BlockCache c = new BlockCache(8L * BlockCache.BYTES_PER_BLOCK);
         Disk d = new Disk();
         List<CachedBlock> dirty = new ArrayList<>();
         for (long a = 0; a < 8; a++) {
@@ -105,7 +106,7 @@ class BlockCacheTest {
 
     @Test
     void concurrentReadersOfOneAddressReadTheDiskOnce() throws Exception {
-        BlockCache c = new BlockCache(64L * B);
+        BlockCache c = new BlockCache(64L * BlockCache.BYTES_PER_BLOCK);
         CountDownLatch inLoad = new CountDownLatch(1);
         CountDownLatch go = new CountDownLatch(1);
         AtomicInteger loads = new AtomicInteger();
@@ -136,7 +137,7 @@ class BlockCacheTest {
 
     @Test
     void aFreedBlockIsReusedFirstAndNeverReturnedForItsOldAddress() {
-        BlockCache c = new BlockCache(4L * B);
+        BlockCache c = new BlockCache(4L * BlockCache.BYTES_PER_BLOCK);
         Disk d = new Disk();
         for (long a = 0; a < 4; a++) {
             touch(c, d, a * B);
@@ -152,9 +153,40 @@ class BlockCacheTest {
         assertEquals(2, d.reads(2L * B), "a freed address is read again, not served from memory");
     }
 
+    /**
+     * A tree node's search index is kept with its block; a buffer reused for
+     * another block must not carry it, or a lookup would search the new
+     * bytes with the old block's index.
+     */
+    @Test
+    void whatReadersDeriveFromABlockGoesWithItsBytes() {
+        BlockCache c = new BlockCache(8L * BlockCache.BYTES_PER_BLOCK);
+        Disk d = new Disk();
+        try (CachedBlock b = c.get(0, d)) {
+            b.derive("index of block 0");
+        }
+        try (CachedBlock b = c.get(0, d)) {
+            assertEquals("index of block 0", b.derived(), "kept while the block stays cached");
+        }
+        for (long a = 1; a < 100; a++) {
+            touch(c, d, a * B); // twice, so that under LRU-2 block 0 goes as well
+            touch(c, d, a * B); // and every buffer, block 0's among them, holds another block
+        }
+        for (long a = 92; a < 100; a++) {
+            try (CachedBlock b = c.get(a * B, d)) {
+                assertEquals(1, d.reads(a * B), "still cached");
+                assertNull(b.derived(), "block " + a + " carries what was derived from another block");
+            }
+        }
+        try (CachedBlock b = c.get(0, d)) {
+            assertEquals(2, d.reads(0));
+            assertNull(b.derived());
+        }
+    }
+
     @Test
     void allocatingACachedAddressIsADoubleAllocation() {
-        BlockCache c = new BlockCache(8L * B);
+        BlockCache c = new BlockCache(8L * BlockCache.BYTES_PER_BLOCK);
         c.create(5L * B).close();
         assertThrows(IllegalStateException.class, () -> c.create(5L * B));
     }
