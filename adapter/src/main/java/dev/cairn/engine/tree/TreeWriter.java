@@ -300,6 +300,10 @@ public final class TreeWriter {
         Bptr bp;
         try (CachedBlock b = store.newBlockToOverwrite(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
             NodeCodec.pack(n, b.data());
+            // Index it while its bytes are still in the CPU's cache: the next
+            // commit's reads search the nodes this one wrote, and made on their
+            // first search the indexes cost a twelfth of a bulk commit.
+            b.derive(NodeCodec.searchIndexes(b.data()));
             bp = atSync ? store.writeAtSync(b) : store.write(b);
         }
         written.add(bp);
