@@ -155,7 +155,9 @@ final class CacheSegment {
         }
         b.ref--;
         if (b.ref == 0 && !b.dirty && !b.queued) {
-            evictable.add(b);
+            if (!evictable.contains(b)) { // still there if it was in before this hold: see EvictionHeap
+                evictable.add(b);
+            }
             wakeWaiting();
         }
     }
@@ -167,9 +169,7 @@ final class CacheSegment {
     }
 
     private void hold(CachedBlock b) {
-        if (b.ref++ == 0) {
-            evictable.remove(b);
-        }
+        b.ref++; // it stays in the heap, which skips it while held
         b.used2 = b.used1;
         b.used1 = ++tick;
     }

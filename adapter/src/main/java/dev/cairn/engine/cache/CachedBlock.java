@@ -24,8 +24,11 @@ public final class CachedBlock implements AutoCloseable {
     /** Times of the last and the second-to-last use (LRU-2). */
     long used1;
     long used2;
-    /** Position in the eviction heap, or -1 when not evictable. */
+    /** Position in the eviction heap, or -1 when not in it (a block in it may be held again: see {@link EvictionHeap}). */
     int heapIndex = -1;
+    /** {@link #used1} and {@link #used2} as the heap last sorted the block under them. */
+    long heapUsed1;
+    long heapUsed2;
     /** The next block in its {@link AddressIndex} chain. */
     CachedBlock nextInIndex;
     /** See {@link #derived()}; set to null whenever the buffer is handed out again. */

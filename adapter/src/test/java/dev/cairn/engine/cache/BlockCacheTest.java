@@ -137,17 +137,19 @@ class BlockCacheTest {
 
     @Test
     void aFreedBlockIsReusedFirstAndNeverReturnedForItsOldAddress() {
-        BlockCache c = new BlockCache(4L * BlockCache.BYTES_PER_BLOCK);
+        BlockCache c = new BlockCache(8L * BlockCache.BYTES_PER_BLOCK);
         Disk d = new Disk();
-        for (long a = 0; a < 4; a++) {
+        for (long a = 0; a < 8; a++) { // every buffer in use, every block hot
             touch(c, d, a * B);
             touch(c, d, a * B);
         }
+        touch(c, d, 50L * B); // evicts block 0, and the heap sorts the others under their use times
+        touch(c, d, 50L * B);
         c.forget(2L * B);
-        touch(c, d, 50L * B); // takes the freed block's buffer, not a hot one
-        for (long a : new long[] {0, 1, 3}) {
+        touch(c, d, 60L * B); // takes the freed block's buffer, not a hot one
+        for (long a : new long[] {1, 3, 4, 5, 6, 7, 50}) {
             touch(c, d, a * B);
-            assertEquals(1, d.reads(a * B));
+            assertEquals(1, d.reads(a * B), "hot block " + a + " was evicted");
         }
         touch(c, d, 2L * B);
         assertEquals(2, d.reads(2L * B), "a freed address is read again, not served from memory");
@@ -181,6 +183,31 @@ class BlockCacheTest {
         try (CachedBlock b = c.get(0, d)) {
             assertEquals(2, d.reads(0));
             assertNull(b.derived());
+        }
+    }
+
+    /**
+     * A block held again stays in the eviction heap (it is sorted out only
+     * when it comes to the top): it must then be passed over, never handed
+     * out for another block under its holder.
+     */
+    @Test
+    void aBlockHeldAgainIsNeverEvictedFromUnderItsHolder() {
+        BlockCache c = new BlockCache(8L * BlockCache.BYTES_PER_BLOCK);
+        Disk d = new Disk();
+        for (long a = 0; a < 8; a++) {
+            touch(c, d, a * B); // every buffer in use; block 0 the least recently used
+        }
+        try (CachedBlock held = c.get(0, d)) {
+            for (long a = 100; a < 120; a++) {
+                touch(c, d, a * B); // twice: hotter than block 0, which so comes to the top
+                touch(c, d, a * B);
+            }
+            assertEquals(0, java.nio.ByteBuffer.wrap(held.data()).getLong(0), "the held block's buffer was reused");
+            assertEquals(1, d.reads(0));
+        }
+        try (CachedBlock again = c.get(0, d)) {
+            assertEquals(1, d.reads(0), "still cached once released");
         }
     }
 
