@@ -301,8 +301,9 @@ public final class TreeWriter {
         try (CachedBlock b = store.newBlockToOverwrite(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
             NodeCodec.pack(n, b.data());
             // Index it while its bytes are still in the CPU's cache: the next
-            // commit's reads search the nodes this one wrote, and made on their
-            // first search the indexes cost a twelfth of a bulk commit.
+            // commit's reads search the nodes this one wrote. (Made on first
+            // search, fresh leaves' indexes took 4.7% of a bulk commit's CPU;
+            // made here, 2.2%.)
             b.derive(NodeCodec.searchIndexes(b.data()));
             bp = atSync ? store.writeAtSync(b) : store.write(b);
         }
