@@ -49,9 +49,10 @@ public final class Tree {
     }
 
     /**
-     * The node's search indexes, made on its first search and kept with the
-     * cached block: a block a reader reaches from a root is written already
-     * and never changes while it is cached at that address.
+     * The node's search indexes, kept with the cached block: made by the
+     * commit that wrote the node, or here on the first search of a node read
+     * from disk. A block a reader reaches from a root is written already and
+     * never changes while it is cached at that address.
      */
     private static SearchIndex[] searchIndexes(CachedBlock b) {
         Object made = b.derived();
