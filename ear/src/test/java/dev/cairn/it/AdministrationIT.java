@@ -89,7 +89,7 @@ class AdministrationIT {
         while (true) {
             try {
                 send("GET", https("/health/ready"), null, null);
-                return;
+                break;
             } catch (java.io.IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the test server's HTTPS port never opened", e);
@@ -97,6 +97,14 @@ class AdministrationIT {
                 Thread.sleep(250);
             }
         }
+        // Liberty 26.0.0.3's /metrics servlet calls getSession() on the first
+        // request it serves, unguarded, and answers 500 when that throws
+        // IllegalStateException ("called on an invalidated session"; Open
+        // Liberty issue 35488, guarded upstream after 26.0.0.3, the newest
+        // runtime on Maven Central here). It does so on that one request only,
+        // so the server's first scrape is made here and may fail; the tests'
+        // own requests to /metrics must then succeed.
+        send("GET", https("/metrics?scope=application"), "admin", null);
     }
 
     private String app(String path) {
