@@ -62,21 +62,21 @@ public final class PeerBench {
         System.out.printf("Cairn against H2 MVStore %s and LMDB (lmdbjava), %d cores, Java %s, files in %s%n",
                 org.h2.engine.Constants.VERSION, Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), dir.toAbsolutePath());
-        System.out.printf("each engine: one untimed warm-up round; then %d timed rounds; %d s windows; the engines taking turns%n",
+        System.out.printf("each engine: one untimed warm-up round (1 s windows); then %d timed rounds (%d s windows), the engines taking turns%n",
                 ROUNDS, SECONDS);
         String[] names = {"Cairn", "MVStore", "LMDB"};
         String[] what = {"single-put commits/s, 1 thread", "single-put commits/s, 16 threads",
             "bulk puts/s (1000 100-byte puts a commit)", "point gets/s, warm, 1 thread",
             "1 MiB values written, MiB/s (one a commit)", "1 MiB values read, MiB/s"};
-        // Each engine warms up first, as long as a timed round: a round on a
-        // cold JVM measures the JIT as much as the engine. In a scratch
-        // harness, Cairn's 16-thread commits took 200-270 us of CPU each in
-        // the first 3 s and still 120-210 in the next 3, against 60-80 warm
-        // (two cores, where the compiler threads compete with sixteen
-        // committers); with 1 s warm-up windows, two runs' first timed
-        // rounds of 16 threads ran at half the rate of their later rounds.
+        // Each engine warms up first: a round on a cold JVM measures the JIT as
+        // much as the engine (in a scratch harness, Cairn's first two 3 s rounds
+        // of 16 threads ran at half the rate of later ones). A warm-up as long
+        // as a timed round was tried in session 14 and dropped: Cairn's first
+        // timed 16-thread round was still its lowest in three of four runs
+        // (12.3k-16.1k against 18.2k-26.0k later), as it was in one of two
+        // runs with this warm-up.
         for (String name : names) {
-            round(name, dir, SECONDS, new double[what.length]);
+            round(name, dir, 1, new double[what.length]);
         }
         // Then the timed rounds take turns, engine after engine, so that a slow
         // spell of this shared machine falls on all of them alike rather than
