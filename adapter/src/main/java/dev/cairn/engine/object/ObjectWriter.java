@@ -10,6 +10,7 @@ import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.tree.Tree;
 import dev.cairn.engine.tree.TreeWriter;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +30,9 @@ public final class ObjectWriter {
     /** The new root, and what to do once the caller adopts it or gives it up. */
     public record Applied(Bptr root, long keyDelta, Runnable adopt, Runnable abandon) {
     }
+
+    /** Keys whose old values one lookup finds together (see {@link #apply}). */
+    private static final int LOOKUP_PART = 4096;
 
     private ObjectWriter() {
     }
@@ -52,35 +56,23 @@ public final class ObjectWriter {
         List<Bptr> replaced = new ArrayList<>();
         try {
             long delta = 0;
-            for (Map.Entry<byte[], Object> e : writes) {
-                byte[] key = e.getKey();
-                Object v = e.getValue();
-                boolean counted = ObjectLayout.isUserKey(key);
-                byte[] old = Tree.get(store, current, key);
-                if (old != null && ObjectLayout.isLarge(old) && v != FORGET) {
-                    dropChunks(store, current, w, old, replaced);
+            Iterator<Map.Entry<byte[], Object>> in = writes.iterator();
+            List<Map.Entry<byte[], Object>> part = new ArrayList<>();
+            while (in.hasNext()) {
+                // Each key's old value decides the key count and which chunks
+                // go. Looked up a part at a time, together (Tree.getAll), so
+                // a large batch holds a bounded number of old values.
+                part.clear();
+                while (in.hasNext() && part.size() < LOOKUP_PART) {
+                    part.add(in.next());
                 }
-                if (v == null || v == FORGET) {
-                    if (old != null) {
-                        w.apply(Msg.delete(key));
-                        delta -= counted ? 1 : 0;
-                    }
-                    continue;
+                byte[][] keys = new byte[part.size()][];
+                for (int i = 0; i < keys.length; i++) {
+                    keys[i] = part.get(i).getKey();
                 }
-                if (old == null && counted) {
-                    delta++;
-                }
-                if (v instanceof byte[] bytes) {
-                    if (bytes.length <= ObjectLayout.MAX_INLINE) {
-                        w.apply(Msg.put(key, ObjectLayout.inline(bytes)));
-                    } else {
-                        w.apply(Msg.put(key, ObjectLayout.large(bytes.length, writeChunks(store, w, bytes, written))));
-                    }
-                } else if (v instanceof StreamedValue s) {
-                    w.apply(Msg.put(key, ObjectLayout.large(s.length(), claimChunks(store, w, s, written))));
-                } else {
-                    PreparedLarge p = (PreparedLarge) v;
-                    w.apply(Msg.put(key, ObjectLayout.large(p.length(), p.objectId())));
+                byte[][] olds = Tree.getAll(store, current, keys);
+                for (int i = 0; i < keys.length; i++) {
+                    delta += write(store, current, w, keys[i], part.get(i).getValue(), olds[i], written, replaced);
                 }
             }
             if (delta != 0) {
@@ -100,6 +92,35 @@ public final class ObjectWriter {
             written.forEach(store::free);
             throw e;
         }
+    }
+
+    /** Writes one key's new value over {@code old}; returns the key count's change. */
+    private static int write(BlockStore store, Bptr current, TreeWriter w, byte[] key, Object v, byte[] old,
+                             List<Bptr> written, List<Bptr> replaced) {
+        boolean counted = ObjectLayout.isUserKey(key);
+        if (old != null && ObjectLayout.isLarge(old) && v != FORGET) {
+            dropChunks(store, current, w, old, replaced);
+        }
+        if (v == null || v == FORGET) {
+            if (old == null) {
+                return 0;
+            }
+            w.apply(Msg.delete(key));
+            return counted ? -1 : 0;
+        }
+        if (v instanceof byte[] bytes) {
+            if (bytes.length <= ObjectLayout.MAX_INLINE) {
+                w.apply(Msg.put(key, ObjectLayout.inline(bytes)));
+            } else {
+                w.apply(Msg.put(key, ObjectLayout.large(bytes.length, writeChunks(store, w, bytes, written))));
+            }
+        } else if (v instanceof StreamedValue s) {
+            w.apply(Msg.put(key, ObjectLayout.large(s.length(), claimChunks(store, w, s, written))));
+        } else {
+            PreparedLarge p = (PreparedLarge) v;
+            w.apply(Msg.put(key, ObjectLayout.large(p.length(), p.objectId())));
+        }
+        return old == null && counted ? 1 : 0;
     }
 
     private static void dropChunks(BlockStore store, Bptr current, TreeWriter w, byte[] old, List<Bptr> replaced) {

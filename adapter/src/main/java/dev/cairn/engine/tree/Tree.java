@@ -7,6 +7,7 @@ import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.check.ReferenceWalker;
 import java.util.AbstractMap;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -46,6 +47,87 @@ public final class Tree {
             }
         }
         return null;
+    }
+
+    /**
+     * The values under {@code keys} in the tree at {@code root}, each as
+     * {@link #get} gives it (null where absent), in the order of {@code keys}.
+     * The keys go down together, in key order: each node on their paths is
+     * read and searched once, not once for each key below it (a commit looks
+     * up every key it writes, and a bulk commit's keys share the upper
+     * levels).
+     */
+    public static byte[][] getAll(BlockStore store, Bptr root, byte[][] keys) {
+        byte[][] out = new byte[keys.length][];
+        if (!root.isNone() && keys.length > 0) {
+            int[] order = ascending(keys);
+            findAll(store, root, keys, order, 0, order.length, out);
+        }
+        return out;
+    }
+
+    /** Finds {@code keys[order[from..to)]}, which lie in key order, in the subtree at {@code p}. */
+    private static void findAll(BlockStore store, Bptr p, byte[][] keys, int[] order, int from, int to, byte[][] out) {
+        List<Bptr> children = new ArrayList<>();
+        List<Integer> ends = new ArrayList<>();
+        try (CachedBlock b = store.read(p)) {
+            byte[] buf = b.data();
+            SearchIndex[] index = searchIndexes(b);
+            if (NodeCodec.type(buf) == BlockFormat.TYPE_LEAF) {
+                for (int i = from; i < to; i++) {
+                    int at = index[0].find(keys[order[i]]);
+                    out[order[i]] = at < 0 ? null : NodeCodec.leafValue(buf, at);
+                }
+                return;
+            }
+            // A key with a message here is answered (upper buffers are newer);
+            // the rest close up, still in key order, and go down by child.
+            int open = from;
+            for (int i = from; i < to; i++) {
+                int k = order[i];
+                int at = index[1].find(keys[k]);
+                if (at >= 0) {
+                    Msg m = NodeCodec.message(buf, at);
+                    out[k] = m.op() == Msg.PUT ? m.value() : null;
+                } else {
+                    order[open++] = k;
+                }
+            }
+            int child = -1;
+            for (int i = from; i < open; i++) {
+                int c = index[0].floor(keys[order[i]]);
+                if (c != child) {
+                    if (child >= 0) {
+                        ends.add(i);
+                    }
+                    children.add(NodeCodec.childPointer(buf, c));
+                    child = c;
+                }
+            }
+            ends.add(open);
+        }
+        // Down with the node released: a read holds one block at a time, however deep.
+        int start = from;
+        for (int g = 0; g < children.size(); g++) {
+            findAll(store, children.get(g), keys, order, start, ends.get(g), out);
+            start = ends.get(g);
+        }
+    }
+
+    /** Indexes of {@code keys} in key order (as given, when they are in order already). */
+    private static int[] ascending(byte[][] keys) {
+        int[] order = new int[keys.length];
+        boolean sorted = true;
+        for (int i = 0; i < keys.length; i++) {
+            order[i] = i;
+            sorted &= i == 0 || Keys.ORDER.compare(keys[i - 1], keys[i]) <= 0;
+        }
+        if (sorted) {
+            return order;
+        }
+        return java.util.stream.IntStream.range(0, keys.length).boxed()
+                .sorted((x, y) -> Keys.ORDER.compare(keys[x], keys[y]))
+                .mapToInt(Integer::intValue).toArray();
     }
 
     /**

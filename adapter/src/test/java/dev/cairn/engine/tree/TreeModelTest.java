@@ -306,6 +306,7 @@ class TreeModelTest {
             rnd.nextBytes(k);
             assertEquals(model.containsKey(k), Tree.get(s, root, k) != null, where);
         }
+        assertGetAll(s, root, model, rnd, where);
         assertScan(s, root, model, Keys.LOWEST, null, where);
         for (int i = 0; i < 5; i++) {
             byte[] a = new byte[1 + rnd.nextInt(3)];
@@ -318,6 +319,36 @@ class TreeModelTest {
                 b = t;
             }
             assertScan(s, root, model, a, b, where + " range");
+        }
+    }
+
+    /**
+     * Looking keys up together gives each key's value: the model's keys and
+     * as many absent ones (some just past a present key, so they share its
+     * leaf), in key order and shuffled.
+     */
+    private static void assertGetAll(BlockStore s, Bptr root, TreeMap<byte[], byte[]> model, Random rnd, String where) {
+        java.util.TreeSet<byte[]> asked = new java.util.TreeSet<>(Keys.ORDER);
+        for (byte[] k : model.keySet()) {
+            asked.add(k);
+            byte[] absent = java.util.Arrays.copyOf(k, k.length + 1);
+            if (rnd.nextBoolean()) {
+                absent = new byte[1 + rnd.nextInt(20)];
+                rnd.nextBytes(absent);
+            }
+            if (!model.containsKey(absent)) {
+                asked.add(absent);
+            }
+        }
+        List<byte[]> keys = new ArrayList<>(asked);
+        for (boolean shuffled : new boolean[] {false, true}) {
+            if (shuffled) {
+                java.util.Collections.shuffle(keys, rnd);
+            }
+            byte[][] got = Tree.getAll(s, root, keys.toArray(new byte[0][]));
+            for (int i = 0; i < keys.size(); i++) {
+                assertArrayEquals(model.get(keys.get(i)), got[i], where + (shuffled ? ", shuffled" : "") + ": getAll, key " + i);
+            }
         }
     }
 
