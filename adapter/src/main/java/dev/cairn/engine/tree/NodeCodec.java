@@ -82,7 +82,7 @@ final class NodeCodec {
         int valsz = TreeFormat.HALF - end;
         int mslot = TreeFormat.HALF;
         int mend = TreeFormat.BLOCK;
-        for (Msg m : p.buffer.values()) {
+        for (Msg m : p.buffer.all()) {
             byte[] k = m.key();
             byte[] v = m.value();
             mend -= 2 + k.length + 1 + 2 + v.length;
@@ -170,7 +170,7 @@ final class NodeCodec {
             msgs.add(message(buf, Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * i))));
         }
         try {
-            p.loadBuffer(msgs);
+            p.buffer.load(msgs);
         } catch (IllegalArgumentException e) {
             throw corrupt(origin, e.getMessage());
         }

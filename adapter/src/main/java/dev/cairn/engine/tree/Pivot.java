@@ -1,17 +1,8 @@
 package dev.cairn.engine.tree;
 
 import dev.cairn.engine.block.Bptr;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.Set;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * A pivot being changed: its children, each routing the keys from its own
@@ -45,111 +36,14 @@ final class Pivot extends Node {
     }
 
     final List<Child> children = new ArrayList<>();
-    final TreeMap<byte[], Msg> buffer = new TreeMap<>(Keys.ORDER);
-    private int bufferBytes;
+    final MessageBuffer buffer = new MessageBuffer();
 
     void addMessage(Msg m) {
-        Msg old = buffer.put(m.key(), m);
-        bufferBytes += m.packedSize() - (old == null ? 0 : old.packedSize());
-    }
-
-    /**
-     * Fills the empty buffer with messages already in strictly ascending key
-     * order (a decoded block's, or a range of another buffer), in linear
-     * time: a put each cost a descent of some seven comparisons, and decoding
-     * the pivots a bulk commit flushes through was a twentieth of its CPU.
-     *
-     * @throws IllegalArgumentException when they are not in order
-     */
-    void loadBuffer(List<Msg> sorted) {
-        if (!buffer.isEmpty()) {
-            throw new IllegalStateException("the buffer is not empty");
-        }
-        for (int i = 1; i < sorted.size(); i++) {
-            if (Keys.ORDER.compare(sorted.get(i - 1).key(), sorted.get(i).key()) >= 0) {
-                throw new IllegalArgumentException("buffered messages out of key order");
-            }
-        }
-        buffer.putAll(new SortedMessages(sorted)); // TreeMap builds from a SortedMap of its order without comparing
-        for (Msg m : sorted) {
-            bufferBytes += m.packedSize();
-        }
-    }
-
-    /** Messages in key order, seen as the {@link SortedMap} that {@link TreeMap#putAll} builds from in one pass. */
-    private static final class SortedMessages extends AbstractMap<byte[], Msg>
-            implements SortedMap<byte[], Msg> {
-        private final List<Msg> sorted;
-
-        SortedMessages(List<Msg> sorted) {
-            this.sorted = sorted;
-        }
-
-        @Override
-        public Comparator<? super byte[]> comparator() {
-            return Keys.ORDER;
-        }
-
-        @Override
-        public int size() {
-            return sorted.size();
-        }
-
-        @Override
-        public Set<Map.Entry<byte[], Msg>> entrySet() {
-            return new AbstractSet<>() {
-                @Override
-                public Iterator<Map.Entry<byte[], Msg>> iterator() {
-                    Iterator<Msg> it = sorted.iterator();
-                    return new Iterator<>() {
-                        @Override
-                        public boolean hasNext() {
-                            return it.hasNext();
-                        }
-
-                        @Override
-                        public Map.Entry<byte[], Msg> next() {
-                            Msg m = it.next();
-                            return Map.entry(m.key(), m);
-                        }
-                    };
-                }
-
-                @Override
-                public int size() {
-                    return sorted.size();
-                }
-            };
-        }
-
-        @Override
-        public SortedMap<byte[], Msg> subMap(byte[] from, byte[] to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SortedMap<byte[], Msg> headMap(byte[] to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SortedMap<byte[], Msg> tailMap(byte[] from) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public byte[] firstKey() {
-            return sorted.get(0).key();
-        }
-
-        @Override
-        public byte[] lastKey() {
-            return sorted.get(sorted.size() - 1).key();
-        }
+        buffer.add(m);
     }
 
     int bufferBytes() {
-        return bufferBytes;
+        return buffer.bytes();
     }
 
     int childBytes() {
@@ -175,29 +69,24 @@ final class Pivot extends Node {
         return lo;
     }
 
-    /** The buffered messages for child {@code i}'s range. */
-    NavigableMap<byte[], Msg> messagesFor(int i) {
-        byte[] lo = i == 0 ? null : children.get(i).key;
-        byte[] hi = i + 1 < children.size() ? children.get(i + 1).key : null;
-        NavigableMap<byte[], Msg> m = buffer;
-        if (lo != null) {
-            m = m.tailMap(lo, true);
-        }
-        if (hi != null) {
-            m = m.headMap(hi, false);
-        }
-        return m;
+    /** The buffered messages for child {@code i}'s range, in key order. */
+    List<Msg> messagesFor(int i) {
+        return buffer.range(lowKey(i), highKey(i));
     }
 
-    /** Removes and returns the buffered messages for child {@code i}. */
+    /** Removes and returns the buffered messages for child {@code i}, in key order. */
     List<Msg> takeMessagesFor(int i) {
-        NavigableMap<byte[], Msg> range = messagesFor(i);
-        List<Msg> out = new ArrayList<>(range.values());
-        for (Msg m : out) {
-            bufferBytes -= m.packedSize();
-        }
-        range.clear();
-        return out;
+        return buffer.take(lowKey(i), highKey(i));
+    }
+
+    /** The lowest key child {@code i} covers, null for the first (it takes everything below too). */
+    private byte[] lowKey(int i) {
+        return i == 0 ? null : children.get(i).key;
+    }
+
+    /** The key above child {@code i}'s range, null for the last. */
+    private byte[] highKey(int i) {
+        return i + 1 < children.size() ? children.get(i + 1).key : null;
     }
 
     /**
@@ -207,7 +96,7 @@ final class Pivot extends Node {
     long[] waitingBytes() {
         long[] bytes = new long[children.size()];
         int child = 0;
-        for (Msg m : buffer.values()) {
+        for (Msg m : buffer.all()) {
             while (child + 1 < children.size() && Keys.ORDER.compare(children.get(child + 1).key, m.key()) <= 0) {
                 child++;
             }
@@ -229,7 +118,7 @@ final class Pivot extends Node {
 
     @Override
     int size() {
-        return TreeFormat.HALF + bufferBytes;
+        return TreeFormat.HALF + buffer.bytes();
     }
 
     @Override
@@ -293,14 +182,7 @@ final class Pivot extends Node {
         for (int p = 0; p < out.size(); p++) {
             byte[] lo = p == 0 ? null : out.get(p).children.get(0).key;
             byte[] hi = p + 1 < out.size() ? out.get(p + 1).children.get(0).key : null;
-            NavigableMap<byte[], Msg> range = buffer;
-            if (lo != null) {
-                range = range.tailMap(lo, true);
-            }
-            if (hi != null) {
-                range = range.headMap(hi, false);
-            }
-            out.get(p).loadBuffer(new ArrayList<>(range.values()));
+            out.get(p).buffer.load(buffer.range(lo, hi));
         }
         return out;
     }

@@ -209,7 +209,9 @@ public final class Tree {
             Pivot p = (Pivot) n;
             for (int i = 0; i < p.children.size(); i++) {
                 TreeMap<byte[], Msg> mine = new TreeMap<>(Keys.ORDER);
-                mine.putAll(p.messagesFor(i));
+                for (Msg m : p.messagesFor(i)) {
+                    mine.put(m.key(), m);
+                }
                 byte[] lo = i == 0 ? null : p.children.get(i).key;
                 byte[] hi = i + 1 < p.children.size() ? p.children.get(i + 1).key : null;
                 NavigableMap<byte[], Msg> fromAbove = above;
@@ -293,7 +295,7 @@ public final class Tree {
             }
             Pivot pv = (Pivot) n;
             TreeMap<byte[], Msg> pending = new TreeMap<>(Keys.ORDER);
-            for (Msg m : pv.buffer.values()) {
+            for (Msg m : pv.buffer.all()) {
                 if (inRange(m.key())) {
                     pending.put(m.key(), m);
                 }

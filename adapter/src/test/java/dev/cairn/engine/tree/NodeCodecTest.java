@@ -110,8 +110,8 @@ class NodeCodecTest {
         Pivot back = (Pivot) NodeCodec.unpack(block, Bptr.NONE);
         assertEquals(p.size(), back.size());
         assertEquals(p.buffer.size(), back.buffer.size());
-        for (Msg m : p.buffer.values()) {
-            Msg b = back.buffer.get(m.key()); // a lookup in the rebuilt map: its order must be the comparator's
+        for (Msg m : p.buffer.all()) {
+            Msg b = back.buffer.get(m.key()); // a search of the rebuilt buffer: its order must be key order
             assertEquals(m.op(), b.op());
             assertArrayEquals(m.value(), b.value());
         }

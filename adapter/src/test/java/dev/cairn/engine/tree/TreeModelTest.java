@@ -196,7 +196,7 @@ class TreeModelTest {
             return out.append('\n').toString();
         }
         Pivot p = (Pivot) n;
-        for (Msg m : p.buffer.values()) {
+        for (Msg m : p.buffer.all()) {
             out.append(m.op()).append(java.util.HexFormat.of().formatHex(m.key())).append('=')
                     .append(java.util.HexFormat.of().formatHex(m.value())).append(' ');
         }
