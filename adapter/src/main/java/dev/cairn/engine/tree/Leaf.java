@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * A leaf being changed: its entries in key order, each a packed leaf record
  * ({@link NodeCodec#leafRecord}) held where it already is. An entry decoded
- * from a block stays in a private copy of that block; an entry a message
- * wrote is a record of its own. So decoding a leaf is one block copy and a
+ * from a block stays in a private copy of that block's records; an entry a
+ * message wrote is a record of its own. So decoding a leaf is one copy and a
  * walk of its offset table, and packing one is a copy per record: a bulk
  * load rewrites hundreds of leaves a commit to change a few entries of
  * each, and decoding every entry into objects was a fifth of its time.
