@@ -48,14 +48,12 @@ final class MessageBuffer {
         if (count != 0 || !late.isEmpty()) {
             throw new IllegalStateException("the buffer is not empty");
         }
-        for (Msg m : ascending) {
-            if (count > 0 && Keys.ORDER.compare(sorted[count - 1].key(), m.key()) >= 0) {
-                count = 0;
-                sortedBytes = 0;
+        for (int i = 1; i < ascending.size(); i++) {
+            if (Keys.ORDER.compare(ascending.get(i - 1).key(), ascending.get(i).key()) >= 0) {
                 throw new IllegalArgumentException("buffered messages out of key order");
             }
-            append(m);
         }
+        ascending.forEach(this::append);
     }
 
     /** Packed bytes of the buffered messages, their offset slots included. */

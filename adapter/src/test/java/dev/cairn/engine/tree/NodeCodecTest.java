@@ -101,6 +101,38 @@ class NodeCodecTest {
         assertTrue(e.getMessage().contains("0x8000") && e.getMessage().contains("out of key order"), e.getMessage());
     }
 
+    /**
+     * A decoded leaf copies only the record bytes its header counts; a
+     * header that counts too few, or so many that they would cover the
+     * offset table, or a record running past the block's end, makes the
+     * block corrupt, not an index error.
+     */
+    @Test
+    void aLeafWhoseRecordBytesDisagreeWithItsOffsetsIsCorrupt() {
+        Leaf l = new Leaf();
+        l.put(key(1), new byte[] {1});
+        l.put(key(2), new byte[] {2});
+        byte[] block = new byte[TreeFormat.BLOCK];
+        NodeCodec.pack(l, block);
+        int valsz = (block[4] & 0xff) << 8 | block[5] & 0xff;
+        for (int wrong : new int[] {valsz - 1, TreeFormat.BLOCK - TreeFormat.LEAF_HEADER}) {
+            byte[] bad = block.clone();
+            bad[4] = (byte) (wrong >> 8);
+            bad[5] = (byte) wrong;
+            CorruptBlockException e = assertThrows(CorruptBlockException.class,
+                    () -> NodeCodec.unpack(bad, new Bptr(0x8000, 1, 1)), "record bytes " + wrong);
+            assertTrue(e.getMessage().contains("0x8000"), e.getMessage());
+        }
+        // A record whose key length runs past the block's end.
+        byte[] bad = block.clone();
+        int last = (block[TreeFormat.LEAF_HEADER] & 0xff) << 8 | block[TreeFormat.LEAF_HEADER + 1] & 0xff;
+        bad[last] = (byte) 0xff;
+        bad[last + 1] = (byte) 0xff;
+        CorruptBlockException e = assertThrows(CorruptBlockException.class,
+                () -> NodeCodec.unpack(bad, new Bptr(0x8000, 1, 1)), "a key running past the end");
+        assertTrue(e.getMessage().contains("0x8000"), e.getMessage());
+    }
+
     /** A pivot's buffer is rebuilt from its block in one pass, so its order is checked on the way in. */
     @Test
     void aPivotComesBackAsItWasPackedAndOneWithItsBufferOutOfOrderIsCorrupt() {
