@@ -147,7 +147,7 @@ final class NodeCodec {
                 l.append(records, at);
             }
         } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw corrupt(origin, e.getMessage());
+            throw malformed(origin, e);
         }
         return l;
     }
@@ -155,24 +155,27 @@ final class NodeCodec {
     private static Pivot unpackPivot(byte[] buf, Bptr origin) {
         ByteBuffer b = ByteBuffer.wrap(buf);
         Pivot p = new Pivot();
-        int n = Short.toUnsignedInt(b.getShort(2));
-        for (int i = 0; i < n; i++) {
-            int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * i));
-            int klen = Short.toUnsignedInt(b.getShort(at));
-            byte[] key = Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
-            Bptr ptr = Bptr.unpack(b, at + 2 + klen);
-            int fill = Short.toUnsignedInt(b.getShort(at + 2 + klen + Bptr.SIZE));
-            p.children.add(new Pivot.Child(key, ptr, fill));
-        }
-        int nbuf = Short.toUnsignedInt(b.getShort(6));
-        List<Msg> msgs = new ArrayList<>(nbuf);
-        for (int i = 0; i < nbuf; i++) {
-            msgs.add(message(buf, Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * i))));
-        }
         try {
+            int n = Short.toUnsignedInt(b.getShort(2));
+            for (int i = 0; i < n; i++) {
+                int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * i));
+                int klen = Short.toUnsignedInt(b.getShort(at));
+                byte[] key = Arrays.copyOfRange(buf, at + 2, at + 2 + klen);
+                if (i > 0 && Keys.ORDER.compare(p.children.get(i - 1).key, key) >= 0) {
+                    throw new IllegalArgumentException("pivot children out of key order");
+                }
+                Bptr ptr = Bptr.unpack(b, at + 2 + klen);
+                int fill = Short.toUnsignedInt(b.getShort(at + 2 + klen + Bptr.SIZE));
+                p.children.add(new Pivot.Child(key, ptr, fill));
+            }
+            int nbuf = Short.toUnsignedInt(b.getShort(6));
+            List<Msg> msgs = new ArrayList<>(nbuf);
+            for (int i = 0; i < nbuf; i++) {
+                msgs.add(message(buf, Short.toUnsignedInt(b.getShort(TreeFormat.HALF + 2 * i))));
+            }
             p.buffer.load(msgs);
-        } catch (IllegalArgumentException e) {
-            throw corrupt(origin, e.getMessage());
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw malformed(origin, e); // out of order, a record past the block's end, an oversized key or value
         }
         if (p.children.isEmpty()) {
             throw corrupt(origin, "pivot without children");
@@ -274,6 +277,15 @@ final class NodeCodec {
         if (!ok) {
             throw new IllegalStateException(what);
         }
+    }
+
+    /**
+     * A node whose bytes passed their hash but do not parse (only a bug
+     * writes such a block): what was wrong with it, as a corrupt block.
+     */
+    static CorruptBlockException malformed(Bptr at, RuntimeException e) {
+        return corrupt(at, e instanceof IndexOutOfBoundsException
+                ? "a record runs past the block's end (" + e.getMessage() + ")" : e.getMessage());
     }
 
     private static CorruptBlockException corrupt(Bptr at, String what) {

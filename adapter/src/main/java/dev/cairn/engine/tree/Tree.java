@@ -44,6 +44,8 @@ public final class Tree {
                     return m.op() == Msg.PUT ? m.value() : null;
                 }
                 p = NodeCodec.childPointer(buf, index[0].floor(key));
+            } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+                throw NodeCodec.malformed(p, e); // store.read throws neither: the node's bytes did
             }
         }
         return null;
@@ -105,6 +107,8 @@ public final class Tree {
                 }
             }
             ends.add(open);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw NodeCodec.malformed(p, e); // store.read throws neither: the node's bytes did
         }
         // Down with the node released: a read holds one block at a time, however deep.
         int start = from;
