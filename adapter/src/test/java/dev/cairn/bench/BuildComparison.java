@@ -47,8 +47,8 @@ public final class BuildComparison {
         Path classes = Path.of(System.getProperty("compare.classes", "target/classes")).toAbsolutePath();
         Path work = Path.of(System.getProperty("compare.dir", "target/compare")).toAbsolutePath();
         Files.createDirectories(work);
-        Path tree = Files.createTempDirectory(work, "rev-");
-        run(top, "git", "worktree", "add", "--detach", tree.toString(), rev);
+        Path tree = work.resolve("rev-" + System.nanoTime());
+        run(top, "git", "worktree", "add", "--detach", tree.toString(), rev); // an unknown REV stops here
         try {
             run(tree, "mvn", "-B", "-q", "-pl", "adapter", "-am", "compile");
             Engine here = new Engine("this checkout", classes);
