@@ -66,16 +66,24 @@ class MalformedNodeTest {
         return p;
     }
 
-    /** Packs {@code n}, spoils its bytes, writes it (hashed as spoiled) and reads it back each way. */
+    /**
+     * Packs {@code n}, spoils its bytes, writes it (hashed as spoiled), makes
+     * it durable, and reads it back each way from the reopened store: from
+     * disk, through the read's hash check, which it passes.
+     */
     private void assertCorrupt(Node n, Consumer<byte[]> spoil, String why, boolean pointReadsToo) {
-        BlockStore s = BlockStore.create(dir.resolve("s" + System.nanoTime()), StoreConfig.defaults().sizeBytes(16L << 20));
-        try {
-            Bptr bp;
-            try (CachedBlock b = s.newBlockToOverwrite(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
+        Path file = dir.resolve("s" + System.nanoTime());
+        StoreConfig cfg = StoreConfig.defaults().sizeBytes(16L << 20);
+        Bptr bp;
+        try (BlockStore w = BlockStore.create(file, cfg)) {
+            try (CachedBlock b = w.newBlockToOverwrite(n instanceof Leaf ? BlockFormat.TYPE_LEAF : BlockFormat.TYPE_PIVOT, 0)) {
                 NodeCodec.pack(n, b.data());
                 spoil.accept(b.data());
-                bp = s.write(b); // hashed as spoiled: the read's hash check passes
+                bp = w.write(b);
             }
+            w.sync(List.of(bp));
+        }
+        try (BlockStore s = BlockStore.open(file, cfg)) {
             String at = String.format("0x%x", bp.addr());
             List<Runnable> readers = new java.util.ArrayList<>();
             readers.add(() -> {
@@ -91,8 +99,6 @@ class MalformedNodeTest {
                 CorruptBlockException e = assertThrows(CorruptBlockException.class, readers.get(i)::run, "reader " + i);
                 assertTrue(e.getMessage().contains(at) && e.getMessage().contains(why), e.getMessage());
             }
-        } finally {
-            s.close();
         }
     }
 
