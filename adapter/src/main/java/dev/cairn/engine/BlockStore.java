@@ -803,6 +803,11 @@ public final class BlockStore implements AutoCloseable {
         return file.path();
     }
 
+    /** Where the engine gets its threads (see {@link Workers}). */
+    public Workers workers() {
+        return config.workers();
+    }
+
     public boolean isReadOnly() {
         return file.isReadOnly();
     }

@@ -47,7 +47,8 @@ class StoreModelTest {
                 TreeMap<byte[], byte[]> mine = new TreeMap<>(model);
                 boolean rollback = rnd.nextInt(8) == 0;
                 try (Txn t = s.begin()) {
-                    int n = 1 + rnd.nextInt(rnd.nextInt(5) == 0 ? 80 : 12);
+                    // Now and then a commit large enough to look its old values up on another thread.
+                    int n = rnd.nextInt(25) == 0 ? 400 + rnd.nextInt(400) : 1 + rnd.nextInt(rnd.nextInt(5) == 0 ? 80 : 12);
                     for (int i = 0; i < n; i++, ops++) {
                         byte[] k = key(rnd);
                         switch (rnd.nextInt(6)) {

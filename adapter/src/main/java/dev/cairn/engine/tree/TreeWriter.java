@@ -118,11 +118,7 @@ public final class TreeWriter {
         List<Node> top = fix(root);
         while (true) {
             if (top.size() > 1) {
-                Pivot grown = new Pivot();
-                for (int i = 0; i < top.size(); i++) {
-                    grown.children.add(Pivot.Child.of(i == 0 ? Keys.LOWEST : top.get(i).firstKey(), top.get(i)));
-                }
-                top = fix(grown);
+                top = fix(grow(top));
                 continue;
             }
             Node r = top.get(0);
@@ -143,6 +139,30 @@ public final class TreeWriter {
             wroteRootNode = r;
             return wroteRoot;
         }
+    }
+
+    /**
+     * Does in memory what {@link #finish} does before it writes: flushes
+     * overflowing buffers down and splits what no longer fits (a root that
+     * splits grows a new root). More messages may follow. For a caller with
+     * something to wait for: the flushing is most of a batch's work, and
+     * done now it is not done again at {@code finish}.
+     */
+    public void flushInMemory() {
+        List<Node> top = fix(root);
+        while (top.size() > 1) {
+            top = fix(grow(top));
+        }
+        root = top.get(0);
+    }
+
+    /** A new root over the parts a root split into. */
+    private static Pivot grow(List<Node> parts) {
+        Pivot grown = new Pivot();
+        for (int i = 0; i < parts.size(); i++) {
+            grown.children.add(Pivot.Child.of(i == 0 ? Keys.LOWEST : parts.get(i).firstKey(), parts.get(i)));
+        }
+        return grown;
     }
 
     /** How many times this batch settled (for tests: that a small threshold really makes it settle). */

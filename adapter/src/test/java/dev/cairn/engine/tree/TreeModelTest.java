@@ -37,6 +37,7 @@ class TreeModelTest {
     void manySeedsAgreeWithASortedMap() {
         for (long seed = 1; seed <= 10; seed++) {
             run(seed, 2500, false);
+            assertTrue(flushedInLastRun > 0, "seed " + seed + " never flushed in memory");
         }
     }
 
@@ -215,8 +216,12 @@ class TreeModelTest {
     /** How many times the batches of the last {@link #run} settled. */
     private int settledInLastRun;
 
+    /** How many times the batches of the last {@link #run} flushed in memory before they finished. */
+    private int flushedInLastRun;
+
     private int run(long seed, int ops, boolean longKeys, long settleBytes) {
         settledInLastRun = 0;
+        flushedInLastRun = 0;
         Random rnd = new Random(seed);
         Path file = dir.resolve("tree-" + seed + ".cairn");
         TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
@@ -239,6 +244,10 @@ class TreeModelTest {
                         byte[] value = value(rnd);
                         w.apply(Msg.put(key, value));
                         model.put(key, value);
+                    }
+                    if (rnd.nextInt(60) == 0) {
+                        w.flushInMemory(); // as a commit does while its old values are looked up elsewhere
+                        flushedInLastRun++;
                     }
                 }
                 root = w.finish();

@@ -1,0 +1,90 @@
+package dev.cairn.engine.object;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.CairnException;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.tree.Tree;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The old values of a part of a commit's keys ({@link Tree#getAll}), looked
+ * up on another thread while the committer applies the part's new values.
+ * The two only read the tree the commit started from, and nothing frees its
+ * blocks before the commit is adopted, so they need no lock between them;
+ * with a core to spare, the lookup's walk then costs the commit no time.
+ *
+ * <p>Whoever comes first runs it: the worker, or the committer once it needs
+ * the values and no worker has begun. So a commit never waits for a thread
+ * the server has not handed out (a busy WorkManager), only for a lookup
+ * already under way.
+ */
+final class OldValueLookup {
+
+    private final BlockStore store;
+    private final Bptr root;
+    private final byte[][] keys;
+    private final AtomicBoolean begun = new AtomicBoolean();
+    private final CompletableFuture<byte[][]> values = new CompletableFuture<>();
+    private final boolean elsewhere;
+
+    private OldValueLookup(BlockStore store, Bptr root, byte[][] keys, boolean offered) {
+        this.store = store;
+        this.root = root;
+        this.keys = keys;
+        this.elsewhere = offered && offer();
+    }
+
+    /** A lookup the committer runs itself, at {@link #values}. */
+    static OldValueLookup here(BlockStore store, Bptr root, byte[][] keys) {
+        return new OldValueLookup(store, root, keys, false);
+    }
+
+    /** A lookup offered to a worker now. */
+    static OldValueLookup offered(BlockStore store, Bptr root, byte[][] keys) {
+        return new OldValueLookup(store, root, keys, true);
+    }
+
+    /** Whether a worker was offered the lookup (the committer then has time for other work). */
+    boolean offeredElsewhere() {
+        return elsewhere;
+    }
+
+    private boolean offer() {
+        try {
+            store.workers().run("cairn-lookup", () -> {
+                if (begun.compareAndSet(false, true)) {
+                    try {
+                        values.complete(Tree.getAll(store, root, keys));
+                    } catch (Throwable t) {
+                        values.completeExceptionally(t);
+                    }
+                }
+            });
+            return true;
+        } catch (CairnException e) {
+            return false; // no thread to be had: the committer looks them up
+        }
+    }
+
+    /** The old values, in the order of the keys; waits only for a lookup a worker has begun. */
+    byte[][] values() {
+        if (begun.compareAndSet(false, true)) {
+            return Tree.getAll(store, root, keys);
+        }
+        try {
+            return values.join();
+        } catch (CompletionException e) {
+            // As the committer's own lookup would have failed: a corrupt
+            // block stays a CorruptBlockException for the caller.
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+}
