@@ -28,12 +28,13 @@ import java.util.stream.Stream;
  * 1000 random 100-byte puts (50 untimed commits, then 50 timed, on a fresh
  * store), and this build's figures over REV's. {@code -Dcompare.with=HEAD}
  * compares the build with itself, which shows the noise.
+ * {@code -Dcompare.puts=1 -Dcompare.valueBytes=1048576} compares commits of
+ * one 1 MiB value instead (any count and size: puts per commit, bytes a value).
  */
 public final class BuildComparison {
 
     private static final int COMMITS = 100;
     private static final int UNTIMED = 50;
-    private static final int PUTS = 1000;
     private static final int WARM_STORES = 4;
 
     public static void main(String[] args) throws Exception {
@@ -61,12 +62,14 @@ public final class BuildComparison {
 
     private static void compare(Engine a, Engine b, int stores, Path work) throws Exception {
         Random rnd = new Random(5);
-        byte[][][] keys = new byte[COMMITS][PUTS][];
-        byte[][][] values = new byte[COMMITS][PUTS][];
+        int puts = Integer.getInteger("compare.puts", 1000);
+        int valueBytes = Integer.getInteger("compare.valueBytes", 100);
+        byte[][][] keys = new byte[COMMITS][puts][];
+        byte[][][] values = new byte[COMMITS][puts][];
         for (int c = 0; c < COMMITS; c++) {
-            for (int i = 0; i < PUTS; i++) {
+            for (int i = 0; i < puts; i++) {
                 keys[c][i] = String.format("bulk-%08d", rnd.nextInt(1_000_000)).getBytes();
-                values[c][i] = new byte[100];
+                values[c][i] = new byte[valueBytes];
                 rnd.nextBytes(values[c][i]);
             }
         }
@@ -81,8 +84,8 @@ public final class BuildComparison {
                 }
             }
         }
-        System.out.printf("bulk commits of %d random 100-byte puts, %d stores each after %d untimed, builds taking turns:%n",
-                PUTS, stores, WARM_STORES);
+        System.out.printf("commits of %d random %d-byte puts, %d stores each after %d untimed, builds taking turns:%n",
+                puts, valueBytes, stores, WARM_STORES);
         for (int i = 0; i < 2; i++) {
             System.out.printf("  %-16s CPU of the committing thread %.2f ms a commit, wall %.2f ms (medians)%n",
                     engines[i].name, median(figures.get(i), 0), median(figures.get(i), 1));
