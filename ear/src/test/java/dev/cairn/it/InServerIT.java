@@ -120,6 +120,48 @@ class InServerIT {
         assertEquals(count(before, "commits") + 1, count(after, "commits"), "in one durable engine commit");
     }
 
+    /**
+     * A transaction of thousands of writes: the engine looks their old
+     * values up on one of the server's threads (a WorkManager Work) while
+     * the committing thread applies them. The key count and every value come
+     * out as if one thread had done both.
+     */
+    @Test
+    void aLargeTransactionCountsItsKeysAndKeepsEveryValue() throws Exception {
+        String prefix = "it/large/" + System.nanoTime() + "/";
+        UserTransaction utx = lookup("java:comp/UserTransaction", UserTransaction.class);
+        long keys = count(factory().statistics(), "keys");
+
+        utx.begin();
+        try (CairnConnection c = factory().getConnection()) {
+            for (int i = 0; i < 1000; i++) {
+                c.put(prefix + i, ("a" + i).getBytes(UTF_8));
+            }
+        }
+        utx.commit();
+        assertEquals(keys + 1000, count(factory().statistics(), "keys"));
+
+        // Overwrite 500, delete 250, leave 250, add 1000 (and delete 10 that never were).
+        utx.begin();
+        try (CairnConnection c = factory().getConnection()) {
+            for (int i = 0; i < 2010; i++) {
+                if (i < 500 || (i >= 1000 && i < 2000)) {
+                    c.put(prefix + i, ("b" + i).getBytes(UTF_8));
+                } else if (i < 750 || i >= 2000) {
+                    c.delete(prefix + i);
+                }
+            }
+        }
+        utx.commit();
+        assertEquals(keys + 1000 - 250 + 1000, count(factory().statistics(), "keys"));
+        try (CairnConnection c = factory().getConnection()) {
+            for (int i = 0; i < 2010; i++) {
+                String expected = i < 500 || (i >= 1000 && i < 2000) ? "b" + i : i >= 750 && i < 1000 ? "a" + i : null;
+                assertArrayEquals(expected == null ? null : expected.getBytes(UTF_8), c.get(prefix + i), "key " + i);
+            }
+        }
+    }
+
     @Test
     void errorsReachTheCallerByTypeAndAClosedHandleSaysSo() throws Exception {
         InvalidKeyException e = assertThrows(InvalidKeyException.class,
