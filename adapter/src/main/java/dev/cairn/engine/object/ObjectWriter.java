@@ -82,11 +82,16 @@ public final class ObjectWriter {
                 }
                 OldValueLookup lookup = keys.length >= LOOKUP_ELSEWHERE
                         ? OldValueLookup.offered(store, current, keys) : OldValueLookup.here(store, current, keys);
-                for (int i = 0; i < keys.length; i++) {
-                    writeNew(store, w, keys[i], part.get(i).getValue(), written);
-                }
-                if (lookup.offeredElsewhere()) {
-                    w.flushInMemory();
+                try {
+                    for (int i = 0; i < keys.length; i++) {
+                        writeNew(store, w, keys[i], part.get(i).getValue(), written);
+                    }
+                    if (lookup.offeredElsewhere()) {
+                        w.flushInMemory();
+                    }
+                } catch (RuntimeException | Error e) {
+                    lookup.abandon();
+                    throw e;
                 }
                 byte[][] olds = lookup.values();
                 for (int i = 0; i < keys.length; i++) {

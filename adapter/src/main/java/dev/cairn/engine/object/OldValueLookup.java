@@ -1,7 +1,6 @@
 package dev.cairn.engine.object;
 
 import dev.cairn.engine.BlockStore;
-import dev.cairn.engine.CairnException;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.tree.Tree;
 import java.util.concurrent.CompletableFuture;
@@ -63,8 +62,24 @@ final class OldValueLookup {
                 }
             });
             return true;
-        } catch (CairnException e) {
-            return false; // no thread to be had: the committer looks them up
+        } catch (RuntimeException e) {
+            return false; // no thread to be had (CairnException, or a server stopping): the committer looks them up
+        }
+    }
+
+    /**
+     * For a commit that gives up before it asked for the values: once this
+     * returns, no worker reads the old tree for it. A later commit may free
+     * that tree's blocks, and a worker no longer inside the commit is no
+     * reader the store knows to wait for.
+     */
+    void abandon() {
+        if (!begun.compareAndSet(false, true)) {
+            try {
+                values.join();
+            } catch (CompletionException ignored) {
+                // The commit is failing for its own reason.
+            }
         }
     }
 

@@ -10,16 +10,24 @@ import dev.cairn.engine.BlockStore;
 import dev.cairn.engine.CairnException;
 import dev.cairn.engine.StoreClosedException;
 import dev.cairn.engine.StoreConfig;
+import dev.cairn.engine.StoreFullException;
 import dev.cairn.engine.ThreadWorkers;
 import dev.cairn.engine.Workers;
 import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.disk.ForwardingChannel;
 import dev.cairn.engine.tree.Msg;
+import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.tree.Tree;
 import dev.cairn.engine.tree.TreeWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +105,76 @@ class OldValueLookupTest {
             // The worker never comes (a busy pool): the committer must not wait for it.
             assertFound(lookup.values());
             assertEquals(1, held.size());
+        }
+    }
+
+    /**
+     * A commit that fails before it needs the old values abandons the
+     * lookup: a worker that comes later must not read the old tree, which
+     * later commits may be freeing by then. Counted in reads of the file by
+     * a store opened afresh (nothing cached, so a lookup must read).
+     */
+    @Test
+    void aLookupAbandonedBeforeAWorkerBeganIsNeverRun() {
+        Path file = dir.resolve("abandoned.cairn");
+        Bptr root;
+        try (BlockStore s = BlockStore.create(file, config(ThreadWorkers.shared()))) {
+            root = fill(s);
+        }
+        AtomicInteger reads = new AtomicInteger();
+        List<Runnable> held = new ArrayList<>();
+        StoreConfig counting = config((name, task) -> held.add(task)).channelOpener((p, o) ->
+                new ForwardingChannel(FileChannel.open(p, o)) {
+                    @Override
+                    public int read(ByteBuffer dst, long position) throws IOException {
+                        reads.incrementAndGet();
+                        return super.read(dst, position);
+                    }
+                });
+        try (BlockStore s = BlockStore.open(file, counting)) {
+            OldValueLookup abandoned = OldValueLookup.offered(s, root, keys());
+            abandoned.abandon();
+            int before = reads.get();
+            held.get(0).run();
+            assertEquals(before, reads.get(), "the worker read the old tree after the commit gave up");
+            // The same, not abandoned, does read: the count would have seen it.
+            OldValueLookup kept = OldValueLookup.offered(s, root, keys());
+            held.get(1).run();
+            assertTrue(reads.get() > before, "a lookup read nothing from a store with nothing cached");
+            assertFound(kept.values());
+        }
+    }
+
+    /** The same through a commit: one that fails while applying its new values (the store is full) leaves no lookup behind. */
+    @Test
+    void aCommitThatFailsBeforeItNeedsItsOldValuesLeavesNoLookupBehind() {
+        Path file = dir.resolve("full.cairn");
+        Bptr root;
+        StoreConfig small = config(ThreadWorkers.shared()).sizeBytes(4L << 20);
+        try (BlockStore s = BlockStore.create(file, small)) {
+            root = fill(s);
+        }
+        AtomicInteger reads = new AtomicInteger();
+        List<Runnable> held = new ArrayList<>();
+        StoreConfig counting = config((name, task) -> held.add(task)).sizeBytes(4L << 20).channelOpener((p, o) ->
+                new ForwardingChannel(FileChannel.open(p, o)) {
+                    @Override
+                    public int read(ByteBuffer dst, long position) throws IOException {
+                        reads.incrementAndGet();
+                        return super.read(dst, position);
+                    }
+                });
+        try (BlockStore s = BlockStore.open(file, counting)) {
+            List<Map.Entry<byte[], Object>> writes = new ArrayList<>();
+            for (byte[] k : keys()) {
+                writes.add(Map.entry(k, "new".getBytes(StandardCharsets.UTF_8)));
+            }
+            writes.add(Map.entry(key(99_999), new byte[8 << 20])); // more than the store holds
+            assertThrows(StoreFullException.class, () -> ObjectWriter.apply(s, root, writes, s::free, new RootMemo()));
+            int before = reads.get();
+            assertEquals(1, held.size(), "the lookup was not offered to a worker");
+            held.get(0).run();
+            assertEquals(before, reads.get(), "a lookup ran on after its commit failed");
         }
     }
 
