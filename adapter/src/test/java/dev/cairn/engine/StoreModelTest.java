@@ -34,7 +34,11 @@ class StoreModelTest {
             ops += run(seed);
         }
         assertTrue(ops > 15_000, "operations: " + ops);
+        assertTrue(largeCommits >= 10, "commits of 256 keys or more: " + largeCommits);
     }
+
+    /** Commits whose write sets reached 256 keys, so that their old values were looked up on a worker. */
+    private int largeCommits;
 
     private int run(long seed) {
         Random rnd = new Random(seed);
@@ -46,6 +50,7 @@ class StoreModelTest {
             for (int txn = 0; txn < 120; txn++) {
                 TreeMap<byte[], byte[]> mine = new TreeMap<>(model);
                 boolean rollback = rnd.nextInt(8) == 0;
+                java.util.Set<byte[]> written = new java.util.TreeSet<>(Keys.ORDER);
                 try (Txn t = s.begin()) {
                     // Now and then a commit large enough to look its old values up on another thread.
                     int n = rnd.nextInt(25) == 0 ? 400 + rnd.nextInt(400) : 1 + rnd.nextInt(rnd.nextInt(5) == 0 ? 80 : 12);
@@ -53,6 +58,9 @@ class StoreModelTest {
                         byte[] k = key(rnd);
                         switch (rnd.nextInt(6)) {
                             case 0 -> {
+                                if (mine.containsKey(k)) {
+                                    written.add(k); // (a delete of an absent key may write nothing)
+                                }
                                 assertEquals(mine.containsKey(k), t.delete(k), "seed " + seed);
                                 mine.remove(k);
                             }
@@ -64,6 +72,7 @@ class StoreModelTest {
                                 byte[] v = value(rnd);
                                 t.put(k, v);
                                 mine.put(k, v);
+                                written.add(k);
                             }
                         }
                     }
@@ -73,6 +82,9 @@ class StoreModelTest {
                     } else {
                         t.commit();
                         model = mine;
+                        if (written.size() >= 256) {
+                            largeCommits++;
+                        }
                     }
                 }
                 if (txn % 40 == 39) {

@@ -26,23 +26,25 @@ final class OldValueLookup {
     private final byte[][] keys;
     private final AtomicBoolean begun = new AtomicBoolean();
     private final CompletableFuture<byte[][]> values = new CompletableFuture<>();
-    private final boolean elsewhere;
+    /** A worker was offered the lookup (read by the committer only). */
+    private boolean elsewhere;
 
-    private OldValueLookup(BlockStore store, Bptr root, byte[][] keys, boolean offered) {
+    private OldValueLookup(BlockStore store, Bptr root, byte[][] keys) {
         this.store = store;
         this.root = root;
         this.keys = keys;
-        this.elsewhere = offered && offer();
     }
 
     /** A lookup the committer runs itself, at {@link #values}. */
     static OldValueLookup here(BlockStore store, Bptr root, byte[][] keys) {
-        return new OldValueLookup(store, root, keys, false);
+        return new OldValueLookup(store, root, keys);
     }
 
     /** A lookup offered to a worker now. */
     static OldValueLookup offered(BlockStore store, Bptr root, byte[][] keys) {
-        return new OldValueLookup(store, root, keys, true);
+        OldValueLookup l = new OldValueLookup(store, root, keys); // whole before any other thread sees it
+        l.elsewhere = l.offer();
+        return l;
     }
 
     /** Whether a worker was offered the lookup (the committer then has time for other work). */

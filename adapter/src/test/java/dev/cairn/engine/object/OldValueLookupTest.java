@@ -95,6 +95,17 @@ class OldValueLookupTest {
         });
     }
 
+    /** {@code c}, its file's positioned reads counted in {@code reads} (what the cache did not have). */
+    private static StoreConfig countingReads(StoreConfig c, AtomicInteger reads) {
+        return c.channelOpener((p, o) -> new ForwardingChannel(FileChannel.open(p, o)) {
+            @Override
+            public int read(ByteBuffer dst, long position) throws IOException {
+                reads.incrementAndGet();
+                return super.read(dst, position);
+            }
+        });
+    }
+
     @Test
     void aLookupNoWorkerHasBegunIsTheCommittersOwn() {
         List<Runnable> held = new ArrayList<>();
@@ -123,14 +134,7 @@ class OldValueLookupTest {
         }
         AtomicInteger reads = new AtomicInteger();
         List<Runnable> held = new ArrayList<>();
-        StoreConfig counting = config((name, task) -> held.add(task)).channelOpener((p, o) ->
-                new ForwardingChannel(FileChannel.open(p, o)) {
-                    @Override
-                    public int read(ByteBuffer dst, long position) throws IOException {
-                        reads.incrementAndGet();
-                        return super.read(dst, position);
-                    }
-                });
+        StoreConfig counting = countingReads(config((name, task) -> held.add(task)), reads);
         try (BlockStore s = BlockStore.open(file, counting)) {
             OldValueLookup abandoned = OldValueLookup.offered(s, root, keys());
             abandoned.abandon();
@@ -156,14 +160,7 @@ class OldValueLookupTest {
         }
         AtomicInteger reads = new AtomicInteger();
         List<Runnable> held = new ArrayList<>();
-        StoreConfig counting = config((name, task) -> held.add(task)).sizeBytes(4L << 20).channelOpener((p, o) ->
-                new ForwardingChannel(FileChannel.open(p, o)) {
-                    @Override
-                    public int read(ByteBuffer dst, long position) throws IOException {
-                        reads.incrementAndGet();
-                        return super.read(dst, position);
-                    }
-                });
+        StoreConfig counting = countingReads(config((name, task) -> held.add(task)).sizeBytes(4L << 20), reads);
         try (BlockStore s = BlockStore.open(file, counting)) {
             List<Map.Entry<byte[], Object>> writes = new ArrayList<>();
             for (byte[] k : keys()) {
