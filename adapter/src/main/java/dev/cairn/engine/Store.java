@@ -27,9 +27,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * A Cairn store: objects (bytes under keys) in a copy-on-write Bε-tree on the
  * block engine, changed by transactions that commit atomically and durably.
  *
- * <p>Snapshot isolation: a transaction reads the last durable root as of its
- * begin, plus its own writes; of two transactions that write one key, the
- * later committer gets a {@link WriteConflictException}. Readers never block
+ * <p>Isolation: a transaction reads the last durable root as of its begin,
+ * plus its own writes. Its commit is validated against what it read: when a
+ * key it read (or a key in a range it scanned) was committed by another
+ * transaction after it began, the commit fails with a
+ * {@link WriteConflictException}. Writes it did not read are blind and never
+ * conflict: of two transactions that only write one key, the later commit's
+ * value stays (last writer wins). Readers never block
  * writers nor writers readers: a reader's snapshot is a root whose blocks no
  * commit changes (it pins them against reuse until it ends).
  *
@@ -265,6 +269,11 @@ public final class Store implements AutoCloseable {
         return ObjectLayout.get(blocks, s.root(), key);
     }
 
+    String etag(Snapshot s, byte[] key) {
+        checkOpen();
+        return ObjectLayout.etag(blocks, s.root(), key);
+    }
+
     boolean exists(Snapshot s, byte[] key) {
         checkOpen();
         return ObjectLayout.exists(blocks, s.root(), key);
@@ -347,7 +356,7 @@ public final class Store implements AutoCloseable {
                 try {
                     checkWritesAllowed(c.txn(), c.writes().keySet());
                     for (CommitQueue.Waiting<UserCommit> earlier : passing) {
-                        byte[] k = commonKey(earlier.commit().writes(), c.writes());
+                        byte[] k = c.txn().reads().firstCovered(earlier.commit().writes());
                         if (k != null) {
                             conflictCount.incrementAndGet();
                             throw committedSinceBegin(k);
@@ -533,9 +542,14 @@ public final class Store implements AutoCloseable {
         commits.incrementAndGet();
     }
 
-    /** Throws when a key was committed since {@code t} began, or is held by a prepared transaction. */
+    /**
+     * Throws when a key {@code t} read was committed since it began, or when
+     * a key it writes is held by a prepared transaction (whose outcome
+     * decides that key's value: a commit in between would be lost or
+     * resurrected depending on it).
+     */
     private void checkWritesAllowed(Txn t, java.util.Set<byte[]> keys) {
-        byte[] k = conflicts.conflict(t.snapshot().seq(), keys);
+        byte[] k = conflicts.conflict(t.snapshot().seq(), t.reads());
         if (k != null) {
             conflictCount.incrementAndGet();
             throw committedSinceBegin(k);
@@ -552,7 +566,8 @@ public final class Store implements AutoCloseable {
 
     private static WriteConflictException committedSinceBegin(byte[] key) {
         return new WriteConflictException("write conflict on key " + printable(key)
-                + ": another transaction committed it after this one began; nothing was written");
+                + ": this transaction read it, and another transaction committed a change to it after this one"
+                + " began; nothing was written (retry the transaction)");
     }
 
     private void hold(byte[] xid, java.util.Set<byte[]> keys) {
@@ -607,18 +622,6 @@ public final class Store implements AutoCloseable {
                 return new java.util.AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
             }
         };
-    }
-
-    /** A key both write sets have, or null; looks the smaller one's keys up in the larger. */
-    private static byte[] commonKey(SortedMap<byte[], Object> a, SortedMap<byte[], Object> b) {
-        SortedMap<byte[], Object> small = a.size() <= b.size() ? a : b;
-        SortedMap<byte[], Object> large = small == a ? b : a;
-        for (byte[] k : small.keySet()) {
-            if (large.containsKey(k)) {
-                return k;
-            }
-        }
-        return null;
     }
 
     private static void validateXid(byte[] xid) {

@@ -3,6 +3,7 @@ package dev.cairn.engine;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.tree.Keys;
+import dev.cairn.engine.txn.ReadSet;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,13 @@ import java.util.TreeMap;
  * this transaction's own writes; writes become durable and visible together
  * at {@link #commit()}. Belongs to one thread at a time. Closing it without a
  * commit rolls it back.
+ *
+ * <p>Conflicts: the commit fails with {@link WriteConflictException} only
+ * when something this transaction read from its snapshot ({@link #get},
+ * {@link #exists}, {@link #getStream}, a {@link #scan} or {@link #sizes}
+ * range) was changed by a commit made after it began. Writes alone are
+ * blind: a transaction that put or deleted a key without reading it does
+ * not conflict with another writer of that key, and the later commit wins.
  *
  * <p>Values are held in memory until commit, except those written with
  * {@link #putStream}, which go to data blocks as they are read (reserved,
@@ -41,8 +49,12 @@ public final class Txn implements AutoCloseable {
     private final String snapshotName;
     /** Key to byte[], StreamedValue or DELETED. */
     private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
+    /** What this transaction read from its snapshot, validated at commit. */
+    private final ReadSet reads = new ReadSet();
     /** What {@code writes} counts against {@code maxTransactionBytes} ({@link #counted}). */
     private long heldBytes;
+    /** Why this transaction may only roll back, or null. */
+    private String rollbackOnly;
     /** Volatile: a stream of this transaction may be read on another thread (see {@link #getStream}). */
     private volatile boolean finished;
 
@@ -67,6 +79,17 @@ public final class Txn implements AutoCloseable {
         return pin;
     }
 
+    ReadSet reads() {
+        return reads;
+    }
+
+    /** Notes a read from the snapshot; a read-only snapshot transaction never commits writes, so it keeps none. */
+    private void readFromSnapshot(byte[] key) {
+        if (snapshotName == null) {
+            reads.key(key);
+        }
+    }
+
     /** The value of {@code key} as this transaction sees it, or null when absent. */
     public byte[] get(byte[] key) {
         checkActive();
@@ -78,6 +101,7 @@ public final class Txn implements AutoCloseable {
         if (own != null) {
             return bytes(own);
         }
+        readFromSnapshot(key);
         return store.read(snapshot, key);
     }
 
@@ -100,6 +124,7 @@ public final class Txn implements AutoCloseable {
         if (own != null) {
             return whileActive(new ByteArrayInputStream((byte[]) own));
         }
+        readFromSnapshot(key);
         InputStream in = store.stream(snapshot, key);
         return in == null ? null : whileActive(in);
     }
@@ -128,6 +153,49 @@ public final class Txn implements AutoCloseable {
 
     /** Whether {@code key} exists as this transaction sees it (without reading its value). */
     public boolean exists(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own != null) {
+            return own != DELETED;
+        }
+        readFromSnapshot(key);
+        return store.exists(snapshot, key);
+    }
+
+    /**
+     * A strong entity tag of {@code key}'s value as this transaction sees
+     * it, or null when absent: equal tags mean equal bytes. Counts as a read
+     * of the key (a commit of it since this transaction began conflicts).
+     * The tag of a value this transaction wrote is the one it has once
+     * committed.
+     */
+    public String etag(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own == DELETED) {
+            return null;
+        }
+        if (own instanceof StreamedValue s) {
+            return ObjectLayout.chunksEtag(s.length(), s.chunks());
+        }
+        if (own != null) {
+            byte[] b = (byte[]) own;
+            return ObjectLayout.inlineEtag(b, 0, b.length);
+        }
+        readFromSnapshot(key);
+        return store.etag(snapshot, key);
+    }
+
+    /**
+     * Whether {@code key} exists as this transaction sees it, like
+     * {@link #exists}, but not counted as a read: the answer is
+     * informational (say, whether a blind write creates or replaces), and a
+     * commit of the key since this transaction began does not make it
+     * conflict.
+     */
+    public boolean peekExists(byte[] key) {
         checkActive();
         Store.validateKey(key);
         Object own = writes.get(key);
@@ -182,13 +250,19 @@ public final class Txn implements AutoCloseable {
     }
 
     /**
-     * Removes {@code key} at commit.
+     * Removes {@code key} at commit. Like {@link #put} it is a blind write:
+     * the answer is what this transaction's snapshot holds, and a commit
+     * since then that wrote the key does not make this one conflict (read
+     * the key first, with {@link #exists} or {@link #get}, to make the delete
+     * depend on it).
      *
      * @return whether the key existed as this transaction saw it
      */
     public boolean delete(byte[] key) {
+        checkActive();
         checkWritable();
-        boolean existed = exists(key);
+        Store.validateKey(key);
+        boolean existed = peekExists(key);
         checkRoom(key, counted(key, 0));
         replace(key.clone(), DELETED);
         return existed;
@@ -245,6 +319,9 @@ public final class Txn implements AutoCloseable {
         if (to != null && Keys.ORDER.compare(from, to) >= 0) {
             return java.util.Collections::emptyIterator;
         }
+        if (snapshotName == null) {
+            reads.range(from, to);
+        }
         return () -> new Merged<>(store.scan(snapshot, from, to), own(from, to), this::bytes);
     }
 
@@ -265,13 +342,43 @@ public final class Txn implements AutoCloseable {
         if (to != null && Keys.ORDER.compare(from, to) >= 0) {
             return java.util.Collections::emptyIterator;
         }
+        if (snapshotName == null) {
+            reads.range(from, to);
+        }
         return () -> new Merged<>(store.sizes(snapshot, from, to), own(from, to),
                 v -> v instanceof StreamedValue sv ? sv.length() : (long) ((byte[]) v).length);
+    }
+
+    /**
+     * Dooms the transaction: it can only roll back, and {@link #commit} or
+     * {@link #prepare} rolls it back and says {@code why}. For a caller that
+     * applied part of an all-or-nothing group of writes when one failed.
+     */
+    public void setRollbackOnly(String why) {
+        checkActive();
+        if (rollbackOnly == null) {
+            rollbackOnly = why;
+        }
+    }
+
+    /** Whether {@link #setRollbackOnly} doomed this transaction. */
+    public boolean isRollbackOnly() {
+        return rollbackOnly != null;
+    }
+
+    private void refuseIfDoomed() {
+        if (rollbackOnly != null) {
+            finished = true;
+            end();
+            throw new CairnException("the transaction was rolled back, as it was marked rollback-only: "
+                    + rollbackOnly + "; nothing of it was written");
+        }
     }
 
     /** Makes every write durable and visible, then returns; the transaction is over. */
     public void commit() {
         checkActive();
+        refuseIfDoomed();
         finished = true;
         try {
             if (!writes.isEmpty()) {
@@ -294,6 +401,7 @@ public final class Txn implements AutoCloseable {
     public void prepare(byte[] xid) {
         checkActive();
         checkWritable();
+        refuseIfDoomed();
         finished = true;
         try {
             store.prepare(this, xid, handedOver());

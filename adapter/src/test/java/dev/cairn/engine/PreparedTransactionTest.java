@@ -117,6 +117,7 @@ class PreparedTransactionTest {
                 assertTrue(e.getMessage().contains("prepared already"), e.getMessage());
             }
             try (Txn early = s.begin(); Txn winner = s.begin()) {
+                assertNull(early.get(b("w")), "early reads w, so a commit of w since it began conflicts");
                 early.put(b("w"), b("early"));
                 winner.put(b("w"), b("winner"));
                 winner.commit();

@@ -126,9 +126,10 @@ class TransactionTest {
     }
 
     @Test
-    void theLaterOfTwoWritersOfOneKeyGetsAConflictAndNothingOfItIsWritten() {
+    void aWriterWhoReadTheKeyAnotherCommittedSinceGetsAConflictAndNothingOfItIsWritten() {
         try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
             try (Txn a = s.begin(); Txn b = s.begin()) {
+                assertNull(b.get(b("k")));
                 a.put(b("k"), b("a"));
                 b.put(b("k"), b("b"));
                 b.put(b("other"), b("b"));
@@ -149,6 +150,134 @@ class TransactionTest {
                 b.commit();
             }
             assertTrue(s.check().ok());
+        }
+    }
+
+    @Test
+    void blindWritersOfOneKeyBothCommitAndTheLaterWins() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            try (Txn a = s.begin(); Txn b = s.begin(); Txn c = s.begin()) {
+                a.put(b("k"), b("a"));
+                b.put(b("k"), b("b"));
+                assertFalse(c.delete(b("gone")), "the delete's answer is the snapshot's");
+                a.commit();
+                b.commit();
+                c.put(b("k"), b("c"));
+                c.commit();
+            }
+            try (Txn a = s.begin(); Txn b = s.begin()) {
+                assertTrue(a.delete(b("k")));
+                b.put(b("k"), b("after the delete"));
+                a.commit();
+                b.commit();
+            }
+            try (Txn t = s.begin()) {
+                assertArrayEquals(b("after the delete"), t.get(b("k")));
+            }
+            assertEquals(0, s.stats().conflicts());
+            assertEquals(1, s.stats().keys());
+            assertTrue(s.check().ok());
+        }
+    }
+
+    @Test
+    void everyKindOfReadIsProtectedAndOnlyWhatWasRead() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            try (Txn t = s.begin()) {
+                t.put(b("k"), b("0"));
+                t.put(b("r/1"), b("0"));
+                t.commit();
+            }
+            java.util.Map<String, java.util.function.Consumer<Txn>> reads = new java.util.LinkedHashMap<>();
+            reads.put("get", t -> t.get(b("k")));
+            reads.put("exists", t -> t.exists(b("k")));
+            reads.put("getStream", t -> {
+                try (java.io.InputStream in = t.getStream(b("k"))) {
+                    in.readAllBytes();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            reads.put("scan", t -> t.scan(b("j"), b("l")).forEach(e -> { }));
+            reads.put("sizes to the end", t -> t.sizes(b("a"), null).forEach(e -> { }));
+            long conflicts = 0;
+            for (java.util.Map.Entry<String, java.util.function.Consumer<Txn>> read : reads.entrySet()) {
+                try (Txn reader = s.begin(); Txn writer = s.begin()) {
+                    read.getValue().accept(reader);
+                    reader.put(b("out-" + read.getKey()), b("x"));
+                    writer.put(b("k"), b(read.getKey()));
+                    writer.commit();
+                    assertThrows(WriteConflictException.class, reader::commit, read.getKey());
+                    conflicts++;
+                }
+                // A read of another key, or a scan of a range without it, does not conflict.
+                try (Txn reader = s.begin(); Txn writer = s.begin()) {
+                    reader.get(b("r/1"));
+                    reader.scan(b("l"), null).forEach(e -> { });
+                    reader.put(b("in-" + read.getKey()), b("x"));
+                    writer.put(b("k"), b("again " + read.getKey()));
+                    writer.commit();
+                    reader.commit();
+                }
+                // A read answered by the transaction's own earlier write depends on nobody.
+                try (Txn own = s.begin(); Txn writer = s.begin()) {
+                    own.put(b("k"), b("own"));
+                    assertArrayEquals(b("own"), own.get(b("k")));
+                    writer.put(b("k"), b("other"));
+                    writer.commit();
+                    own.commit();
+                }
+                assertEquals(conflicts, s.stats().conflicts(), read.getKey());
+            }
+            try (Txn t = s.begin()) {
+                assertArrayEquals(b("own"), t.get(b("k")));
+                for (String kind : reads.keySet()) {
+                    assertNull(t.get(b("out-" + kind)), kind);
+                    assertArrayEquals(b("x"), t.get(b("in-" + kind)), kind);
+                }
+            }
+        }
+    }
+
+    @Test
+    void readsOfOneTransactionInAQueuedBatchConflictWithAnEarlierCommitOfTheBatch() throws Exception {
+        // Commits queued together are applied in one tree write; a reader among
+        // them must still lose to the writer ahead of it, and a blind writer not.
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            int rounds = 200;
+            AtomicInteger refused = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<?>> jobs = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                int id = w;
+                jobs.add(pool.submit(() -> {
+                    for (int n = 0; n < rounds; n++) {
+                        try (Txn t = s.begin()) {
+                            if (id % 2 == 0) {
+                                t.put(b("shared"), b(id + "-" + n)); // blind
+                            } else {
+                                byte[] v = t.get(b("counter"));
+                                int c = v == null ? 0 : Integer.parseInt(new String(v, UTF_8));
+                                t.put(b("counter"), b(String.valueOf(c + 1)));
+                            }
+                            t.commit();
+                        } catch (WriteConflictException e) {
+                            assertEquals(1, id % 2, "a blind writer conflicted: " + e.getMessage());
+                            refused.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : jobs) {
+                f.get();
+            }
+            pool.shutdown();
+            try (Txn t = s.begin()) {
+                int counter = Integer.parseInt(new String(t.get(b("counter")), UTF_8));
+                assertEquals(2 * rounds - refused.get(), counter, "every increment that committed counted once");
+            }
+            assertEquals(refused.get(), s.stats().conflicts());
         }
     }
 

@@ -206,6 +206,7 @@ class CairnXAResourceTest {
 
         Xid y = xid("g5");
         xa.start(y, XAResource.TMNOFLAGS);
+        assertArrayEquals(b("1"), mc.get(b("one"))); // the branch reads the key: a later commit of it conflicts
         mc.put(b("one"), b("loser"));
         xa.end(y, XAResource.TMSUCCESS);
         connection().put(b("one"), b("winner")); // commits first
@@ -214,6 +215,7 @@ class CairnXAResourceTest {
 
         Xid z = xid("g6");
         xa.start(z, XAResource.TMNOFLAGS);
+        assertTrue(mc.exists(b("one")));
         mc.put(b("one"), b("loser too"));
         xa.end(z, XAResource.TMSUCCESS);
         connection().put(b("one"), b("winner again"));

@@ -102,6 +102,7 @@ class XaIT {
 
         utx.begin();
         try (CairnConnection c = cairn.getConnection()) {
+            assertNull(c.get(key)); // it reads the key, so a commit of it since this began conflicts
             c.put(key, "loser".getBytes(UTF_8));
         }
         rows.insert(key, "loser");

@@ -3,6 +3,7 @@ package dev.cairn.engine.object;
 import dev.cairn.engine.BlockStore;
 import dev.cairn.engine.CorruptBlockException;
 import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.check.ReferenceWalker;
@@ -263,6 +264,37 @@ public final class ObjectLayout {
             }
         }
         return out;
+    }
+
+    /**
+     * A strong entity tag of user key {@code key}'s value in the tree at
+     * {@code root}, or null when absent: equal tags mean equal bytes (up to
+     * a 64-bit hash collision). Derived from hashes the store keeps, so a
+     * large value's data blocks are not read: an inline value's tag hashes
+     * its bytes; a large value's hashes its length and its chunks' block
+     * hashes, read from the chunk entries.
+     */
+    public static String etag(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        if (stored == null) {
+            return null;
+        }
+        if (!isLarge(stored)) {
+            return inlineEtag(stored, 1, stored.length - 1);
+        }
+        return chunksEtag(largeLength(stored), dataBlocks(store, root, key));
+    }
+
+    /** The tag {@link #etag} gives a value of {@code length} bytes at {@code off} of {@code bytes}, once committed inline. */
+    public static String inlineEtag(byte[] bytes, int off, int length) {
+        return String.format("\"i%016x\"", BlockHash.of(bytes, off, length));
+    }
+
+    /** The tag {@link #etag} gives a large value of {@code length} bytes in {@code chunks}. */
+    public static String chunksEtag(long length, List<Bptr> chunks) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 8 * chunks.size()).putLong(length);
+        chunks.forEach(c -> b.putLong(c.hash()));
+        return String.format("\"l%016x\"", BlockHash.of(b.array(), 0, b.capacity()));
     }
 
     /** Live user keys in the tree at {@code root}. */

@@ -3,8 +3,8 @@ package dev.cairn.engine.txn;
 import java.util.TreeMap;
 
 /**
- * First committer wins: remembers, per key, the sequence number of the last
- * commit that wrote it, for as long as some open transaction began before
+ * Validates what a committing transaction read: remembers, per key, the
+ * sequence number of the last commit that wrote it, for as long as some open transaction began before
  * that commit. Thread safe: its own monitor guards it, so beginning a
  * transaction never waits for a commit to finish applying.
  */
@@ -44,13 +44,20 @@ public final class ConflictTracker {
         open.computeIfPresent(seq, (k, n) -> n == 1 ? null : n - 1);
     }
 
-    /** The first of {@code keys} that a commit after {@code beginSeq} wrote, or null. */
-    public synchronized byte[] conflict(long beginSeq, Iterable<byte[]> keys) {
-        for (byte[] k : keys) {
+    /**
+     * A key that {@code reads} covers and that a commit after {@code beginSeq}
+     * wrote, or null: then what the transaction read is still what the store
+     * holds, and its writes may follow every commit made since it began.
+     */
+    public synchronized byte[] conflict(long beginSeq, ReadSet reads) {
+        for (byte[] k : reads.keys()) {
             long w = lastWrite.get(k);
             if (w != KeySeqMap.ABSENT && w > beginSeq) {
                 return k;
             }
+        }
+        if (reads.everything() || reads.hasRanges()) {
+            return lastWrite.anyAfter(beginSeq, reads::covers);
         }
         return null;
     }

@@ -60,6 +60,16 @@ final class KeySeqMap {
         size++;
     }
 
+    /** Some key written after {@code seq} that {@code wanted} accepts, or null; scans the whole table. */
+    byte[] anyAfter(long seq, java.util.function.Predicate<byte[]> wanted) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != null && seqs[i] > seq && wanted.test(keys[i])) {
+                return keys[i];
+            }
+        }
+        return null;
+    }
+
     /** Forgets every key whose sequence number is at most {@code seq}; the table shrinks to fit what stays. */
     void removeUpTo(long seq) {
         byte[][] oldKeys = keys;
