@@ -12,7 +12,9 @@ import java.nio.charset.StandardCharsets;
  * {@link ConnectionClosedException} after {@link #close()}, a
  * {@link dev.cairn.engine.ReadOnlyStoreException} once a write or force failed, a
  * {@link dev.cairn.engine.WriteConflictException} when a concurrent transaction
- * committed the same key first (snapshot isolation: retry the transaction).
+ * committed a key this transaction had read (retry the transaction). Writes
+ * alone never conflict: a transaction that puts or deletes a key without
+ * reading it overwrites whatever another committed meanwhile.
  */
 public interface CairnConnection extends AutoCloseable {
 
@@ -69,8 +71,50 @@ public interface CairnConnection extends AutoCloseable {
      */
     InputStream getStreamAt(String snapshot, byte[] key);
 
-    /** Removes {@code key}; returns whether it existed. */
+    /**
+     * Removes {@code key}; returns whether it existed as this connection's
+     * transaction saw it. Like a put, a delete is a blind write: it conflicts
+     * with no other writer of the key (the later commit wins) unless this
+     * transaction also read the key.
+     */
     boolean delete(byte[] key);
+
+    /**
+     * The object under {@code key} — size, strong entity tag and bytes — as
+     * one snapshot holds it, or null when absent. Inside a transaction it
+     * counts as a read of the key and its stream is valid until the
+     * transaction ends; outside one the stream holds its own snapshot until
+     * closed: close it.
+     */
+    StoredObject open(byte[] key);
+
+    /**
+     * {@link #putStream(byte[], InputStream)} when {@code when} holds for the
+     * object under {@code key}, checked in the same transaction (and then a
+     * read of the key: a commit of it by another transaction before this one
+     * commits makes this one conflict).
+     *
+     * @throws PreconditionFailedException when it does not hold; nothing is written
+     */
+    WriteResult putStream(byte[] key, InputStream in, Precondition when);
+
+    /**
+     * {@link #delete(byte[])} when {@code when} holds for the object under
+     * {@code key}, checked in the same transaction.
+     *
+     * @throws PreconditionFailedException when it does not hold; nothing is deleted
+     */
+    boolean delete(byte[] key, Precondition when);
+
+    /**
+     * Applies every write together, all or none. Inside a JTA transaction
+     * they are part of it; outside one they commit together, durably,
+     * before this returns, and a failure (a bad key, a full store, a
+     * conflict) is thrown here with nothing applied.
+     *
+     * @return how many writes were applied
+     */
+    int write(java.util.List<Write> writes);
 
     /** Returns the handle to the pool; its work stays part of the transaction. */
     @Override

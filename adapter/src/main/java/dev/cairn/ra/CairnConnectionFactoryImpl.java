@@ -2,6 +2,7 @@ package dev.cairn.ra;
 
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
+import dev.cairn.api.StoreUnavailableException;
 import dev.cairn.engine.CairnException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
@@ -25,6 +26,15 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
 
     @Override
     public CairnConnection getConnection() {
+        try {
+            // Opened here first, not by the connection manager: a store that cannot be opened is
+            // the administrator's to fix, and each request would otherwise log the manager's
+            // stack trace (J2CA0046E) for it.
+            mcf.openStore();
+        } catch (ResourceException | CairnException e) {
+            throw new StoreUnavailableException("the Cairn store " + mcf.getStorePath() + " cannot be opened: "
+                    + (e.getCause() instanceof CairnException ce ? ce.getMessage() : e.getMessage()), e);
+        }
         try {
             CairnConnection c = (CairnConnection) connectionManager.allocateConnection(mcf, null);
             if (c instanceof CairnConnectionHandle h && connectionManager instanceof LazyEnlistableConnectionManager lazy) {

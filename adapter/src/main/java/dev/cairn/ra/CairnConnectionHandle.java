@@ -123,6 +123,26 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
+    public dev.cairn.api.StoredObject open(byte[] key) {
+        return managed().open(key);
+    }
+
+    @Override
+    public dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when) {
+        return managed().putStream(key, in, when);
+    }
+
+    @Override
+    public boolean delete(byte[] key, dev.cairn.api.Precondition when) {
+        return managed().delete(key, when);
+    }
+
+    @Override
+    public int write(java.util.List<dev.cairn.api.Write> writes) {
+        return managed().write(writes);
+    }
+
+    @Override
     public void close() {
         CairnManagedConnection m;
         synchronized (this) {

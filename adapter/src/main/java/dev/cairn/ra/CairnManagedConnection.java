@@ -179,6 +179,107 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         return inTransaction(t -> t.delete(key));
     }
 
+    /**
+     * The object with its size and tag from one snapshot. Inside the
+     * server's transaction, read in it; outside one, in a read-only
+     * transaction of its own that the returned stream closes.
+     */
+    synchronized dev.cairn.api.StoredObject open(byte[] key) {
+        if (current != null) {
+            return openIn(current, key);
+        }
+        Txn own = store.begin();
+        dev.cairn.api.StoredObject o;
+        try {
+            o = openIn(own, key);
+        } catch (RuntimeException e) {
+            own.close();
+            throw e;
+        }
+        if (o == null) {
+            own.close();
+            return null;
+        }
+        return new dev.cairn.api.StoredObject(o.size(), o.etag(), new java.io.FilterInputStream(o.content()) {
+            @Override
+            public void close() throws java.io.IOException {
+                try {
+                    super.close();
+                } finally {
+                    own.close();
+                }
+            }
+        });
+    }
+
+    private static dev.cairn.api.StoredObject openIn(Txn t, byte[] key) {
+        String tag = t.etag(key);
+        if (tag == null) {
+            return null;
+        }
+        long size = -1;
+        for (java.util.Map.Entry<byte[], Long> e : t.sizes(key, java.util.Arrays.copyOf(key, key.length + 1))) {
+            size = e.getValue();
+        }
+        return new dev.cairn.api.StoredObject(size, tag, t.getStream(key));
+    }
+
+    dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when) {
+        return inTransaction(t -> {
+            boolean created = when.isNone() ? !t.peekExists(key) : check(t, key, when) == null;
+            long length = t.putStream(key, in);
+            return new dev.cairn.api.WriteResult(created, length, t.etag(key));
+        });
+    }
+
+    boolean delete(byte[] key, dev.cairn.api.Precondition when) {
+        return inTransaction(t -> {
+            if (!when.isNone()) {
+                check(t, key, when);
+            }
+            return t.delete(key);
+        });
+    }
+
+    /** The key's current tag, read in {@code t}, once {@code when} holds for it; throws when it does not. */
+    private static String check(Txn t, byte[] key, dev.cairn.api.Precondition when) {
+        String tag = t.etag(key);
+        String why = when.failure(tag);
+        if (why != null) {
+            throw new dev.cairn.api.PreconditionFailedException("precondition failed for key "
+                    + new String(key, java.nio.charset.StandardCharsets.UTF_8) + ": " + why + "; nothing was written");
+        }
+        return tag;
+    }
+
+    /**
+     * All of {@code writes} or none: outside a transaction they commit
+     * together here; inside one, a write that fails after others were
+     * applied dooms the transaction (it can only roll back), since they
+     * cannot be taken out of it again.
+     */
+    int write(java.util.List<dev.cairn.api.Write> writes) {
+        return inTransaction(t -> {
+            int applied = 0;
+            try {
+                for (dev.cairn.api.Write w : writes) {
+                    if (w.value() == null) {
+                        t.delete(w.key());
+                    } else {
+                        t.put(w.key(), w.value());
+                    }
+                    applied++;
+                }
+            } catch (RuntimeException e) {
+                if (applied > 0 && t == current) {
+                    t.setRollbackOnly("write " + applied + " of a group of " + writes.size() + " failed: " + e.getMessage());
+                }
+                throw e;
+            }
+            return writes.size();
+        });
+    }
+
     private synchronized <T> T inTransaction(Function<Txn, T> work) {
         try {
             if (current != null) {

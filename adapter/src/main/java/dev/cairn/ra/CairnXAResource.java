@@ -77,10 +77,11 @@ final class CairnXAResource implements XAResource {
     public int prepare(Xid xid) throws XAException {
         byte[] id = encode(xid);
         XaBranches.Branch b = takeActive(id, xid);
-        if (b.rollbackOnly) {
+        if (b.rollbackOnly || b.txn.isRollbackOnly()) {
             b.txn.rollback();
             counters.xaRolledBack.incrementAndGet();
-            throw error(XAException.XA_RBROLLBACK, "branch " + xid + " ended with TMFAIL");
+            throw error(XAException.XA_RBROLLBACK, "branch " + xid + (b.rollbackOnly ? " ended with TMFAIL"
+                    : " is rollback-only: a group of writes in it failed part way"));
         }
         if (!b.txn.hasWrites()) {
             b.txn.rollback(); // nothing to make durable: the read-only optimisation
@@ -106,10 +107,11 @@ final class CairnXAResource implements XAResource {
         byte[] id = encode(xid);
         if (onePhase) {
             XaBranches.Branch b = takeActive(id, xid);
-            if (b.rollbackOnly) {
+            if (b.rollbackOnly || b.txn.isRollbackOnly()) {
                 b.txn.rollback();
                 counters.xaRolledBack.incrementAndGet();
-                throw error(XAException.XA_RBROLLBACK, "branch " + xid + " ended with TMFAIL");
+                throw error(XAException.XA_RBROLLBACK, "branch " + xid + (b.rollbackOnly ? " ended with TMFAIL"
+                        : " is rollback-only: a group of writes in it failed part way"));
             }
             try {
                 b.txn.commit();

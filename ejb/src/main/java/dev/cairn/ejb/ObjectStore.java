@@ -2,6 +2,10 @@ package dev.cairn.ejb;
 
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
+import dev.cairn.api.Precondition;
+import dev.cairn.api.StoredObject;
+import dev.cairn.api.Write;
+import dev.cairn.api.WriteResult;
 import jakarta.annotation.Resource;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Stateless;
@@ -12,14 +16,19 @@ import java.io.InputStream;
 import java.util.List;
 
 /**
- * The object API as container-managed transactions: each method runs in the
- * caller's JTA transaction or in a new one, and the Cairn connection's local
- * transaction commits with it. Cairn's errors pass through unwrapped and roll
- * the transaction back (ejb-jar.xml declares them application exceptions).
+ * The object API over {@code eis/cairn}. Each method joins the caller's JTA
+ * transaction when there is one (its work commits or rolls back with it);
+ * without one, it runs no container transaction, and each of its writes
+ * commits inside the call ({@link CairnConnection#write} for a batch). So a
+ * failure of the commit itself — a conflict, a full store — reaches the
+ * caller as its own exception type, which a commit by the container after
+ * the method returned would have turned into a generic rollback. Cairn's
+ * errors pass through unwrapped and mark a caller's transaction for
+ * rollback (ejb-jar.xml declares them application exceptions).
  */
 @Stateless
 @LocalBean
-@TransactionAttribute(TransactionAttributeType.REQUIRED)
+@TransactionAttribute(TransactionAttributeType.SUPPORTS)
 public class ObjectStore {
 
     @Resource(lookup = "eis/cairn")
@@ -35,7 +44,8 @@ public class ObjectStore {
     /**
      * Stores {@code value} under {@code key}.
      *
-     * @return true when the key was new, false when a value was replaced
+     * @return true when the key had no object as the write's transaction
+     *         began, false when a value was replaced
      */
     public boolean put(byte[] key, byte[] value) {
         try (CairnConnection c = cairn.getConnection()) {
@@ -71,6 +81,33 @@ public class ObjectStore {
         }
     }
 
+    /**
+     * The object under {@code key} with its size and tag, as one snapshot
+     * holds it, or null; see {@link CairnConnection#open}. Runs outside any
+     * transaction so the stream keeps its own snapshot after this returns;
+     * the caller must close it.
+     */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public StoredObject open(byte[] key) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.open(key);
+        }
+    }
+
+    /** A conditional streamed write: see {@link CairnConnection#putStream(byte[], InputStream, Precondition)}. */
+    public WriteResult putStream(byte[] key, InputStream body, Precondition when) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.putStream(key, body, when);
+        }
+    }
+
+    /** A conditional delete: see {@link CairnConnection#delete(byte[], Precondition)}. */
+    public boolean delete(byte[] key, Precondition when) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.delete(key, when);
+        }
+    }
+
     /** A listing page: see {@link CairnConnection#list}. */
     public List<ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
         try (CairnConnection c = cairn.getConnection()) {
@@ -84,16 +121,9 @@ public class ObjectStore {
      *
      * @return how many operations were applied
      */
-    public int batch(List<BatchOp> ops) {
+    public int batch(List<Write> ops) {
         try (CairnConnection c = cairn.getConnection()) {
-            for (BatchOp op : ops) {
-                if (op.value() == null) {
-                    c.delete(op.key());
-                } else {
-                    c.put(op.key(), op.value());
-                }
-            }
-            return ops.size();
+            return c.write(ops);
         }
     }
 

@@ -1,0 +1,24 @@
+package dev.cairn.api;
+
+import java.io.InputStream;
+
+/**
+ * An object as one snapshot of the store holds it: its size and strong
+ * entity tag, and its bytes, read one block at a time. Close the stream
+ * (or this) when done: outside a transaction it holds its own snapshot.
+ *
+ * @param size    the value's length in bytes
+ * @param etag    a strong entity tag: equal tags mean equal bytes (quoted, as HTTP sends it)
+ * @param content the bytes; its {@code skip} passes over blocks without reading them
+ */
+public record StoredObject(long size, String etag, InputStream content) implements AutoCloseable {
+
+    @Override
+    public void close() {
+        try {
+            content.close();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
