@@ -130,7 +130,7 @@ async function action(path) {
   const out = document.getElementById('result');
   out.textContent = path + '…';
   try {
-    const r = await fetch(api(path), { method: 'POST', credentials: 'same-origin' });
+    const r = await fetch(api(path), { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' } });
     out.textContent = path + ': ' + JSON.stringify(await r.json(), null, 1);
   } catch (e) {
     out.textContent = path + ' failed: ' + e.message;

@@ -247,4 +247,48 @@ class CrashIT {
         HttpResponse<byte[]> check = server.send("POST", "/cairn/api/admin/check", null);
         assertTrue(new String(check.body(), UTF_8).contains("\"ok\":true"), new String(check.body(), UTF_8));
     }
+
+    /**
+     * A store file that is not a Cairn store — text, random bytes, empty, a
+     * store cut short: the server starts, readiness is DOWN naming why, every
+     * request answers 503 with that reason (not 500 with the connection
+     * manager's stack trace), and the file is left exactly as it was.
+     */
+    @Test
+    void f_aStoreThatCannotBeOpenedAnswers503AndIsLeftUntouched() throws Exception {
+        Path dir = Path.of(System.getProperty("crash.data.dir"));
+        byte[] random = new byte[1 << 16];
+        new java.util.Random(9).nextBytes(random);
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("text.store", "this is not a Cairn store\n".getBytes(UTF_8));
+        files.put("random.store", random);
+        files.put("empty.store", new byte[0]);
+        byte[] head = new byte[40_000]; // a real store's first blocks, the rest cut off
+        try (java.io.InputStream in = Files.newInputStream(server.data)) {
+            head = in.readNBytes(head.length);
+        }
+        files.put("truncated.store", head);
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            Path bad = dir.resolve(f.getKey());
+            Files.write(bad, f.getValue());
+            LibertyProcess broken = new LibertyProcess(bad);
+            try {
+                String ready = broken.startUnchecked();
+                assertTrue(ready.contains("\"status\":\"DOWN\""), f.getKey() + ": " + ready);
+                for (String method : new String[] {"GET", "PUT", "DELETE"}) {
+                    HttpResponse<byte[]> r = broken.send(method, "/cairn/api/objects/k", method.equals("PUT") ? new byte[] {1} : null);
+                    String body = new String(r.body(), UTF_8);
+                    assertEquals(503, r.statusCode(), f.getKey() + " " + method + ": " + body);
+                    assertTrue(body.contains("\"error\":\"unavailable\"") && body.contains(f.getKey()), body);
+                }
+            } finally {
+                broken.stop();
+            }
+            assertArrayEquals(f.getValue(), Files.readAllBytes(bad), f.getKey() + " was changed");
+            // Liberty starts a new messages.log at each start: all of it is this run's. The store's
+            // state is logged once, at start; the requests add no stack trace of the pool's.
+            String log = broken.logSince(0);
+            assertTrue(!log.contains("J2CA0046E") && !log.contains("Cairn request failed"), f.getKey() + ": " + log);
+        }
+    }
 }

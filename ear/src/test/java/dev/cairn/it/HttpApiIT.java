@@ -184,7 +184,7 @@ class HttpApiIT {
         String k = "it/batch-" + System.nanoTime();
         String ok = "{\"ops\":[{\"op\":\"put\",\"key\":\"" + k + "/a\",\"value\":\"" + Base64.getEncoder().encodeToString("A".getBytes())
                 + "\"},{\"op\":\"put\",\"key\":\"" + k + "/b\",\"value\":\"Qg==\"},{\"op\":\"delete\",\"key\":\"" + k + "/a\"}]}";
-        HttpResponse<byte[]> r = send(admin("/api/batch").POST(HttpRequest.BodyPublishers.ofString(ok)));
+        HttpResponse<byte[]> r = send(admin("/api/batch").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ok)));
         assertEquals(200, r.statusCode(), text(r));
         assertEquals("{\"applied\":3}", text(r));
         assertEquals(404, send(admin("/api/objects/" + k + "/a").GET()).statusCode());
@@ -193,13 +193,13 @@ class HttpApiIT {
         // The second op has a key over 256 bytes: the first must not be applied either.
         String bad = "{\"ops\":[{\"op\":\"put\",\"key\":\"" + k + "/c\",\"value\":\"Qw==\"},"
                 + "{\"op\":\"put\",\"key\":\"" + "k".repeat(300) + "\",\"value\":\"Qw==\"}]}";
-        HttpResponse<byte[]> rejected = send(admin("/api/batch").POST(HttpRequest.BodyPublishers.ofString(bad)));
+        HttpResponse<byte[]> rejected = send(admin("/api/batch").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(bad)));
         assertEquals(400, rejected.statusCode(), text(rejected));
         assertEquals(404, send(admin("/api/objects/" + k + "/c").GET()).statusCode(), "all or nothing");
 
         for (String body : new String[] {"not json", "{}", "{\"ops\":[{\"op\":\"frob\",\"key\":\"x\"}]}",
                 "{\"ops\":[{\"op\":\"put\",\"key\":\"x\",\"value\":\"***\"}]}"}) {
-            HttpResponse<byte[]> b = send(admin("/api/batch").POST(HttpRequest.BodyPublishers.ofString(body)));
+            HttpResponse<byte[]> b = send(admin("/api/batch").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
             assertEquals(400, b.statusCode(), body + " -> " + text(b));
             assertTrue(text(b).contains("bad_body"), text(b));
         }
@@ -210,9 +210,9 @@ class HttpApiIT {
         String name = "it-snap-" + System.nanoTime();
         String path = "/api/objects/it/snapped-" + System.nanoTime();
         assertEquals(201, send(admin(path).PUT(HttpRequest.BodyPublishers.ofString("before"))).statusCode());
-        HttpResponse<byte[]> made = send(admin("/api/snapshots").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")));
+        HttpResponse<byte[]> made = send(admin("/api/snapshots").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")));
         assertEquals(201, made.statusCode(), text(made));
-        assertEquals(409, send(admin("/api/snapshots").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}"))).statusCode());
+        assertEquals(409, send(admin("/api/snapshots").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}"))).statusCode());
         assertEquals(204, send(admin(path).PUT(HttpRequest.BodyPublishers.ofString("after"))).statusCode());
 
         String key = path.substring("/api/objects/".length());
@@ -227,7 +227,7 @@ class HttpApiIT {
         assertEquals(204, send(admin("/api/snapshots/" + name).DELETE()).statusCode());
         assertEquals(404, send(admin("/api/snapshots/" + name).DELETE()).statusCode());
         assertEquals(404, send(admin("/api/snapshots/" + name + "/objects/" + key).GET()).statusCode());
-        assertEquals(400, send(admin("/api/snapshots").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"a/b\"}"))).statusCode());
+        assertEquals(400, send(admin("/api/snapshots").header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"a/b\"}"))).statusCode());
     }
 
     @Test

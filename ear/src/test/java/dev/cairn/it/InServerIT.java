@@ -66,7 +66,11 @@ class InServerIT {
         String key = "it/ejb/" + System.nanoTime();
         Map<String, Long> before = factory().statistics();
 
+        // In the caller's JTA transaction the EJB's work is part of it.
+        UserTransaction utx = lookup("java:comp/UserTransaction", UserTransaction.class);
+        utx.begin();
         assertTrue(ejb().put(key.getBytes(UTF_8), "v1".getBytes(UTF_8)), "a new key is created");
+        utx.commit();
 
         Map<String, Long> after = factory().statistics();
         // The only resource of the EJB's transaction: committed in one phase, no prepare.
@@ -75,7 +79,10 @@ class InServerIT {
         assertEquals(count(before, "commits") + 1, count(after, "commits"), "one durable engine commit");
         assertArrayEquals("v1".getBytes(UTF_8), committedValue(key));
 
+        // Without one, each of its writes commits on its own, before the call returns.
         assertFalse(ejb().put(key.getBytes(UTF_8), "v2".getBytes(UTF_8)), "an existing key is replaced");
+        assertArrayEquals("v2".getBytes(UTF_8), committedValue(key));
+        assertEquals(count(after, "xaCommitted"), count(factory().statistics(), "xaCommitted"), "no JTA transaction");
         assertArrayEquals("v2".getBytes(UTF_8), ejb().get(key.getBytes(UTF_8)));
         assertTrue(ejb().delete(key.getBytes(UTF_8)));
         assertNull(committedValue(key));

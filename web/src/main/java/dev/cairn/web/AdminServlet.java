@@ -8,7 +8,6 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -24,7 +23,7 @@ import java.util.List;
  * {@code POST /api/admin/compress}: allocation logs rewritten, {"generation":n}.
  */
 @WebServlet("/api/admin/*")
-public class AdminServlet extends HttpServlet {
+public class AdminServlet extends CairnServlet {
 
     private static final long serialVersionUID = 1L;
 
@@ -73,6 +72,7 @@ public class AdminServlet extends HttpServlet {
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String op = req.getPathInfo();
         try {
+            JsonResponses.requireJson(req); // a cross-site form cannot send it: see requireJson
             JsonObject body;
             if ("/sync".equals(op)) {
                 body = Json.createObjectBuilder().add("generation", admin.sync()).build();

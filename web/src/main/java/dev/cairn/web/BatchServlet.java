@@ -1,6 +1,6 @@
 package dev.cairn.web;
 
-import dev.cairn.ejb.BatchOp;
+import dev.cairn.api.Write;
 import dev.cairn.ejb.ObjectStore;
 import jakarta.ejb.EJB;
 import jakarta.json.Json;
@@ -10,10 +10,11 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ import java.util.List;
  * applied.
  */
 @WebServlet("/api/batch")
-public class BatchServlet extends HttpServlet {
+public class BatchServlet extends CairnServlet {
 
     private static final long serialVersionUID = 1L;
 
@@ -40,6 +41,12 @@ public class BatchServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        try {
+            JsonResponses.requireJson(req);
+        } catch (ClientError e) {
+            ErrorMapping.send(resp, e);
+            return;
+        }
         byte[] body;
         try (InputStream in = req.getInputStream()) {
             body = in.readNBytes(MAX_BODY_BYTES + 1);
@@ -48,11 +55,11 @@ public class BatchServlet extends HttpServlet {
             JsonResponses.error(resp, 413, "too_large", "a batch body may be at most " + MAX_BODY_BYTES + " bytes");
             return;
         }
-        List<BatchOp> ops;
+        List<Write> ops;
         try {
             ops = parse(body);
         } catch (BadBatch e) {
-            JsonResponses.error(resp, 400, "bad_body", e.getMessage());
+            ErrorMapping.clientError(resp, 400, e.code, e.getMessage());
             return;
         }
         try {
@@ -63,45 +70,104 @@ public class BatchServlet extends HttpServlet {
         }
     }
 
-    private static final class BadBatch extends Exception {
+    static final class BadBatch extends Exception {
         private static final long serialVersionUID = 1L;
 
+        final String code;
+
         BadBatch(String message) {
+            this("bad_body", message);
+        }
+
+        BadBatch(String code, String message) {
             super(message);
+            this.code = code;
         }
     }
 
-    private static List<BatchOp> parse(byte[] body) throws BadBatch {
-        JsonObject root;
-        try (JsonReader r = Json.createReader(new java.io.ByteArrayInputStream(body))) {
-            root = r.readObject();
-        } catch (JsonException | IllegalStateException e) {
-            throw new BadBatch("the body is not a JSON object: " + e.getMessage());
-        }
+    /** Deepest nesting a batch needs is 3 (body, ops, op); past this the body is refused before it is built. */
+    static final int MAX_DEPTH = 3;
+
+    static List<Write> parse(byte[] body) throws BadBatch {
+        JsonObject root = readObject(body);
         JsonValue opsValue = root.get("ops");
         if (!(opsValue instanceof JsonArray ops)) {
             throw new BadBatch("the body needs \"ops\", an array");
         }
-        List<BatchOp> out = new ArrayList<>();
+        List<Write> out = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             if (!(ops.get(i) instanceof JsonObject op)) {
                 throw new BadBatch("ops[" + i + "] is not an object");
             }
             String kind = string(op, "op", i);
-            byte[] key = string(op, "key", i).getBytes(StandardCharsets.UTF_8);
+            byte[] key;
+            try {
+                key = ObjectKeys.validate(string(op, "key", i));
+            } catch (ClientError e) {
+                throw new BadBatch("bad_key", "ops[" + i + "].key: " + e.getMessage());
+            }
             switch (kind) {
                 case "put" -> {
                     try {
-                        out.add(new BatchOp(key, Base64.getDecoder().decode(string(op, "value", i))));
+                        out.add(new Write(key, Base64.getDecoder().decode(string(op, "value", i))));
                     } catch (IllegalArgumentException e) {
                         throw new BadBatch("ops[" + i + "].value is not base64: " + e.getMessage());
                     }
                 }
-                case "delete" -> out.add(new BatchOp(key, null));
+                case "delete" -> out.add(new Write(key, null));
                 default -> throw new BadBatch("ops[" + i + "].op is \"" + kind + "\"; it must be \"put\" or \"delete\"");
             }
         }
         return out;
+    }
+
+    /**
+     * The body as one JSON object and nothing after it. The nesting is
+     * checked on the parser's events first: a body nested thousands deep
+     * would otherwise fail inside the JSON library with an error of its own.
+     */
+    private static JsonObject readObject(byte[] body) throws BadBatch {
+        try {
+            try (JsonParser p = Json.createParser(new ByteArrayInputStream(body))) {
+                int depth = 0;
+                boolean started = false;
+                while (true) {
+                    JsonParser.Event e;
+                    try {
+                        if (!p.hasNext()) {
+                            break;
+                        }
+                        e = p.next();
+                    } catch (JsonException | IllegalStateException | java.util.NoSuchElementException bad) {
+                        if (started && depth == 0) {
+                            throw new BadBatch("the body has more after its JSON object; send one object");
+                        }
+                        throw bad;
+                    }
+                    if (started && depth == 0) {
+                        throw new BadBatch("the body has more after its JSON object; send one object");
+                    }
+                    started = true;
+                    if (e == JsonParser.Event.START_OBJECT || e == JsonParser.Event.START_ARRAY) {
+                        if (++depth > MAX_DEPTH) {
+                            throw new BadBatch("the body is nested deeper than a batch is: {\"ops\":[{...}]}");
+                        }
+                    } else if (e == JsonParser.Event.END_OBJECT || e == JsonParser.Event.END_ARRAY) {
+                        depth--;
+                    } else if (depth == 0) {
+                        throw new BadBatch("the body is not a JSON object");
+                    }
+                }
+                if (!started) {
+                    throw new BadBatch("the body is empty; send {\"ops\":[...]}");
+                }
+            }
+            try (JsonReader r = Json.createReader(new ByteArrayInputStream(body))) {
+                return r.readObject();
+            }
+        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
+            throw new BadBatch("the body is not a JSON object: " + e.getMessage());
+        }
     }
 
     private static String string(JsonObject op, String field, int i) throws BadBatch {

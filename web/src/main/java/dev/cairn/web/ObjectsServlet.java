@@ -3,76 +3,148 @@ package dev.cairn.web;
 import dev.cairn.ejb.ObjectStore;
 import jakarta.ejb.EJB;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import dev.cairn.api.ObjectInfo;
+import dev.cairn.api.Precondition;
+import dev.cairn.api.StoredObject;
+import dev.cairn.api.WriteResult;
+import dev.cairn.engine.WriteConflictException;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.io.InputStream;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code /api/objects/{key}}: PUT stores the body, GET (and HEAD) returns it,
  * DELETE removes it. A PUT is answered only after its commit is durable.
+ * The key is the raw request path after {@code /api/objects/}
+ * ({@link ObjectKeys}). A PUT or DELETE is a blind write (no transaction
+ * of its own reads the key), so concurrent writers of one key never
+ * conflict: the later commit's value stays.
  * Bodies stream both ways, one block at a time: an object's size is bounded
  * by the store, not by the server's memory.
  */
 @WebServlet(urlPatterns = {"/api/objects", "/api/objects/*"})
-public class ObjectsServlet extends HttpServlet {
+public class ObjectsServlet extends CairnServlet {
 
     private static final long serialVersionUID = 1L;
 
     @EJB
     private ObjectStore store;
 
+    /** What keys follow in the raw request path. */
+    static final String OBJECTS = "/api/objects/";
+
+    /** Whether the request names the collection ({@code /api/objects}) rather than an object. */
+    private static boolean isListing(HttpServletRequest req) {
+        return ObjectKeys.rawPath(req).equals(req.getContextPath() + "/api/objects");
+    }
+
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (req.getPathInfo() == null) {
+        if (isListing(req)) {
             list(req, resp);
             return;
         }
-        InputStream value;
+        StoredObject object;
         try {
-            value = store.getStream(ObjectKeys.from(req));
+            object = store.open(ObjectKeys.from(req, OBJECTS));
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
             return;
         }
-        if (value == null) {
-            JsonResponses.error(resp, 404, "not_found", "no object under that key");
+        if (object == null) {
+            ErrorMapping.clientError(resp, 404, "not_found", "no object under that key");
             return;
         }
-        try (InputStream in = value) {
-            resp.setStatus(200);
-            resp.setContentType("application/octet-stream");
-            in.transferTo(resp.getOutputStream()); // one block at a time, never the whole value
+        try (StoredObject o = object) {
+            if (!describe(req, resp, o)) {
+                return;
+            }
+            Ranges.Range range = Ranges.parse(req, o.size(), o.etag());
+            if (range == Ranges.UNSATISFIABLE) {
+                resp.setHeader("Content-Range", "bytes */" + o.size());
+                ErrorMapping.clientError(resp, 416, "bad_range", "the Range asks for bytes past the object's "
+                        + o.size() + " bytes");
+                return;
+            }
+            InputStream in = o.content();
+            long length = o.size();
+            if (range != null) {
+                resp.setStatus(206);
+                resp.setHeader("Content-Range", "bytes " + range.first() + "-" + range.last() + "/" + o.size());
+                in.skipNBytes(range.first()); // passes over whole blocks without reading them
+                length = range.length();
+            } else {
+                resp.setStatus(200);
+            }
+            resp.setContentLengthLong(length);
+            copy(in, resp.getOutputStream(), length); // one block at a time, never the whole value
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e); // only reaches the client if nothing was sent yet
         }
     }
 
-    /** Answers with the object's size, from the tree; the value is not read. */
+    private static void copy(InputStream in, java.io.OutputStream out, long length) throws IOException {
+        byte[] buf = new byte[16384];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buf, 0, (int) Math.min(buf.length, left));
+            if (n < 0) {
+                throw new IOException("the object ended " + left + " bytes early");
+            }
+            out.write(buf, 0, n);
+            left -= n;
+        }
+    }
+
+    /**
+     * Sets the headers every answer about an object carries and answers the
+     * read's preconditions: false when they answered the request already
+     * ({@code 304} for a matching {@code If-None-Match}, {@code 412} for a
+     * failed {@code If-Match}).
+     */
+    private static boolean describe(HttpServletRequest req, HttpServletResponse resp, StoredObject o) throws IOException {
+        resp.setHeader("ETag", o.etag());
+        resp.setHeader("Accept-Ranges", "bytes");
+        resp.setContentType("application/octet-stream");
+        Precondition when = Conditions.of(req);
+        if (when.ifMatch() != null && when.failure(o.etag()) != null) {
+            ErrorMapping.clientError(resp, 412, "precondition_failed", when.failure(o.etag()));
+            return false;
+        }
+        if (when.ifNoneMatch() != null && when.failure(o.etag()) != null) {
+            resp.setStatus(304); // the client's copy is current
+            return false;
+        }
+        return true;
+    }
+
+    /** Answers with the object's size and tag; its bytes are not read. */
     @Override
     protected void doHead(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (req.getPathInfo() == null) {
+        if (isListing(req)) {
             resp.setStatus(200);
             resp.setContentType("application/json");
             return;
         }
-        byte[] key = ObjectKeys.from(req);
         try {
-            List<ObjectInfo> found = store.list(key, null, 1);
-            if (found.isEmpty() || !java.util.Arrays.equals(found.get(0).key(), key)) {
-                resp.setStatus(404);
+            StoredObject object = store.open(ObjectKeys.from(req, OBJECTS));
+            if (object == null) {
+                ErrorMapping.clientError(resp, 404, "not_found", "no object under that key");
                 return;
             }
-            resp.setStatus(200);
-            resp.setContentType("application/octet-stream");
-            resp.setContentLengthLong(found.get(0).size());
+            try (StoredObject o = object) {
+                if (describe(req, resp, o)) {
+                    resp.setStatus(200);
+                    resp.setContentLengthLong(o.size());
+                }
+            }
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
         }
@@ -92,7 +164,7 @@ public class ObjectsServlet extends HttpServlet {
                 limit = -1;
             }
             if (limit < 1 || limit > MAX_LIMIT) {
-                JsonResponses.error(resp, 400, "bad_query", "limit must be a whole number from 1 to " + MAX_LIMIT);
+                ErrorMapping.clientError(resp, 400, "bad_query", "limit must be a whole number from 1 to " + MAX_LIMIT);
                 return;
             }
         }
@@ -118,27 +190,57 @@ public class ObjectsServlet extends HttpServlet {
         }
     }
 
-    /** Streams the body into the store; answered once the commit is durable. */
+    /**
+     * Streams the body into the store; answered once the commit is durable,
+     * with the new value's tag. {@code If-Match} and {@code If-None-Match}
+     * make it conditional (checked in the write's transaction; {@code 412}
+     * when they fail, also when a concurrent commit changed the object in
+     * between).
+     */
     @Override
     protected void doPut(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Precondition when = Precondition.none();
         try {
-            boolean created = store.putStream(ObjectKeys.from(req), req.getInputStream());
-            resp.setStatus(created ? 201 : 204);
+            byte[] key = ObjectKeys.from(req, OBJECTS);
+            when = Conditions.of(req);
+            WriteResult r = store.putStream(key, RequestBody.of(req), when);
+            resp.setHeader("ETag", r.etag());
+            resp.setStatus(r.created() ? 201 : 204);
         } catch (RuntimeException e) {
-            ErrorMapping.send(resp, e);
+            conditionalError(resp, e, when);
         }
     }
 
     @Override
     protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Precondition when = Precondition.none();
         try {
-            if (store.delete(ObjectKeys.from(req))) {
+            byte[] key = ObjectKeys.from(req, OBJECTS);
+            when = Conditions.of(req);
+            if (store.delete(key, when)) {
                 resp.setStatus(204);
             } else {
-                JsonResponses.error(resp, 404, "not_found", "no object under that key");
+                ErrorMapping.clientError(resp, 404, "not_found", "no object under that key");
             }
         } catch (RuntimeException e) {
-            ErrorMapping.send(resp, e);
+            conditionalError(resp, e, when);
         }
+    }
+
+    /** A conflict of a conditional write means its condition no longer held when it committed: 412. */
+    private static void conditionalError(HttpServletResponse resp, RuntimeException e, Precondition when)
+            throws IOException {
+        WriteConflictException conflict = null;
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof WriteConflictException w) {
+                conflict = w;
+            }
+        }
+        if (!when.isNone() && conflict != null) {
+            ErrorMapping.clientError(resp, 412, "precondition_failed", "another request changed the object while "
+                    + "this one was checked and written: " + conflict.getMessage());
+            return;
+        }
+        ErrorMapping.send(resp, e);
     }
 }

@@ -11,7 +11,6 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -25,7 +24,7 @@ import java.nio.charset.StandardCharsets;
  * object as it was when the snapshot was taken.
  */
 @WebServlet(urlPatterns = {"/api/snapshots", "/api/snapshots/*"})
-public class SnapshotsServlet extends HttpServlet {
+public class SnapshotsServlet extends CairnServlet {
 
     private static final long serialVersionUID = 1L;
     private static final int MAX_NAME_BYTES = 200;
@@ -42,6 +41,12 @@ public class SnapshotsServlet extends HttpServlet {
             return;
         }
         String name;
+        try {
+            JsonResponses.requireJson(req);
+        } catch (ClientError e) {
+            ErrorMapping.send(resp, e);
+            return;
+        }
         try (JsonReader r = Json.createReader(req.getInputStream())) {
             JsonObject body = r.readObject();
             if (!(body.get("name") instanceof JsonString s)) {
@@ -83,8 +88,15 @@ public class SnapshotsServlet extends HttpServlet {
                 JsonResponses.error(resp, 404, "not_found", "no resource at " + req.getRequestURI());
                 return;
             }
-            String name = info.substring(1, at);
-            byte[] key = info.substring(at + "/objects/".length()).getBytes(StandardCharsets.UTF_8);
+            // The key from the raw path, as the objects API takes it: never the decoded, normalised one.
+            String tail = ObjectKeys.rawPath(req).substring((req.getContextPath() + "/api/snapshots/").length());
+            int rawAt = tail.indexOf("/objects/");
+            if (rawAt <= 0) {
+                JsonResponses.error(resp, 404, "not_found", "no resource at " + req.getRequestURI());
+                return;
+            }
+            String name = new String(ObjectKeys.decode(tail.substring(0, rawAt)), StandardCharsets.UTF_8);
+            byte[] key = ObjectKeys.decode(tail.substring(rawAt + "/objects/".length()));
             InputStream value = store.getStreamAt(name, key);
             if (value == null) {
                 JsonResponses.error(resp, 404, "not_found", "no object under that key in snapshot " + name);
