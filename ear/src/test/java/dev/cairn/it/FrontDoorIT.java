@@ -461,4 +461,19 @@ class FrontDoorIT {
             assertTrue(doc.text().contains(expected), "the OpenAPI document lacks " + expected);
         }
     }
+
+    @Test
+    void aTakenSnapshotNameIsA409AndNoLoggedError() throws IOException {
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        String name = "fd-snap-" + System.nanoTime();
+        byte[] body = ("{\"name\":\"" + name + "\"}").getBytes(UTF_8);
+        assertEquals(201, raw("POST", api("snapshots"), "admin", json, body).status());
+        Answer again = raw("POST", api("snapshots"), "admin", json, body);
+        assertEquals(409, again.status(), again.text());
+        assertEquals("exists", again.error());
+        assertEquals(204, raw("DELETE", api("snapshots/" + name), "admin", Map.of(), null).status());
+        Answer gone = raw("DELETE", api("snapshots/" + name), "admin", Map.of(), null);
+        assertEquals(404, gone.status());
+        assertEquals("not_found", gone.error());
+    }
 }
