@@ -49,10 +49,22 @@ public final class StoreFile implements AutoCloseable {
         this.channel = channel;
     }
 
-    /** Creates a new file, locked; fails when one exists already. */
+    /**
+     * Creates a new file, locked; fails when one exists already. The
+     * directory is forced too: until it is, a crash can lose the new name,
+     * and with it a store whose creation returned.
+     */
     public static StoreFile create(Path path, ChannelOpener opener) throws IOException {
-        return locked(path, false, () -> opener.open(path, StandardOpenOption.CREATE_NEW,
+        StoreFile f = locked(path, false, () -> opener.open(path, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE));
+        try {
+            opener.forceDirectory(path.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            f.close();
+            throw new IOException("created " + path + " but could not force its directory (fsync): "
+                    + e.getMessage(), e);
+        }
+        return f;
     }
 
     /** Opens an existing file for reading and writing, locked against every other opener. */
