@@ -612,7 +612,11 @@ public final class BlockStore implements AutoCloseable {
                 // pass 2: the superblock, into the slot the previous sync did not use.
                 sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states, manifest);
                 file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
-                file.force();
+                try {
+                    file.force();
+                } catch (ReadOnlyStoreException e) {
+                    throw e.getCause() instanceof IOException ? outcomeUnknown(gen, e) : e;
+                }
             } catch (RuntimeException e) {
                 if (gen < 0 || file.isReadOnly()) {
                     throw e; // nothing had changed yet, or the file latched and says why
@@ -654,6 +658,24 @@ public final class BlockStore implements AutoCloseable {
         } finally {
             syncLock.unlock();
         }
+    }
+
+    /**
+     * The error for a sync whose last fsync failed. Its superblock and blocks
+     * were handed to the kernel, which may have written all of them before it
+     * failed (or write them later, from pages it still holds): the commits
+     * the sync carried may be durable, and a caller told only "failed" could
+     * redo one that was not lost. The mount decides, all or nothing: it takes
+     * generation {@code gen} only when its superblock and every block it lists
+     * read back whole.
+     */
+    private ReadOnlyStoreException outcomeUnknown(long gen, ReadOnlyStoreException failedForce) {
+        return new ReadOnlyStoreException("the sync of generation " + gen + " of store " + file.path()
+                + " failed at its fsync (" + failedForce.getCause().getMessage() + "): the commits it carried"
+                + " (this one among them, unless it was applied after that sync began) may have been made durable"
+                + " or may be lost, each wholly; reopening the store shows which. The store is now read-only"
+                + " because after a failed fsync the kernel may have dropped pages it had not written and cleared"
+                + " the error, so no later write could be trusted to reach the disk", failedForce);
     }
 
     /**
