@@ -88,6 +88,8 @@ public final class BlockStore implements AutoCloseable {
     private final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
     private final AtomicLong roundRobin = new AtomicLong();
     private final AtomicLong valueHints = new AtomicLong();
+    /** Set on a thread running a removal: its allocations may use the reserve. */
+    private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
     /** Generation new blocks are born in. Written under the segment write lock. */
     private volatile long openGen;
     /** Generation of the latest started sync. Written under the segment write lock. */
@@ -282,7 +284,8 @@ public final class BlockStore implements AutoCloseable {
      * written), dirty and held. Fill it, then {@link #write} it.
      *
      * @param hint spreads related blocks: equal hints prefer equal arenas
-     * @throws StoreFullException when no arena has a free block outside its reserve
+     * @throws StoreFullException when no arena has a free block outside its
+     *         reserve (within {@link #removingWithinGeneration}: at all)
      */
     public CachedBlock newBlock(int type, int hint) {
         return newBlock(type, hint, true);
@@ -399,7 +402,24 @@ public final class BlockStore implements AutoCloseable {
      * once, then wait.
      */
     private long allocate(int hint) {
-        return pick(hint, Arena::alloc);
+        boolean useReserve = removing.get() != null;
+        return pick(hint, a -> a.alloc(useReserve));
+    }
+
+    /**
+     * Runs {@code work}, a removal (a commit whose every write is a delete,
+     * a snapshot deletion, the rollback of a prepared branch), within one
+     * generation like {@link #withinGeneration}, letting the blocks it
+     * allocates come from the arenas' reserve. A put never may: the reserve is
+     * what lets a store that puts filled delete, and so get its space back.
+     */
+    public <T> T removingWithinGeneration(java.util.function.Supplier<T> work) {
+        removing.set(Boolean.TRUE);
+        try {
+            return withinGeneration(work);
+        } finally {
+            removing.remove();
+        }
     }
 
     private long pick(int hint, java.util.function.ToLongFunction<Arena> take) {
@@ -423,7 +443,9 @@ public final class BlockStore implements AutoCloseable {
                 a.lock.unlock();
             }
         }
-        throw new StoreFullException("store " + file.path() + " is full: no arena has a free block outside its reserve");
+        throw new StoreFullException("store " + file.path() + " is full: no arena has a free block"
+                + (removing.get() != null ? ", not even in its reserve (a removal may use it)"
+                : " outside its reserve (kept for deletes: delete keys or snapshots to make room)"));
     }
 
     /**
