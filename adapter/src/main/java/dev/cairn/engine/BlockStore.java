@@ -95,6 +95,8 @@ public final class BlockStore implements AutoCloseable {
     /** Generation of the latest started sync. Written under the segment write lock. */
     private volatile long protectedGen;
     private volatile Superblock durable;
+    /** The newer sync this open's mount did not take, or null. */
+    private final Mount.PassedOver passedOver;
     private volatile boolean closed;
     private final AtomicLong syncCount = new AtomicLong();
     private final AtomicLong syncNanos = new AtomicLong();
@@ -116,8 +118,9 @@ public final class BlockStore implements AutoCloseable {
     private record AtSync(CachedBlock block, long hash) {
     }
 
-    private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb) {
+    private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb, Mount.PassedOver passedOver) {
         this.file = file;
+        this.passedOver = passedOver;
         this.config = config;
         this.arenas = arenas;
         this.arenaStarts = sb.arenaStarts();
@@ -178,7 +181,7 @@ public final class BlockStore implements AutoCloseable {
             f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(0, fileSize));
             f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(1, fileSize));
             f.force();
-            return new BlockStore(f, config, arenas, sb);
+            return new BlockStore(f, config, arenas, sb, null);
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -219,7 +222,7 @@ public final class BlockStore implements AutoCloseable {
                 LOG.warning(() -> "store " + path + " opened at generation " + m.superblock().syncGen()
                         + ", passing over: " + String.join("; ", m.skipped()));
             }
-            return new BlockStore(f, config, m.loaded(), m.superblock());
+            return new BlockStore(f, config, m.loaded(), m.superblock(), m.passedOver());
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -801,7 +804,17 @@ public final class BlockStore implements AutoCloseable {
         return new BlockStoreStats(durable.syncGen(), syncCount.get(), syncNanos.get(), lastSyncNanos.get(),
                 syncers.blocksWritten(), epochs.retiredWaiting(), epochs.pinCount(), epochs.oldestPinNanos(),
                 cache.stats(), used, free, logBlocks,
-                chainings, compressions, file.isReadOnly());
+                chainings, compressions, file.isReadOnly(),
+                passedOver == null ? -1 : passedOver.generation(), passedOver == null ? -1 : passedOver.address());
+    }
+
+    /**
+     * The newest sync the mount passed over because a block of it did not
+     * read back as written, or null. Its commits may have been acknowledged:
+     * an administrator must hear of it, not only the log.
+     */
+    public Mount.PassedOver passedOver() {
+        return passedOver;
     }
 
     // ---- helpers
