@@ -77,13 +77,29 @@ class StoreLockTest {
         }
     }
 
+    @Test
+    void theOfflineCheckToolExitsThreeNamingTheFileWhileAServerHasTheStoreOpen() throws Exception {
+        Path file = dir.resolve("s.cairn");
+        try (Store s = Store.create(file, CFG)) {
+            Child c = runChild(dev.cairn.engine.check.CheckMain.class, file);
+            assertEquals(3, c.exit(), c.output());
+            assertTrue(c.output().contains(file.toString()) && c.output().contains("another process"), c.output());
+        }
+        Child c = runChild(dev.cairn.engine.check.CheckMain.class, file);
+        assertEquals(0, c.exit(), "a closed store is checked: " + c.output());
+    }
+
     private record Child(int exit, String output) {
     }
 
     private static Child runChild(Path file) throws Exception {
+        return runChild(OpenInAnotherProcess.class, file);
+    }
+
+    private static Child runChild(Class<?> main, Path file) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Process p = new ProcessBuilder(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                OpenInAnotherProcess.class.getName(), file.toString()))
+                main.getName(), file.toString()))
                 .redirectErrorStream(true).start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
