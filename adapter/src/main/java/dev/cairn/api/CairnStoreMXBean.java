@@ -78,6 +78,24 @@ public interface CairnStoreMXBean {
 
     String[] getSnapshotNames();
 
+    /**
+     * Whether this open's mount passed over the newest sync because a block
+     * of it did not read back as written. Its commits may have been
+     * acknowledged to clients and are gone: look at the disk, and at what
+     * clients were told. Also sent as a notification of type
+     * {@value #ROLLED_BACK_NOTIFICATION}.
+     */
+    boolean isRolledBack();
+
+    /** The generation the mount passed over, or -1. */
+    long getRolledBackGeneration();
+
+    /** The file offset of the block of that generation that failed, or -1 when the failure named none. */
+    long getRolledBackAddress();
+
+    /** The type of the notification a rolled-back mount sends. */
+    String ROLLED_BACK_NOTIFICATION = "dev.cairn.store.rolledBack";
+
     /** Runs a sync pass now; returns the generation made durable. */
     long sync();
 

@@ -88,11 +88,15 @@ public final class BlockStore implements AutoCloseable {
     private final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
     private final AtomicLong roundRobin = new AtomicLong();
     private final AtomicLong valueHints = new AtomicLong();
+    /** Set on a thread running a removal: its allocations may use the reserve. */
+    private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
     /** Generation new blocks are born in. Written under the segment write lock. */
     private volatile long openGen;
     /** Generation of the latest started sync. Written under the segment write lock. */
     private volatile long protectedGen;
     private volatile Superblock durable;
+    /** The newer sync this open's mount did not take, or null. */
+    private final Mount.PassedOver passedOver;
     private volatile boolean closed;
     private final AtomicLong syncCount = new AtomicLong();
     private final AtomicLong syncNanos = new AtomicLong();
@@ -114,8 +118,9 @@ public final class BlockStore implements AutoCloseable {
     private record AtSync(CachedBlock block, long hash) {
     }
 
-    private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb) {
+    private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb, Mount.PassedOver passedOver) {
         this.file = file;
+        this.passedOver = passedOver;
         this.config = config;
         this.arenas = arenas;
         this.arenaStarts = sb.arenaStarts();
@@ -176,7 +181,7 @@ public final class BlockStore implements AutoCloseable {
             f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(0, fileSize));
             f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(1, fileSize));
             f.force();
-            return new BlockStore(f, config, arenas, sb);
+            return new BlockStore(f, config, arenas, sb, null);
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -217,7 +222,7 @@ public final class BlockStore implements AutoCloseable {
                 LOG.warning(() -> "store " + path + " opened at generation " + m.superblock().syncGen()
                         + ", passing over: " + String.join("; ", m.skipped()));
             }
-            return new BlockStore(f, config, m.loaded(), m.superblock());
+            return new BlockStore(f, config, m.loaded(), m.superblock(), m.passedOver());
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -282,7 +287,8 @@ public final class BlockStore implements AutoCloseable {
      * written), dirty and held. Fill it, then {@link #write} it.
      *
      * @param hint spreads related blocks: equal hints prefer equal arenas
-     * @throws StoreFullException when no arena has a free block outside its reserve
+     * @throws StoreFullException when no arena has a free block outside its
+     *         reserve (within {@link #removingWithinGeneration}: at all)
      */
     public CachedBlock newBlock(int type, int hint) {
         return newBlock(type, hint, true);
@@ -399,7 +405,24 @@ public final class BlockStore implements AutoCloseable {
      * once, then wait.
      */
     private long allocate(int hint) {
-        return pick(hint, Arena::alloc);
+        boolean useReserve = removing.get() != null;
+        return pick(hint, a -> a.alloc(useReserve));
+    }
+
+    /**
+     * Runs {@code work}, a removal (a commit whose every write is a delete,
+     * a snapshot deletion, the rollback of a prepared branch), within one
+     * generation like {@link #withinGeneration}, letting the blocks it
+     * allocates come from the arenas' reserve. A put never may: the reserve is
+     * what lets a store that puts filled delete, and so get its space back.
+     */
+    public <T> T removingWithinGeneration(java.util.function.Supplier<T> work) {
+        removing.set(Boolean.TRUE);
+        try {
+            return withinGeneration(work);
+        } finally {
+            removing.remove();
+        }
     }
 
     private long pick(int hint, java.util.function.ToLongFunction<Arena> take) {
@@ -423,7 +446,9 @@ public final class BlockStore implements AutoCloseable {
                 a.lock.unlock();
             }
         }
-        throw new StoreFullException("store " + file.path() + " is full: no arena has a free block outside its reserve");
+        throw new StoreFullException("store " + file.path() + " is full: no arena has a free block"
+                + (removing.get() != null ? ", not even in its reserve (a removal may use it)"
+                : " outside its reserve (kept for deletes: delete keys or snapshots to make room)"));
     }
 
     /**
@@ -612,7 +637,11 @@ public final class BlockStore implements AutoCloseable {
                 // pass 2: the superblock, into the slot the previous sync did not use.
                 sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states, manifest);
                 file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
-                file.force();
+                try {
+                    file.force();
+                } catch (ReadOnlyStoreException e) {
+                    throw e.getCause() instanceof IOException ? outcomeUnknown(gen, e) : e;
+                }
             } catch (RuntimeException e) {
                 if (gen < 0 || file.isReadOnly()) {
                     throw e; // nothing had changed yet, or the file latched and says why
@@ -654,6 +683,24 @@ public final class BlockStore implements AutoCloseable {
         } finally {
             syncLock.unlock();
         }
+    }
+
+    /**
+     * The error for a sync whose last fsync failed. Its superblock and blocks
+     * were handed to the kernel, which may have written all of them before it
+     * failed (or write them later, from pages it still holds): the commits
+     * the sync carried may be durable, and a caller told only "failed" could
+     * redo one that was not lost. The mount decides, all or nothing: it takes
+     * generation {@code gen} only when its superblock and every block it lists
+     * read back whole.
+     */
+    private ReadOnlyStoreException outcomeUnknown(long gen, ReadOnlyStoreException failedForce) {
+        return new ReadOnlyStoreException("the sync of generation " + gen + " of store " + file.path()
+                + " failed at its fsync (" + failedForce.getCause().getMessage() + "): the commits it carried"
+                + " (this one among them, unless it was applied after that sync began) may have been made durable"
+                + " or may be lost, each wholly; reopening the store shows which. The store is now read-only"
+                + " because after a failed fsync the kernel may have dropped pages it had not written and cleared"
+                + " the error, so no later write could be trusted to reach the disk", failedForce);
     }
 
     /**
@@ -757,7 +804,17 @@ public final class BlockStore implements AutoCloseable {
         return new BlockStoreStats(durable.syncGen(), syncCount.get(), syncNanos.get(), lastSyncNanos.get(),
                 syncers.blocksWritten(), epochs.retiredWaiting(), epochs.pinCount(), epochs.oldestPinNanos(),
                 cache.stats(), used, free, logBlocks,
-                chainings, compressions, file.isReadOnly());
+                chainings, compressions, file.isReadOnly(),
+                passedOver == null ? -1 : passedOver.generation(), passedOver == null ? -1 : passedOver.address());
+    }
+
+    /**
+     * The newest sync the mount passed over because a block of it did not
+     * read back as written, or null. Its commits may have been acknowledged:
+     * an administrator must hear of it, not only the log.
+     */
+    public Mount.PassedOver passedOver() {
+        return passedOver;
     }
 
     // ---- helpers

@@ -20,8 +20,13 @@ import dev.cairn.engine.cache.CacheStats;
  * @param logChainings   times since open a full log block chained to a new one
  * @param logCompressions times since open a log was rewritten as its free ranges
  * @param readOnly       a write or force failed
+ * @param rolledBackGeneration the newest sync the mount passed over because
+ *                       a block of it did not verify (its commits may have
+ *                       been acknowledged), or -1 when it passed over none
+ * @param rolledBackAddress the block that failed then, or -1
  */
 public record BlockStoreStats(long durableGen, long syncs, long syncNanos, long lastSyncNanos, long blocksWritten,
                               long retiredWaiting, int pins, long oldestPinNanos, CacheStats cache, long[] arenaUsed, long[] arenaFree,
-                              int[] arenaLogBlocks, long logChainings, long logCompressions, boolean readOnly) {
+                              int[] arenaLogBlocks, long logChainings, long logCompressions, boolean readOnly,
+                              long rolledBackGeneration, long rolledBackAddress) {
 }

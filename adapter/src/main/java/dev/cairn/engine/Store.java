@@ -201,7 +201,7 @@ public final class Store implements AutoCloseable {
 
     /** Deletes snapshot {@code name}, durably, freeing exactly the blocks no other version reaches. */
     public void deleteSnapshot(String name) {
-        durably(() -> blocks.withinGeneration(() -> {
+        durably(() -> blocks.removingWithinGeneration(() -> {
             Snapshot a = applied;
             List<Bptr> toFree = new java.util.ArrayList<>();
             Bptr table = snapshots.delete(a.table(), name, toFree);
@@ -299,7 +299,11 @@ public final class Store implements AutoCloseable {
      */
     void commit(Txn t, SortedMap<byte[], Object> writes) {
         if (!onlyInlineValues(writes)) {
-            durably(() -> applyOne(t, writes));
+            durably(() -> {
+                long seq = applyOne(t, writes);
+                blocks.unpin(t.pin());
+                return seq;
+            });
             return;
         }
         UserCommit c = new UserCommit(t, writes);
@@ -311,6 +315,11 @@ public final class Store implements AutoCloseable {
             }
         });
         long seq = w.outcome();
+        // Applied: the transaction reads nothing more, and what its commit
+        // freed must not wait for it. Held through the commit's own sync, it
+        // would come back only at the sync after, and a full store whose last
+        // commit deleted everything would refuse every put until another sync.
+        blocks.unpin(t.pin());
         if (c.synced == GroupSync.Outcome.LEAD) {
             group.lead(seq);
         } else if (c.synced != GroupSync.Outcome.DURABLE) {
@@ -331,7 +340,7 @@ public final class Store implements AutoCloseable {
     /** One transaction's commit, alone. Under commitLock. */
     private long applyOne(Txn t, SortedMap<byte[], Object> writes) {
         checkWritesAllowed(t, writes.keySet());
-        long seq = applyInternal(userWrites(writes));
+        long seq = applyInternal(userWrites(writes), onlyDeletes(writes.values()));
         conflicts.committed(seq, writes.keySet(), durable.seq());
         return seq;
     }
@@ -372,6 +381,10 @@ public final class Store implements AutoCloseable {
                 return;
             }
             Iterable<Map.Entry<byte[], Object>> union;
+            boolean removal = true;
+            for (CommitQueue.Waiting<UserCommit> w : passing) {
+                removal &= onlyDeletes(w.commit().writes().values());
+            }
             if (passing.size() == 1) {
                 union = userWrites(passing.get(0).commit().writes()); // a bulk commit is not copied again
             } else {
@@ -381,7 +394,7 @@ public final class Store implements AutoCloseable {
             }
             long seq;
             try {
-                seq = applyInternal(union);
+                seq = applyInternal(union, removal);
             } catch (RuntimeException e) {
                 for (CommitQueue.Waiting<UserCommit> w : passing) {
                     try {
@@ -452,7 +465,7 @@ public final class Store implements AutoCloseable {
                 }
             });
             internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(packed));
-            long seq = applyInternal(internal.entrySet());
+            long seq = applyInternal(internal.entrySet(), false);
             hold(xid, writes.keySet());
             conflicts.committed(seq, writes.keySet(), durable.seq());
             return seq;
@@ -506,7 +519,8 @@ public final class Store implements AutoCloseable {
                 userWrites(writes).forEach(e -> internal.put(e.getKey(), e.getValue()));
             }
             internal.put(ObjectLayout.preparedKey(xid), null);
-            long seq = applyInternal(internal.entrySet());
+            // A rollback only removes; so does the commit of a branch that only deletes.
+            long seq = applyInternal(internal.entrySet(), !publish || onlyDeletes(writes.values()));
             prepared.remove(java.nio.ByteBuffer.wrap(xid));
             keys.forEach(k -> held.remove(java.nio.ByteBuffer.wrap(k)));
             if (publish) {
@@ -586,8 +600,8 @@ public final class Store implements AutoCloseable {
      * keeps those a snapshot still reaches; the rest are freed, and only
      * after the new roots are in place.
      */
-    private long applyInternal(Iterable<Map.Entry<byte[], Object>> internal) {
-        return blocks.withinGeneration(() -> {
+    private long applyInternal(Iterable<Map.Entry<byte[], Object>> internal, boolean removal) {
+        java.util.function.Supplier<Long> apply = () -> {
             Snapshot a = applied;
             List<Bptr> killed = new java.util.ArrayList<>();
             ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal, killed::add, rootMemo);
@@ -603,7 +617,23 @@ public final class Store implements AutoCloseable {
             applied = new Snapshot(r.root(), table, a.seq() + 1);
             toFree.forEach(blocks::free);
             return a.seq() + 1;
-        });
+        };
+        return removal ? blocks.removingWithinGeneration(apply) : blocks.withinGeneration(apply);
+    }
+
+    /**
+     * Whether a commit only deletes, and so may use the arenas' reserve. A
+     * commit that also puts may not, even if it frees more than it adds: the
+     * reserve is kept for the commits that cannot add, so a full store
+     * always lets a key be deleted.
+     */
+    private static boolean onlyDeletes(java.util.Collection<?> values) {
+        for (Object v : values) {
+            if (v != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A transaction's writes under their internal keys, made one at a time as they are read. */

@@ -5,23 +5,69 @@ import dev.cairn.engine.BlockStoreStats;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.check.CheckReport;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.MBeanNotificationInfo;
+import javax.management.Notification;
+import javax.management.NotificationBroadcasterSupport;
+import javax.management.NotificationFilter;
+import javax.management.NotificationListener;
 import javax.management.ObjectName;
 
-/** The MBean of one open store; the adapter registers it when the store opens and unregisters it when it closes. */
-final class CairnStoreAdmin implements CairnStoreMXBean {
+/**
+ * The MBean of one open store; the adapter registers it when the store opens
+ * and unregisters it when it closes.
+ *
+ * <p>A mount that passed over the newest sync is a standing condition, not
+ * an event a console could have been listening for (the store opens with the
+ * server, before anyone subscribes): the notification goes out at
+ * registration and again to each listener as it subscribes.
+ */
+final class CairnStoreAdmin extends NotificationBroadcasterSupport implements CairnStoreMXBean {
 
     private static final Logger LOG = Logger.getLogger(CairnStoreAdmin.class.getName());
 
     private final Store store;
     private final ObjectName name;
 
-    private CairnStoreAdmin(Store store) throws JMException {
+    private final AtomicLong sequence = new AtomicLong();
+
+    CairnStoreAdmin(Store store) throws JMException {
+        super(new MBeanNotificationInfo(new String[] {ROLLED_BACK_NOTIFICATION}, Notification.class.getName(),
+                "the mount passed over the newest sync: its commits may have been acknowledged"));
         this.store = store;
         this.name = objectName(store);
+    }
+
+    /** The rolled-back notification, or null when the mount took the newest sync. */
+    Notification rolledBackNotification() {
+        BlockStoreStats b = store.blockStats();
+        if (b.rolledBackGeneration() < 0) {
+            return null;
+        }
+        Notification n = new Notification(ROLLED_BACK_NOTIFICATION, name, sequence.incrementAndGet(),
+                "store " + store.path() + " opened at generation " + b.durableGen() + ", passing over generation "
+                        + b.rolledBackGeneration() + (b.rolledBackAddress() < 0 ? ""
+                        : String.format(" (block 0x%x did not read back as written)", b.rolledBackAddress()))
+                        + ": commits of that sync may have been acknowledged and are not in the store");
+        java.util.HashMap<String, Long> figures = new java.util.HashMap<>();
+        figures.put("rolledBackGeneration", b.rolledBackGeneration());
+        figures.put("rolledBackAddress", b.rolledBackAddress());
+        figures.put("generation", b.durableGen());
+        n.setUserData(figures);
+        return n;
+    }
+
+    @Override
+    public void addNotificationListener(NotificationListener listener, NotificationFilter filter, Object handback) {
+        super.addNotificationListener(listener, filter, handback);
+        Notification n = rolledBackNotification();
+        if (n != null && (filter == null || filter.isNotificationEnabled(n))) {
+            listener.handleNotification(n, handback);
+        }
     }
 
     static ObjectName objectName(Store store) throws JMException {
@@ -37,6 +83,10 @@ final class CairnStoreAdmin implements CairnStoreMXBean {
                 server.unregisterMBean(admin.name); // left by an adapter that was not stopped cleanly
             }
             server.registerMBean(admin, admin.name);
+            Notification n = admin.rolledBackNotification();
+            if (n != null) {
+                admin.sendNotification(n);
+            }
             return admin;
         } catch (JMException e) {
             LOG.log(Level.WARNING, "Cairn store " + store.path() + " has no MBean: " + e, e);
@@ -188,6 +238,21 @@ final class CairnStoreAdmin implements CairnStoreMXBean {
     @Override
     public String[] getSnapshotNames() {
         return store.snapshots().stream().map(i -> i.name()).toArray(String[]::new);
+    }
+
+    @Override
+    public boolean isRolledBack() {
+        return store.blockStats().rolledBackGeneration() >= 0;
+    }
+
+    @Override
+    public long getRolledBackGeneration() {
+        return store.blockStats().rolledBackGeneration();
+    }
+
+    @Override
+    public long getRolledBackAddress() {
+        return store.blockStats().rolledBackAddress();
     }
 
     @Override

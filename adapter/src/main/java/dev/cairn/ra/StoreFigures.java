@@ -32,6 +32,9 @@ final class StoreFigures {
         m.put("logBlocks", logBlocks);
         m.put("logChainings", b.logChainings());
         m.put("logCompressions", b.logCompressions());
+        m.put("rolledBack", b.rolledBackGeneration() >= 0 ? 1L : 0L);
+        m.put("rolledBackGeneration", b.rolledBackGeneration());
+        m.put("rolledBackAddress", b.rolledBackAddress());
         m.put("arenas", (long) b.arenaUsed().length);
         for (int i = 0; i < b.arenaUsed().length; i++) {
             m.put("arena" + i + "UsedBytes", b.arenaUsed()[i]);

@@ -12,6 +12,7 @@ import org.eclipse.microprofile.health.Readiness;
  * MicroProfile Health readiness ({@code /health/ready}): UP while the store
  * is mounted and takes writes; DOWN once a failed write or fsync has made it
  * read-only (it needs a restart to recover), or when it cannot be opened.
+ * Its data name a mount that passed over the newest sync.
  */
 @Readiness
 @ApplicationScoped
@@ -31,6 +32,13 @@ public class StoreReadiness implements HealthCheck {
             String reason = readOnly ? store.readOnlyReason() : null;
             if (reason != null) {
                 response.withData("reason", reason);
+            }
+            // Still UP (the store takes writes), but the mount passed over the
+            // newest sync, whose commits may have been acknowledged: say so here too.
+            long rolledBack = figures.getOrDefault("rolledBackGeneration", -1L);
+            if (rolledBack >= 0) {
+                response.withData("rolledBackGeneration", rolledBack)
+                        .withData("rolledBackAddress", figures.getOrDefault("rolledBackAddress", -1L));
             }
             return response.build();
         } catch (RuntimeException e) {

@@ -50,6 +50,12 @@ public final class Arena {
      * free until {@link #claim} logs their allocation at commit.
      */
     private final Set<Long> reserved = new HashSet<>();
+    /**
+     * What a removal leaves of the reserve: a block for the log to chain to.
+     * A removal logs its allocations and frees, and a log that found no
+     * block to chain to would fail midway through an arena's change.
+     */
+    private static final long LOG_KEEP = BlockFormat.BLOCK_SIZE;
     /** Frees not yet logged: the block may still be reachable from a root being synced. */
     private final List<long[]> deferred = new ArrayList<>();
 
@@ -218,10 +224,15 @@ public final class Arena {
 
     /**
      * Allocates one block and logs it, or returns -1 when the arena is full
-     * outside its reserve.
+     * outside its reserve ({@code useReserve} false) or altogether.
+     *
+     * @param useReserve for a removal only (gefs's {@code usereserve}): a
+     *                   store that puts filled must still delete, and a
+     *                   copy-on-write delete writes new nodes before it frees
+     *                   the old ones
      */
-    public long alloc() {
-        long addr = take(false);
+    public long alloc(boolean useReserve) {
+        long addr = take(useReserve ? LOG_KEEP : header.reserve());
         if (addr != -1) {
             logAppend(LogBlock.OP_ALLOC1, addr, 0);
         }
@@ -230,7 +241,7 @@ public final class Arena {
 
     /** Takes a block without logging it, or returns -1 when the arena is full outside its reserve. */
     public long reserve() {
-        long addr = take(false);
+        long addr = take(header.reserve());
         if (addr != -1) {
             reserved.add(addr);
         }
@@ -257,8 +268,9 @@ public final class Arena {
         free.free(addr, BlockFormat.BLOCK_SIZE);
     }
 
-    private long take(boolean useReserve) {
-        if (!useReserve && free.bytes() - BlockFormat.BLOCK_SIZE < header.reserve()) {
+    /** A block, or -1 when taking one would leave fewer than {@code keep} bytes free. */
+    private long take(long keep) {
+        if (free.bytes() - BlockFormat.BLOCK_SIZE < keep) {
             return -1;
         }
         return free.takeFirst();
@@ -304,7 +316,7 @@ public final class Arena {
 
     private void logAppend(int op, long off, long len) {
         if (tailLength >= BlockFormat.LOG_SPACE - BlockFormat.LOG_SLOP) {
-            long next = take(true);
+            long next = take(0);
             if (next == -1) {
                 throw new StoreFullException("arena " + index() + " has no block left, not even in its reserve, for its allocation log");
             }

@@ -1,5 +1,6 @@
 package dev.cairn.engine.check;
 
+import dev.cairn.engine.StoreLockedException;
 import dev.cairn.engine.disk.ChannelOpener;
 import dev.cairn.engine.disk.StoreFile;
 import dev.cairn.engine.object.ObjectLayout;
@@ -13,7 +14,9 @@ import java.nio.file.Path;
  * log, every block of the object tree and every data block of every large
  * value (hash against pointer), and that nothing is both reachable and free
  * and nothing allocated is unreachable. Prints the report; exits 0 when it
- * is ok, 1 when it found problems, 2 on bad usage.
+ * is ok, 1 when it found problems, 2 on bad usage, 3 when the store is open
+ * (a server or another program holds its lock: a store being written cannot
+ * be read whole, so stop it, or use the running store's own check).
  */
 public final class CheckMain {
 
@@ -30,6 +33,9 @@ public final class CheckMain {
             CheckReport r = Checker.check(f, ObjectLayout.walker());
             System.out.print(path + ": " + r);
             System.exit(r.ok() ? 0 : 1);
+        } catch (StoreLockedException e) {
+            System.err.println(e.getMessage());
+            System.exit(3);
         }
     }
 }

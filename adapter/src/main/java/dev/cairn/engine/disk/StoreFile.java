@@ -3,11 +3,13 @@ package dev.cairn.engine.disk;
 import dev.cairn.engine.CairnException;
 import dev.cairn.engine.ReadOnlyStoreException;
 import dev.cairn.engine.StoreClosedException;
+import dev.cairn.engine.StoreLockedException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -20,37 +22,112 @@ import java.nio.file.StandardOpenOption;
  * to refuse further writes and let a reopen recover from what is really on
  * disk. Reads keep working.
  *
+ * <p>One writer: opening for writing takes an exclusive lock on the whole
+ * file, opening for reading (the offline check) a shared one, each held until
+ * {@link #close}. Two writers would each allocate the other's free blocks,
+ * and a check reading a store that a writer is changing would report the
+ * writer's half-made sync as damage, so the check refuses a store in use.
+ * The lock is advisory (fcntl on Linux): it stops every Cairn opener, not a
+ * program that writes the file without asking.
+ *
  * <p>Thread safety: positional I/O on a {@link FileChannel} is safe from many
  * threads; the latch is a volatile field written once.
  */
 public final class StoreFile implements AutoCloseable {
 
     private final Path path;
+    /** This file in {@link OpenInThisJvm}, released on close. */
+    private final Path key;
     private final FileChannel channel;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     /** Why the file refuses writes; null while it is writable. */
     private volatile String readOnlyReason;
 
-    private StoreFile(Path path, FileChannel channel) {
+    private StoreFile(Path path, Path key, FileChannel channel) {
         this.path = path;
+        this.key = key;
         this.channel = channel;
     }
 
-    /** Creates a new file; fails when one exists already. */
+    /**
+     * Creates a new file, locked; fails when one exists already. The
+     * directory is forced too: until it is, a crash can lose the new name,
+     * and with it a store whose creation returned.
+     */
     public static StoreFile create(Path path, ChannelOpener opener) throws IOException {
-        return new StoreFile(path, opener.open(path, StandardOpenOption.CREATE_NEW,
+        StoreFile f = locked(path, false, () -> opener.open(path, StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE));
+        try {
+            opener.forceDirectory(path.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            f.close();
+            throw new IOException("created " + path + " but could not force its directory (fsync): "
+                    + e.getMessage(), e);
+        }
+        return f;
     }
 
-    /** Opens an existing file for reading and writing. */
+    /** Opens an existing file for reading and writing, locked against every other opener. */
     public static StoreFile open(Path path, ChannelOpener opener) throws IOException {
-        return new StoreFile(path, opener.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        return locked(path, false, () -> opener.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
     }
 
-    /** Opens an existing file for reading only (offline check); every write is refused. */
+    /**
+     * Opens an existing file for reading only (offline check), with a shared
+     * lock: checks in other processes may read with it, no writer may open
+     * it. Every write is refused.
+     */
     public static StoreFile openReadOnly(Path path, ChannelOpener opener) throws IOException {
-        StoreFile f = new StoreFile(path, opener.open(path, StandardOpenOption.READ));
+        StoreFile f = locked(path, true, () -> opener.open(path, StandardOpenOption.READ));
         f.readOnlyReason = "store " + path + " is open for reading only";
         return f;
+    }
+
+    private interface Opening {
+        FileChannel open() throws IOException;
+    }
+
+    /**
+     * Opens the channel and takes its lock, or refuses and says who holds
+     * it. Java does not tell which process holds a lock, only whether this
+     * JVM does.
+     */
+    private static StoreFile locked(Path path, boolean shared, Opening opening) throws IOException {
+        Path key = OpenInThisJvm.keyOf(path);
+        if (!OpenInThisJvm.claim(key)) {
+            throw locked(path, shared, "this process has it open already (another store, server resource"
+                    + " or check of this JVM)");
+        }
+        FileChannel channel = null;
+        try {
+            channel = opening.open();
+            FileLock lock;
+            try {
+                lock = channel.tryLock(0, Long.MAX_VALUE, shared);
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                // The same file under a name OpenInThisJvm does not know (a hard link).
+                throw locked(path, shared, "this process has it open already, under another name");
+            }
+            if (lock == null) {
+                throw locked(path, shared, "another process has it open (a second server, or an offline"
+                        + " check, pointed at the same file)");
+            }
+            return new StoreFile(path, key, channel);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } finally {
+                OpenInThisJvm.release(key);
+            }
+            throw e;
+        }
+    }
+
+    private static StoreLockedException locked(Path path, boolean shared, String holder) {
+        return new StoreLockedException("store " + path + " is locked: " + holder + "; "
+                + (shared ? "check a store offline once it is closed" : "close it there before opening it here"));
     }
 
     public Path path() {
@@ -164,10 +241,15 @@ public final class StoreFile implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return; // a second close must not release the name for a later opener of this file
+        }
         try {
-            channel.close();
+            channel.close(); // releases the file lock
         } catch (IOException e) {
             throw new CairnException("closing " + path + " failed: " + e.getMessage(), e);
+        } finally {
+            OpenInThisJvm.release(key);
         }
     }
 }

@@ -27,7 +27,29 @@ public final class Mount {
     }
 
     /** The superblock chosen and what the loader built from it, plus what was skipped and why. */
-    public record Result<T>(Superblock superblock, ArenaHeader[] headers, T loaded, List<String> skipped) {
+    public record Result<T>(Superblock superblock, ArenaHeader[] headers, T loaded, List<String> skipped,
+                            PassedOver passedOver) {
+    }
+
+    /**
+     * The newest whole superblock the mount did not take, because a block it
+     * needs did not read back as written: its commits may have been
+     * acknowledged (a crash before its force looks the same).
+     *
+     * @param address the block that failed, or -1 when the failure named none
+     */
+    public record PassedOver(long generation, long address, String reason) {
+    }
+
+    /** A block a generation lists is not on disk as written. */
+    static final class IncompleteGeneration extends CorruptBlockException {
+        private static final long serialVersionUID = 1L;
+        final long address;
+
+        IncompleteGeneration(String message, long address) {
+            super(message);
+            this.address = address;
+        }
     }
 
     /** The first bytes of a store file of the interim engine that preceded the block engine. */
@@ -66,15 +88,20 @@ public final class Mount {
                     + String.join("; ", skipped));
         }
         candidates.sort(Comparator.comparingLong(Superblock::syncGen).reversed());
+        PassedOver passedOver = null;
         for (Superblock sb : candidates) {
             try {
                 ArenaHeader[] headers = new ArenaHeader[sb.arenas().size()];
                 for (int i = 0; i < headers.length; i++) {
                     headers[i] = header(file, sb.arenaStarts()[i], sb.arenas().get(i).headerHash(), i, skipped);
                 }
-                return new Result<>(sb, headers, loader.load(sb, headers), skipped);
+                return new Result<>(sb, headers, loader.load(sb, headers), skipped, passedOver);
             } catch (CorruptBlockException e) {
                 skipped.add("superblock of generation " + sb.syncGen() + ": " + e.getMessage());
+                if (passedOver == null) {
+                    passedOver = new PassedOver(sb.syncGen(),
+                            e instanceof IncompleteGeneration ig ? ig.address : -1, e.getMessage());
+                }
             }
         }
         throw new CorruptBlockException(file.path() + " cannot be mounted: " + String.join("; ", skipped));
@@ -104,8 +131,9 @@ public final class Mount {
             }
             file.read(ByteBuffer.wrap(buf), addr);
             if (BlockHash.ofBlock(buf) != m.hashes()[i]) {
-                throw new CorruptBlockException(String.format(
-                        "generation %d is incomplete: block 0x%x, written with it, is not on disk as written", sb.syncGen(), addr));
+                throw new IncompleteGeneration(String.format(
+                        "generation %d is incomplete: block 0x%x, written with it, is not on disk as written",
+                        sb.syncGen(), addr), addr);
             }
         }
     }

@@ -106,6 +106,15 @@ class CorruptionTest {
             Workload.assertHolds(s, w.states.get(5L));
             CheckReport r = s.check(Workload.WALKER);
             assertTrue(r.ok() && r.notes().toString().contains("generation 6 is incomplete"), r.toString());
+            // Where an administrator looks: it may have been an acknowledged commit.
+            assertEquals(6, s.stats().rolledBackGeneration(), s.stats().toString());
+            assertEquals(root.addr(), s.stats().rolledBackAddress(), s.stats().toString());
+        }
+        flip(file, root.addr() + 100, 3);
+        try (BlockStore s = BlockStore.open(file, CFG)) {
+            assertEquals(6, s.durableGen(), "mended, the newest sync mounts");
+            assertEquals(-1, s.stats().rolledBackGeneration(), "a mount that passed over nothing says so");
+            assertEquals(-1, s.stats().rolledBackAddress());
         }
     }
 

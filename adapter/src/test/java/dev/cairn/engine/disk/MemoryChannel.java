@@ -114,9 +114,22 @@ public final class MemoryChannel extends FileChannel {
         throw new UnsupportedOperationException();
     }
 
+    /** An image in memory has no other opener: the lock is always granted. */
     @Override
     public FileLock tryLock(long position, long size, boolean shared) {
-        throw new UnsupportedOperationException();
+        return new FileLock(this, position, size, shared) {
+            private boolean valid = true;
+
+            @Override
+            public boolean isValid() {
+                return valid && isOpen();
+            }
+
+            @Override
+            public void release() {
+                valid = false;
+            }
+        };
     }
 
     @Override
