@@ -393,10 +393,16 @@ public final class BlockStore implements AutoCloseable {
             }
             cache.forget(addr); // a queued write of it is skipped, and it is never served again
             a.unreserve(addr);
-            return true;
         } finally {
             a.lock.unlock();
         }
+        // Released through its syncer's queue, as a freed block is: after any
+        // write of it that the syncer already gathered (a write is checked for
+        // a freed block only when it joins a batch), so a late write never
+        // lands on the block's next use, above all a log block, which is
+        // written directly. No epoch grace: no root ever reached it.
+        syncers.free(syncerOf(addr), addr);
+        return true;
     }
 
     /**
