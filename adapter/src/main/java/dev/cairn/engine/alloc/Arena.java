@@ -260,12 +260,17 @@ public final class Arena {
         return reserved.contains(addr);
     }
 
-    /** Gives a reserved block back; it was never logged, so nothing is. */
+    /**
+     * Gives a reserved block back. It was never logged, so nothing is; it
+     * stays unreleased (free on disk, not allocatable) until {@link #release}:
+     * a syncer may hold a write of it in a batch not yet issued, and this
+     * arena writes its log blocks directly, so the address may be handed out
+     * again only once the syncers have passed that write.
+     */
     public void unreserve(long addr) {
-        if (!reserved.remove(addr)) {
+        if (!reserved.remove(addr) || !unreleased.add(addr)) {
             throw new IllegalStateException(String.format("unreserve of block 0x%x that is not reserved", addr));
         }
-        free.free(addr, BlockFormat.BLOCK_SIZE);
     }
 
     /** A block, or -1 when taking one would leave fewer than {@code keep} bytes free. */

@@ -112,9 +112,12 @@ public final class Mount {
      * manifest lists, and its generation has allocated, reads back with the
      * listed hash: a superblock forced together with its blocks is a complete
      * generation only then. A listed block the generation has free is not
-     * asked for (it was freed, maybe reused, in that generation or later).
+     * asked for (it was freed, maybe reused, in that generation or later),
+     * nor is an arena's log tail (its arena state verifies it).
+     *
+     * @param notAskedFor whether a listed address is one of those
      */
-    public static void verifyManifest(StoreFile file, Superblock sb, java.util.function.LongPredicate isFree) {
+    public static void verifyManifest(StoreFile file, Superblock sb, java.util.function.LongPredicate notAskedFor) {
         Superblock.Manifest m = sb.manifest();
         if (m == null) {
             return;
@@ -126,7 +129,7 @@ public final class Mount {
                 throw new CorruptBlockException(String.format(
                         "the manifest of generation %d lists 0x%x, which is not a block of the store", sb.syncGen(), addr));
             }
-            if (isFree.test(addr)) {
+            if (notAskedFor.test(addr)) {
                 continue;
             }
             file.read(ByteBuffer.wrap(buf), addr);
