@@ -115,17 +115,27 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
 
     /** The stream of {@code key} in {@code own}, closing {@code own} with the stream (or at once when absent). */
     private static java.io.InputStream owning(Txn own, byte[] key) {
-        java.io.InputStream in;
+        java.io.InputStream in = readOrClose(own, t -> t.getStream(key));
+        return in == null ? null : closingWith(in, own);
+    }
+
+    /** What {@code read} finds in {@code own}; when it finds nothing or fails, {@code own} is closed at once. */
+    private static <T> T readOrClose(Txn own, Function<Txn, T> read) {
+        T found;
         try {
-            in = own.getStream(key);
+            found = read.apply(own);
         } catch (RuntimeException e) {
             own.close();
             throw e;
         }
-        if (in == null) {
+        if (found == null) {
             own.close();
-            return null;
         }
+        return found;
+    }
+
+    /** {@code in}, closing {@code own} when it is closed. */
+    private static java.io.InputStream closingWith(java.io.InputStream in, Txn own) {
         return new java.io.FilterInputStream(in) {
             @Override
             public void close() throws java.io.IOException {
@@ -189,27 +199,8 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
             return openIn(current, key);
         }
         Txn own = store.begin();
-        dev.cairn.api.StoredObject o;
-        try {
-            o = openIn(own, key);
-        } catch (RuntimeException e) {
-            own.close();
-            throw e;
-        }
-        if (o == null) {
-            own.close();
-            return null;
-        }
-        return new dev.cairn.api.StoredObject(o.size(), o.etag(), new java.io.FilterInputStream(o.content()) {
-            @Override
-            public void close() throws java.io.IOException {
-                try {
-                    super.close();
-                } finally {
-                    own.close();
-                }
-            }
-        });
+        dev.cairn.api.StoredObject o = readOrClose(own, t -> openIn(t, key));
+        return o == null ? null : new dev.cairn.api.StoredObject(o.size(), o.etag(), closingWith(o.content(), own));
     }
 
     private static dev.cairn.api.StoredObject openIn(Txn t, byte[] key) {
