@@ -226,6 +226,22 @@ final class SyncQueue {
         return top;
     }
 
+    /**
+     * Ends a barrier's inline drain at its fence: marks the queue idle when it
+     * is empty; otherwise keeps it running for a task the caller must start
+     * (as {@link #put} would have asked for).
+     *
+     * @return true when the caller must start a task
+     */
+    synchronized boolean handOff() {
+        if (size == 0) {
+            running = false;
+            return false;
+        }
+        starting = true;
+        return true;
+    }
+
     /** Marks the queue idle after its task could not be started. */
     synchronized void abandon() {
         running = false;

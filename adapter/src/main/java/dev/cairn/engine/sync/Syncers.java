@@ -240,8 +240,28 @@ public final class Syncers {
                             fenceLock.notifyAll();
                         }
                     }
+                    if (!asTask) {
+                        // The barrier's own drain ends at its fence: what was queued after
+                        // it belongs to the next sync, and a writer that keeps queuing
+                        // would otherwise hold this sync (and its committers) for as long
+                        // as it keeps up. The rest goes to a task.
+                        handOff(index);
+                        return;
+                    }
                 }
                 default -> throw new IllegalStateException("sync op " + e.op());
+            }
+        }
+    }
+
+    /** Ends a barrier's inline drain: the queue goes idle, or to a task when entries wait. */
+    private void handOff(int index) {
+        if (queues[index].handOff()) {
+            try {
+                workers.run("cairn-syncer-" + index, () -> drain(index, true));
+            } catch (RuntimeException ex) {
+                queues[index].abandon();
+                throw ex;
             }
         }
     }

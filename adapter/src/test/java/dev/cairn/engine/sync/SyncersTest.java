@@ -114,6 +114,43 @@ class SyncersTest {
         }
     }
 
+    /**
+     * A writer that queues a block for every block the syncer writes keeps
+     * the queue from ever emptying. A barrier that drains inline must stop at
+     * its fence, not run on through what was queued after it (for as long as
+     * the writer keeps up), and hand the rest to a task.
+     */
+    @Test
+    void aBarrierDrainingInlineStopsAtItsFenceAndHandsTheRestToATask() throws Exception {
+        HeldWorkers workers = new HeldWorkers();
+        BlockCache cache = new BlockCache(4 << 20);
+        Path path = dir.resolve("file");
+        java.util.concurrent.atomic.AtomicReference<Syncers> ref = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger queuedByWriter = new java.util.concurrent.atomic.AtomicInteger();
+        ChannelOpener steadyWriter = (p, o) -> new dev.cairn.engine.disk.ForwardingChannel(
+                java.nio.channels.FileChannel.open(p, o)) {
+            @Override
+            public int write(java.nio.ByteBuffer src, long position) throws java.io.IOException {
+                int n = super.write(src, position);
+                int i = queuedByWriter.incrementAndGet();
+                if (i < 200) {
+                    ref.get().write(0, filled(cache, (long) (10 + i) * B, (byte) i), i);
+                }
+                return n;
+            }
+        };
+        try (StoreFile file = StoreFile.create(path, steadyWriter)) {
+            Syncers syncers = new Syncers(1, 1024, 1000, workers, file, cache, addr -> { });
+            ref.set(syncers);
+            syncers.writeBeforeBarrier(0, filled(cache, B, (byte) 1), 11);
+            assertEquals(Map.of((long) B, 11L), barrier(syncers), "the barrier reports only what came before it");
+            assertEquals(1, queuedByWriter.get(), "the barrier wrote past its fence what the writer queued after it");
+            assertEquals(1, workers.held.size(), "what was queued after the fence is handed to a task");
+            workers.held.take().run();
+            assertEquals(200, queuedByWriter.get(), "the task drained what the writer went on queuing");
+        }
+    }
+
     /** The barrier, failing the test rather than hanging it when it waits for a task that never runs. */
     private static Map<Long, Long> barrier(Syncers syncers) {
         return assertTimeoutPreemptively(Duration.ofSeconds(10), syncers::barrier,
