@@ -1,6 +1,5 @@
 package dev.cairn.api;
 
-import jakarta.resource.Referenceable;
 import java.io.Serializable;
 import java.util.Map;
 
@@ -10,7 +9,7 @@ import java.util.Map;
  * transaction when there is one; outside a transaction every call on the
  * connection commits on its own and is durable when it returns.
  */
-public interface CairnConnectionFactory extends Serializable, Referenceable {
+public interface CairnConnectionFactory extends Serializable {
 
     /**
      * A connection from the server's pool; close it when done.

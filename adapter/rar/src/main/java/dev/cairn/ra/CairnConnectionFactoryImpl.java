@@ -3,14 +3,19 @@ package dev.cairn.ra;
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
 import dev.cairn.api.CairnException;
+import jakarta.resource.Referenceable;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.LazyEnlistableConnectionManager;
 import java.util.Map;
 import javax.naming.Reference;
 
-/** The factory bound in JNDI: hands out handles through the server's connection manager. */
-public class CairnConnectionFactoryImpl implements CairnConnectionFactory {
+/**
+ * The factory bound in JNDI: hands out handles through the server's connection
+ * manager. Referenceable here, not in the API interface, so that applications
+ * compile against an API with no jakarta.* in it.
+ */
+public class CairnConnectionFactoryImpl implements CairnConnectionFactory, Referenceable {
 
     private static final long serialVersionUID = 1L;
 

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * Offline check of a store file:
- * {@code java -cp cairn-adapter.jar:hash4j.jar dev.cairn.engine.check.CheckMain STORE}.
+ * {@code java -cp cairn-engine.jar:cairn-api.jar:hash4j.jar dev.cairn.engine.check.CheckMain STORE}.
  * Reads the file only. Verifies both superblocks, every arena header and
  * log, every block of the object tree and every data block of every large
  * value (hash against pointer), and that nothing is both reachable and free
