@@ -12,7 +12,7 @@ import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
 import dev.cairn.api.ConnectionClosedException;
 import dev.cairn.ejb.ObjectStore;
-import dev.cairn.engine.InvalidKeyException;
+import dev.cairn.api.InvalidKeyException;
 import jakarta.transaction.UserTransaction;
 import java.util.Map;
 import javax.naming.InitialContext;

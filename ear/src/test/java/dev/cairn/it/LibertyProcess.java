@@ -51,11 +51,15 @@ final class LibertyProcess {
         return wlp.resolve("usr/servers").resolve(name);
     }
 
-    /** Puts the shipped EAR plus the crash driver into dropins, replacing what an earlier test left. */
+    /**
+     * Puts the shipped EAR plus the crash driver where server.xml's
+     * enterpriseApplication finds it (apps/cairn.ear), replacing what an
+     * earlier test left.
+     */
     void deploy() throws IOException {
-        Path dropins = serverDir().resolve("dropins");
-        Files.createDirectories(dropins);
-        Deployments.shippedEarWithCrashDriver().as(ZipExporter.class).exportTo(dropins.resolve("cairn.ear").toFile(), true);
+        Path apps = serverDir().resolve("apps");
+        Files.createDirectories(apps);
+        Deployments.shippedEarWithCrashDriver().as(ZipExporter.class).exportTo(apps.resolve("cairn.ear").toFile(), true);
     }
 
     /**

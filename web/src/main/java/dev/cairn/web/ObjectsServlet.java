@@ -9,7 +9,7 @@ import dev.cairn.api.ObjectInfo;
 import dev.cairn.api.Precondition;
 import dev.cairn.api.StoredObject;
 import dev.cairn.api.WriteResult;
-import dev.cairn.engine.WriteConflictException;
+import dev.cairn.api.WriteConflictException;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;

@@ -1,0 +1,949 @@
+package dev.cairn.engine;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.api.CorruptBlockException;
+import dev.cairn.api.ReadOnlyStoreException;
+import dev.cairn.api.StoreClosedException;
+import dev.cairn.api.StoreFullException;
+import dev.cairn.engine.alloc.Arena;
+import dev.cairn.engine.alloc.ArenaHeader;
+import dev.cairn.engine.alloc.ArenaState;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.BlockHash;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.BlockCache;
+import dev.cairn.engine.cache.CachedBlock;
+import dev.cairn.engine.check.CheckReport;
+import dev.cairn.engine.check.Checker;
+import dev.cairn.engine.check.ReferenceWalker;
+import dev.cairn.engine.disk.StoreFile;
+import dev.cairn.engine.epoch.Epochs;
+import dev.cairn.engine.sync.Mount;
+import dev.cairn.engine.sync.Superblock;
+import dev.cairn.engine.sync.Syncers;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The block engine: gefs's block layer over one file. Callers allocate
+ * blocks, fill them, hand them to the syncers, read blocks by pointer, free
+ * them, and {@link #sync} a set of roots, which makes every block they reach
+ * durable and the roots the ones a mount will find.
+ *
+ * <p>The sync (gefs seed 003's passes, with Cairn's one force):
+ * <ol>
+ * <li>pass 0, with allocation paused: per arena, log the deferred frees this
+ *     sync's root cannot reach, compress a log that has doubled, append the
+ *     barrier for generation G, write the log tail; then the write barrier:
+ *     every queued block written.</li>
+ * <li>pass 2: superblock G into slot G % 2, never the slot of G-1, listing in
+ *     its manifest every block written since sync G-1's force (address and
+ *     hash; the log tails are verified by the arena states instead).
+ *     <b>force</b>, once for blocks and superblock together. Crash before it
+ *     ends: any subset of those writes may be on disk, the superblock torn,
+ *     whole, or absent. Mount takes G only when its superblock is whole and
+ *     every block of its manifest that G has allocated reads back with its
+ *     hash; otherwise G-1 from the other slot, which its own force made
+ *     complete, and which nothing since has overwritten (no block a durable
+ *     root reaches is ever rewritten, a freed block is reused only after the
+ *     sync that logged its free is durable, and the log bytes it recorded are
+ *     never changed). After the force, G is durable and {@code sync} returns.
+ *     A sync that wrote more blocks than a manifest holds forces them first
+ *     and then the superblock, without a manifest: two forces.</li>
+ * <li>pass 4: blocks whose frees G made durable go to the epoch limbo and,
+ *     once no reader can see them, back into the free ranges.</li>
+ * </ol>
+ * gefs's passes 1 and 3 (arena headers h0, h1) have nothing to do here: the
+ * arenas' changing state is in the superblock (see {@link ArenaHeader}).
+ *
+ * <p>Generations: blocks allocated after sync G started are born in G+1. A
+ * block born after the latest started sync is freed at once (its free is
+ * logged, and it is released after the epoch grace); an older one may be
+ * reached by a durable root or the root being synced, so its free is
+ * deferred to the next sync that starts after it.
+ *
+ * <p>Lock order: {@code syncLock}, then {@code segmentLock}, then an arena's
+ * lock, then the cache's locks. Allocation and free take the segment lock
+ * shared; pass 0 takes it exclusively, so no allocation or free can land in a
+ * log between two arenas' barriers.
+ */
+public final class BlockStore implements AutoCloseable {
+
+    private static final int SYNC_QUEUE_CAPACITY = 4096;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BlockStore.class.getName());
+
+    private final StoreFile file;
+    private final StoreConfig config;
+    private final Arena[] arenas;
+    private final long[] arenaStarts;
+    private final long fileSize;
+    private final BlockCache cache;
+    private final Syncers syncers;
+    private final Epochs epochs = new Epochs();
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
+    private final AtomicLong roundRobin = new AtomicLong();
+    private final AtomicLong valueHints = new AtomicLong();
+    /** Set on a thread running a removal: its allocations may use the reserve. */
+    private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
+    /** Generation new blocks are born in. Written under the segment write lock. */
+    private volatile long openGen;
+    /** Generation of the latest started sync. Written under the segment write lock. */
+    private volatile long protectedGen;
+    private volatile Superblock durable;
+    /** The newer sync this open's mount did not take, or null. */
+    private final Mount.PassedOver passedOver;
+    private volatile boolean closed;
+    private final AtomicLong syncCount = new AtomicLong();
+    private final AtomicLong syncNanos = new AtomicLong();
+    private final AtomicLong lastSyncNanos = new AtomicLong();
+    /**
+     * Full log blocks written since the last pass 0, address to hash: the
+     * next superblock's manifest lists them. Added to under the segment lock
+     * (read or write), swapped under its write lock.
+     */
+    private volatile java.util.Map<Long, Long> logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Blocks finalized with {@link #writeAtSync} in the open generation, by
+     * address, queued for the syncers only at the next pass 0; one freed
+     * before then leaves it and is never written (no superblock can refer to
+     * it). Changed under the segment read lock, swapped under its write lock.
+     */
+    private volatile java.util.concurrent.ConcurrentHashMap<Long, AtSync> atSync = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record AtSync(CachedBlock block, long hash) {
+    }
+
+    private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb, Mount.PassedOver passedOver) {
+        this.file = file;
+        this.passedOver = passedOver;
+        this.config = config;
+        this.arenas = arenas;
+        this.arenaStarts = sb.arenaStarts();
+        this.fileSize = sb.fileSize();
+        this.cache = new BlockCache(config.cacheBytes());
+        this.syncers = new Syncers(Math.min(config.syncers(), arenas.length), SYNC_QUEUE_CAPACITY,
+                Superblock.manifestCapacity(arenas.length), config.workers(), file, cache, this::releaseFreed);
+        this.durable = sb;
+        this.protectedGen = sb.syncGen();
+        this.openGen = sb.syncGen() + 1;
+        for (Arena a : arenas) {
+            a.onFullBlockWritten((addr, hash) -> logBlocksWritten.put(addr, hash));
+        }
+    }
+
+    // ---- create and open
+
+    /** Formats a new store of {@code config.sizeBytes()} at {@code path}. */
+    public static BlockStore create(Path path, StoreConfig config) {
+        long blocks = config.sizeBytes() / BlockFormat.BLOCK_SIZE;
+        int n = config.arenas();
+        if (n > Superblock.MAX_ARENAS) {
+            throw new IllegalArgumentException("at most " + Superblock.MAX_ARENAS + " arenas, asked for " + n);
+        }
+        long perArena = (blocks - 2) / n;
+        if (perArena < 8) {
+            throw new IllegalArgumentException("a store of " + config.sizeBytes() + " bytes is too small for "
+                    + n + " arenas (each needs at least 8 blocks of " + BlockFormat.BLOCK_SIZE + ")");
+        }
+        StoreFile f;
+        try {
+            f = StoreFile.create(path, config.channelOpener());
+        } catch (FileAlreadyExistsException e) {
+            throw new CairnException("cannot create store " + path + ": the file exists already");
+        } catch (IOException e) {
+            throw new CairnException("cannot create store " + path + ": " + e, e);
+        }
+        try {
+            long fileSize = blocks * BlockFormat.BLOCK_SIZE;
+            Arena[] arenas = new Arena[n];
+            long[] starts = new long[n];
+            List<ArenaState> states = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long start = (1 + i * perArena) * BlockFormat.BLOCK_SIZE;
+                long dataSize = (perArena - 2) * BlockFormat.BLOCK_SIZE;
+                long reserve = Math.max(2, Math.min(64, (perArena - 2) / 32)) * BlockFormat.BLOCK_SIZE;
+                ArenaHeader h = new ArenaHeader(i, start, start + 2L * BlockFormat.BLOCK_SIZE, dataSize, reserve);
+                byte[] hb = h.pack();
+                f.write(ByteBuffer.wrap(hb), start);
+                f.write(ByteBuffer.wrap(hb), start + BlockFormat.BLOCK_SIZE);
+                arenas[i] = Arena.format(h, BlockHash.ofBlock(hb), f);
+                starts[i] = start;
+                states.add(arenas[i].state());
+            }
+            f.force();
+            Superblock sb = new Superblock(0, 1, fileSize, noRoots(), starts, states, null);
+            byte[] sbb = sb.pack();
+            f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(0, fileSize));
+            f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(1, fileSize));
+            f.force();
+            return new BlockStore(f, config, arenas, sb, null);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Opens a store and recovers it to its last completed sync: the newest
+     * valid superblock whose arenas load, each arena's log replayed to
+     * exactly the length that sync recorded.
+     */
+    public static BlockStore open(Path path, StoreConfig config) {
+        StoreFile f;
+        try {
+            f = StoreFile.open(path, config.channelOpener());
+        } catch (NoSuchFileException e) {
+            throw new CairnException("cannot open store " + path + ": no such file");
+        } catch (IOException e) {
+            throw new CairnException("cannot open store " + path + ": " + e, e);
+        }
+        try {
+            Mount.Result<Arena[]> m = Mount.mount(f, (sb, headers) -> {
+                Arena[] arenas = new Arena[headers.length];
+                for (int i = 0; i < headers.length; i++) {
+                    arenas[i] = Arena.recover(headers[i], sb.arenas().get(i), sb.syncGen(), f);
+                }
+                // A tail listed by a store written before tails were left out
+                // of manifests is stale, not missing: its arena state verified it.
+                java.util.Set<Long> tails = new java.util.HashSet<>();
+                sb.arenas().forEach(st -> tails.add(st.tailAddr()));
+                Mount.verifyManifest(f, sb, addr -> {
+                    if (tails.contains(addr)) {
+                        return true;
+                    }
+                    for (Arena a : arenas) {
+                        if (a.contains(addr)) {
+                            return a.isFree(addr);
+                        }
+                    }
+                    return false;
+                });
+                return arenas;
+            });
+            if (!m.skipped().isEmpty()) {
+                LOG.warning(() -> "store " + path + " opened at generation " + m.superblock().syncGen()
+                        + ", passing over: " + String.join("; ", m.skipped()));
+            }
+            return new BlockStore(f, config, m.loaded(), m.superblock(), m.passedOver());
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private static List<Bptr> noRoots() {
+        Bptr[] r = new Bptr[Superblock.ROOTS];
+        Arrays.fill(r, Bptr.NONE);
+        return List.of(r);
+    }
+
+    // ---- epochs
+
+    /** Enters an epoch: blocks this thread can see are not reused until {@link #exitEpoch()}. */
+    public void enterEpoch() {
+        epochs.enter();
+    }
+
+    public void exitEpoch() {
+        epochs.exit();
+    }
+
+    /** Pins reclamation for a reader whose snapshot outlives one thread's epoch; see {@link Epochs#pin}. */
+    public long pin() {
+        return epochs.pin();
+    }
+
+    public void unpin(long token) {
+        epochs.unpin(token);
+    }
+
+    /**
+     * Tells pin {@code token} that its reader reads only the tree under
+     * {@code root}: blocks born after the root (later commits' nodes) may
+     * then be reused while it is open. Call it after reading the root.
+     */
+    public void narrowPin(long token, Bptr root) {
+        epochs.narrow(token, root.gen());
+    }
+
+    /**
+     * Runs {@code work} within one generation: no sync's pass 0 can fall
+     * between the blocks it allocates and frees. A caller that links new
+     * blocks into a root does it in here, so every block a sync finds
+     * allocated is reachable from a root the sync records, and a crash leaks
+     * nothing.
+     */
+    public <T> T withinGeneration(java.util.function.Supplier<T> work) {
+        segmentLock.readLock().lock();
+        try {
+            return work.get();
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+    }
+
+    // ---- blocks
+
+    /**
+     * Allocates a block of {@code type} and returns it zeroed (with its type
+     * written), dirty and held. Fill it, then {@link #write} it.
+     *
+     * @param hint spreads related blocks: equal hints prefer equal arenas
+     * @throws StoreFullException when no arena has a free block outside its
+     *         reserve (within {@link #removingWithinGeneration}: at all)
+     */
+    public CachedBlock newBlock(int type, int hint) {
+        return newBlock(type, hint, true);
+    }
+
+    /**
+     * Like {@link #newBlock}, but past its type the block holds whatever its
+     * recycled buffer held: for a caller that sets every byte (a packed tree
+     * node), to whom zeroing the block first is wasted work on every write.
+     */
+    public CachedBlock newBlockToOverwrite(int type, int hint) {
+        return newBlock(type, hint, false);
+    }
+
+    private CachedBlock newBlock(int type, int hint, boolean zeroed) {
+        checkWritable();
+        long addr;
+        long gen;
+        segmentLock.readLock().lock();
+        try {
+            addr = allocate(hint);
+            gen = openGen;
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+        CachedBlock b = cache.create(addr, zeroed);
+        b.gen(gen);
+        if (type != BlockFormat.TYPE_DATA) {
+            ByteBuffer.wrap(b.data()).putShort(0, (short) type);
+        }
+        return b;
+    }
+
+    /**
+     * The hint for one large value's data blocks ({@link #newBlock},
+     * {@link #newReservedBlock}): pass it for every chunk of the value. The
+     * chunks then come from one arena one after another, and a syncer writes
+     * them as one long write instead of one write a block (gefs gives a file
+     * one hint for the same reason). Successive values get successive arenas,
+     * so concurrent writers seldom share one, and none starts from the arena
+     * tree nodes (hint 0) start from.
+     */
+    public int valueHint() {
+        int others = arenas.length - 1;
+        return others == 0 ? 0 : 1 + (int) (valueHints.getAndIncrement() % others);
+    }
+
+    /**
+     * Like {@link #newBlockToOverwrite}, of type data, for a block a
+     * transaction fills before it commits (a streamed value): the block is
+     * taken but its allocation is not logged, so if the transaction never
+     * commits (a crash, a rollback) nothing is leaked. {@link #claim} logs it
+     * at commit, within the generation of the root that refers to it;
+     * {@link #unreserve} gives it back. The caller sets every byte.
+     */
+    public CachedBlock newReservedBlock(int hint) {
+        checkWritable();
+        long addr;
+        long gen;
+        segmentLock.readLock().lock();
+        try {
+            addr = pick(hint, Arena::reserve);
+            gen = openGen;
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+        CachedBlock b = cache.create(addr, false);
+        b.gen(gen);
+        return b;
+    }
+
+    /** Logs the allocation of reserved blocks; call within {@link #withinGeneration}. */
+    public void claim(List<Bptr> blocks) {
+        for (Bptr bp : blocks) {
+            Arena a = arenaOf(bp.addr());
+            a.lock.lock();
+            try {
+                a.claim(bp.addr());
+            } finally {
+                a.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Gives back a reserved block that will never be claimed.
+     *
+     * @return false when the block is not reserved (a commit claimed it)
+     */
+    public boolean unreserve(Bptr bp) {
+        return unreserve(bp.addr());
+    }
+
+    /** Like {@link #unreserve(Bptr)}, for a reserved block whose write never returned a pointer. */
+    public boolean unreserve(long addr) {
+        Arena a = arenaOf(addr);
+        a.lock.lock();
+        try {
+            if (!a.isReserved(addr)) {
+                return false;
+            }
+            cache.forget(addr); // a queued write of it is skipped, and it is never served again
+            a.unreserve(addr);
+        } finally {
+            a.lock.unlock();
+        }
+        // Released through its syncer's queue, as a freed block is: after any
+        // write of it that the syncer already gathered (a write is checked for
+        // a freed block only when it joins a batch), so a late write never
+        // lands on the block's next use, above all a log block, which is
+        // written directly. No epoch grace: no root ever reached it.
+        syncers.free(syncerOf(addr), addr);
+        return true;
+    }
+
+    /**
+     * gefs {@code blkalloc}/{@code pickarena}: round-robin with a hint, moving
+     * to the next arena every 1024 allocations (so runs of blocks land next to
+     * each other and reach the disk as long writes), try-lock every arena
+     * once, then wait.
+     */
+    private long allocate(int hint) {
+        boolean useReserve = removing.get() != null;
+        return pick(hint, a -> a.alloc(useReserve));
+    }
+
+    /**
+     * Runs {@code work}, a removal (a commit whose every write is a delete,
+     * a snapshot deletion, the rollback of a prepared branch), within one
+     * generation like {@link #withinGeneration}, letting the blocks it
+     * allocates come from the arenas' reserve. A put never may: the reserve is
+     * what lets a store that puts filled delete, and so get its space back.
+     */
+    public <T> T removingWithinGeneration(java.util.function.Supplier<T> work) {
+        removing.set(Boolean.TRUE);
+        try {
+            return withinGeneration(work);
+        } finally {
+            removing.remove();
+        }
+    }
+
+    private long pick(int hint, java.util.function.ToLongFunction<Arena> take) {
+        int n = arenas.length;
+        long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement() / 1024;
+        for (int tries = 0; tries < 2 * n; tries++) {
+            Arena a = arenas[(int) ((base + tries) % n)];
+            if (tries < n) {
+                if (!a.lock.tryLock()) {
+                    continue;
+                }
+            } else {
+                a.lock.lock();
+            }
+            try {
+                long addr = take.applyAsLong(a);
+                if (addr != -1) {
+                    return addr;
+                }
+            } finally {
+                a.lock.unlock();
+            }
+        }
+        throw new StoreFullException("store " + file.path() + " is full: no arena has a free block"
+                + (removing.get() != null ? ", not even in its reserve (a removal may use it)"
+                : " outside its reserve (kept for deletes: delete keys or snapshots to make room)"));
+    }
+
+    /**
+     * Finalizes a filled block and queues it for writing.
+     *
+     * @return the pointer that refers to it: address, hash of its bytes, birth generation
+     */
+    public Bptr write(CachedBlock b) {
+        checkWritable();
+        long hash = BlockHash.ofBlock(b.data());
+        cache.queued(b);
+        syncers.write(syncerOf(b.addr()), b, hash);
+        return new Bptr(b.addr(), hash, b.gen());
+    }
+
+    /**
+     * Like {@link #write}, but the block goes to the syncers only when the
+     * next sync turns the generation, and not at all if it is freed before:
+     * for a block that the generation is likely to replace, such as a
+     * tree's root, which every commit rewrites and only the superblock
+     * refers to. Call it within the generation ({@link #withinGeneration}).
+     */
+    public Bptr writeAtSync(CachedBlock b) {
+        checkWritable();
+        long hash = BlockHash.ofBlock(b.data());
+        cache.queued(b);
+        atSync.put(b.addr(), new AtSync(b, hash));
+        return new Bptr(b.addr(), hash, b.gen());
+    }
+
+    /**
+     * The block {@code bp} points to, held until closed. Read from disk when
+     * not cached, and then verified against the pointer's hash.
+     *
+     * @throws CorruptBlockException naming the address when the bytes do not match
+     */
+    public CachedBlock read(Bptr bp) {
+        checkOpen();
+        if (bp.isNone() || !BlockFormat.aligned(bp.addr()) || arenaOf(bp.addr()) == null) {
+            throw new CairnException("not a block of this store: " + bp);
+        }
+        return cache.get(bp.addr(), (addr, buf) -> {
+            file.read(ByteBuffer.wrap(buf), addr);
+            long hash = BlockHash.ofBlock(buf);
+            if (hash != bp.hash()) {
+                throw new CorruptBlockException(String.format(
+                        "block at 0x%x is corrupt: its hash is %016x, its pointer says %016x", addr, hash, bp.hash()));
+            }
+        });
+    }
+
+    /** Frees a block; it is reused only once no durable root and no reader can reach it. */
+    public void free(Bptr bp) {
+        checkWritable();
+        Arena a = arenaOf(bp.addr());
+        if (a == null) {
+            throw new CairnException("not a block of this store: " + bp);
+        }
+        boolean now;
+        AtSync unwritten = null;
+        segmentLock.readLock().lock();
+        try {
+            a.lock.lock();
+            try {
+                now = bp.gen() > protectedGen;
+                if (now) {
+                    a.logFree(bp.addr());
+                    unwritten = atSync.remove(bp.addr());
+                } else {
+                    a.deferFree(bp.addr(), bp.gen(), protectedGen);
+                }
+            } finally {
+                a.lock.unlock();
+            }
+        } finally {
+            segmentLock.readLock().unlock();
+        }
+        if (unwritten != null) {
+            // Never to be written, so the cache may let it go: only the freer
+            // held a pointer to it (a root is reached from the superblock
+            // alone, and this one never reaches a superblock).
+            cache.written(unwritten.block());
+        }
+        if (now) {
+            cache.discardUnwritten(bp.addr());
+            retireFreed(new Arena.Released(bp.addr(), bp.gen()));
+        }
+    }
+
+    private void retireFreed(Arena.Released r) {
+        int syncer = syncerOf(r.addr());
+        epochs.retire(r.born(), () -> syncers.free(syncer, r.addr()));
+    }
+
+    /** On a syncer: the grace period of a freed block has passed; make it allocatable. */
+    private void releaseFreed(long addr) {
+        Arena a = arenaOf(addr);
+        a.lock.lock();
+        try {
+            cache.forget(addr);
+            a.release(addr);
+        } finally {
+            a.lock.unlock();
+        }
+    }
+
+    // ---- sync
+
+    /**
+     * Makes {@code roots} and every block written before this call durable;
+     * returns when they are. A mount after a crash finds these roots or those
+     * of an earlier completed sync, never anything in between.
+     *
+     * @param roots up to {@value Superblock#ROOTS} pointers; they must not reach a freed block
+     * @return the generation of this sync
+     */
+    public long sync(List<Bptr> roots) {
+        return sync(() -> roots, () -> { });
+    }
+
+    /**
+     * Like {@link #sync(List)}, with the roots taken inside pass 0, while no
+     * {@link #withinGeneration} work runs: the newest roots at that moment.
+     * {@code onDurable} runs as soon as they are durable, before anything the
+     * sync frees is handed to reclamation: a reader that pins and then asks
+     * for the durable roots can never get roots whose blocks are being freed.
+     */
+    public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable) {
+        return sync(rootsAtBarrier, onDurable, true);
+    }
+
+    /** @param release whether pass 4 hands what the sync freed to reclamation (not at close: nothing reuses it) */
+    private long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
+        syncLock.lock();
+        try {
+            checkWritable();
+            long start = System.nanoTime();
+            long gen = -1;
+            List<Arena.Released> releaseAfter = new ArrayList<>();
+            Superblock sb;
+            java.util.Map<Long, Long> logBlocks;
+            java.util.Collection<AtSync> deferred;
+            try {
+                // pass 0: the generation turns and every arena's log gets its
+                // barrier in one critical section, so no allocation or free can
+                // land in a log between the turn and the barriers.
+                List<Bptr> all;
+                List<ArenaState> states = new ArrayList<>();
+                segmentLock.writeLock().lock();
+                try {
+                    all = new ArrayList<>(rootsAtBarrier.get());
+                    if (all.size() > Superblock.ROOTS) {
+                        throw new IllegalArgumentException("at most " + Superblock.ROOTS + " roots");
+                    }
+                    while (all.size() < Superblock.ROOTS) {
+                        all.add(Bptr.NONE);
+                    }
+                    gen = openGen;
+                    protectedGen = gen;
+                    openGen = gen + 1;
+                    for (Arena a : arenas) {
+                        a.lock.lock();
+                        try {
+                            states.add(a.seal(gen, releaseAfter));
+                        } finally {
+                            a.lock.unlock();
+                        }
+                    }
+                    logBlocks = logBlocksWritten;
+                    logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
+                    deferred = atSync.values();
+                    atSync = new java.util.concurrent.ConcurrentHashMap<>();
+                } finally {
+                    segmentLock.writeLock().unlock();
+                }
+                // A block of the sealed generation can no longer be freed at
+                // once (a free now waits for this sync), so those still listed
+                // must reach the disk before the barrier.
+                for (AtSync d : deferred) {
+                    syncers.writeBeforeBarrier(syncerOf(d.block().addr()), d.block(), d.hash());
+                }
+                Superblock.Manifest manifest = manifest(syncers.barrier(), logBlocks, states);
+                if (manifest == null) {
+                    file.force(); // too many blocks to list: they go first, the superblock after
+                }
+                // pass 2: the superblock, into the slot the previous sync did not use.
+                sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states, manifest);
+                file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
+                try {
+                    file.force();
+                } catch (ReadOnlyStoreException e) {
+                    throw e.getCause() instanceof IOException ? outcomeUnknown(gen, e) : e;
+                }
+            } catch (RuntimeException e) {
+                if (gen < 0 || file.isReadOnly()) {
+                    throw e; // nothing had changed yet, or the file latched and says why
+                }
+                // Logs, queued writes and the in-memory state are now in an unknown
+                // mix: the seed stops here, and so does Cairn, until a reopen.
+                throw file.markReadOnly("the sync of generation " + gen + " failed midway", e);
+            }
+            durable = sb;
+            try {
+                onDurable.run();
+            } catch (RuntimeException e) {
+                // Durable, but the caller's view of what is durable may lag the
+                // disk's: writing on could make every later commit conflict with
+                // one that never became visible. Stop, as above, and say so.
+                throw file.markReadOnly("generation " + gen + " is durable, but its sync failed after that", e);
+            }
+            if (release) {
+                // pass 4: what this sync freed may be reused once no reader sees it.
+                try {
+                    releaseAfter.forEach(this::retireFreed);
+                    epochs.clean();
+                } catch (RuntimeException e) {
+                    // The sync's commits are durable and visible, so they
+                    // succeeded and their callers must hear so: told "failed",
+                    // an application would redo them. What the sync freed is
+                    // in an unknown state (reusing it could overwrite a block
+                    // a reader sees), so nothing more is written.
+                    ReadOnlyStoreException ro = file.markReadOnly(
+                            "generation " + gen + " is durable, but handing back what its sync freed failed", e);
+                    LOG.log(java.util.logging.Level.SEVERE, ro.getMessage(), e);
+                }
+            }
+            long took = System.nanoTime() - start;
+            syncCount.incrementAndGet();
+            syncNanos.addAndGet(took);
+            lastSyncNanos.set(took);
+            return gen;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * The error for a sync whose last fsync failed. Its superblock and blocks
+     * were handed to the kernel, which may have written all of them before it
+     * failed (or write them later, from pages it still holds): the commits
+     * the sync carried may be durable, and a caller told only "failed" could
+     * redo one that was not lost. The mount decides, all or nothing: it takes
+     * generation {@code gen} only when its superblock and every block it lists
+     * read back whole.
+     */
+    private ReadOnlyStoreException outcomeUnknown(long gen, ReadOnlyStoreException failedForce) {
+        return new ReadOnlyStoreException("the sync of generation " + gen + " of store " + file.path()
+                + " failed at its fsync (" + failedForce.getCause().getMessage() + "): the commits it carried"
+                + " (this one among them, unless it was applied after that sync began) may have been made durable"
+                + " or may be lost, each wholly; reopening the store shows which. The store is now read-only"
+                + " because after a failed fsync the kernel may have dropped pages it had not written and cleared"
+                + " the error, so no later write could be trusted to reach the disk", failedForce);
+    }
+
+    /**
+     * The blocks one sync wrote, as its superblock lists them; null when they
+     * are too many to list ({@code blocks} is null when the syncers found them
+     * so). An address in both maps was a block the syncers wrote, freed and
+     * reused for a log block, written last.
+     *
+     * <p>Crash invariant: every entry must be the bytes the address holds
+     * when this sync's force ends, or mount rejects a generation that is
+     * complete. The one write no map reports is a log tail's, and a tail can
+     * sit where the syncers wrote a block since the last fence: a block born
+     * in this generation, freed at once, released by the previous sync's
+     * pass 4 and taken as the next log block (the lowest free block). So the
+     * arenas' tails are never listed; the arena states verify them instead,
+     * by the hash of the entries this sync recorded.
+     */
+    private Superblock.Manifest manifest(java.util.Map<Long, Long> blocks, java.util.Map<Long, Long> logBlocks,
+                                         List<ArenaState> states) {
+        if (blocks == null) {
+            return null;
+        }
+        java.util.Map<Long, Long> all = new java.util.HashMap<>(blocks);
+        all.putAll(logBlocks);
+        for (ArenaState st : states) {
+            all.remove(st.tailAddr());
+        }
+        if (all.size() > Superblock.manifestCapacity(arenas.length)) {
+            return null;
+        }
+        long[] addrs = new long[all.size()];
+        long[] hashes = new long[all.size()];
+        int i = 0;
+        for (java.util.Map.Entry<Long, Long> e : all.entrySet()) {
+            addrs[i] = e.getKey();
+            hashes[i++] = e.getValue();
+        }
+        return new Superblock.Manifest(addrs, hashes);
+    }
+
+    /** Asks every arena to compress its allocation log at the next sync. */
+    public void compressLogs() {
+        for (Arena a : arenas) {
+            a.lock.lock();
+            try {
+                a.requestCompress();
+            } finally {
+                a.lock.unlock();
+            }
+        }
+    }
+
+    /** The generation blocks allocated now are born in; stable within {@link #withinGeneration}. */
+    public long openGeneration() {
+        return openGen;
+    }
+
+    /**
+     * Whether the newest superblock lists blocks written with it: until a
+     * later sync, a mount cannot tell one of them gone bad from a crash
+     * before their force, and takes the generation before.
+     */
+    public boolean newestSyncListsBlocks() {
+        Superblock.Manifest m = durable.manifest();
+        return m != null && m.size() > 0;
+    }
+
+    /** The roots of the last completed sync. */
+    public List<Bptr> roots() {
+        return durable.roots();
+    }
+
+    public long durableGen() {
+        return durable.syncGen();
+    }
+
+    /**
+     * Checks the durable state: both superblocks, every arena's header and
+     * log, every block {@code walker} reaches from the durable roots (read
+     * from disk and verified), nothing both reachable and free, nothing
+     * allocated that nothing reaches. Holds off syncs while it runs.
+     */
+    public CheckReport check(ReferenceWalker walker) {
+        checkOpen();
+        syncLock.lock();
+        try {
+            return Checker.check(file, walker);
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    // ---- figures
+
+    public BlockStoreStats stats() {
+        long[] used = new long[arenas.length];
+        long[] free = new long[arenas.length];
+        int[] logBlocks = new int[arenas.length];
+        long chainings = 0;
+        long compressions = 0;
+        for (int i = 0; i < arenas.length; i++) {
+            Arena a = arenas[i];
+            a.lock.lock();
+            try {
+                used[i] = a.used();
+                free[i] = a.freeBytes();
+                logBlocks[i] = a.logBlocks();
+                chainings += a.chainings();
+                compressions += a.compressions();
+            } finally {
+                a.lock.unlock();
+            }
+        }
+        return new BlockStoreStats(durable.syncGen(), syncCount.get(), syncNanos.get(), lastSyncNanos.get(),
+                syncers.blocksWritten(), epochs.retiredWaiting(), epochs.pinCount(), epochs.oldestPinNanos(),
+                cache.stats(), used, free, logBlocks,
+                chainings, compressions, file.isReadOnly(),
+                passedOver == null ? -1 : passedOver.generation(), passedOver == null ? -1 : passedOver.address());
+    }
+
+    /**
+     * The newest sync the mount passed over because a block of it did not
+     * read back as written, or null. Its commits may have been acknowledged:
+     * an administrator must hear of it, not only the log.
+     */
+    public Mount.PassedOver passedOver() {
+        return passedOver;
+    }
+
+    // ---- helpers
+
+    private Arena arenaOf(long addr) {
+        int lo = 0;
+        int hi = arenas.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            ArenaHeader h = arenas[mid].header();
+            if (addr < h.dataStart()) {
+                hi = mid - 1;
+            } else if (addr >= h.end()) {
+                lo = mid + 1;
+            } else {
+                return arenas[mid];
+            }
+        }
+        return null;
+    }
+
+    private int syncerOf(long addr) {
+        return arenaOf(addr).index() % syncers.count();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreClosedException("store " + file.path() + " is closed");
+        }
+    }
+
+    /** Throws the store's read-only or closed error before a commit does any work. */
+    public void checkWritableForCommit() {
+        checkWritable();
+    }
+
+    private void checkWritable() {
+        checkOpen();
+        file.checkWritable();
+    }
+
+    public Path path() {
+        return file.path();
+    }
+
+    /** Where the engine gets its threads (see {@link Workers}). */
+    public Workers workers() {
+        return config.workers();
+    }
+
+    public boolean isReadOnly() {
+        return file.isReadOnly();
+    }
+
+    /** Why the store takes no writes (the failed write or fsync), or null while it does. */
+    public String readOnlyReason() {
+        return file.readOnlyReason();
+    }
+
+    /**
+     * Closes the store after settling it: when the newest superblock lists
+     * blocks, one more sync of {@code roots} (the newest roots, which must
+     * reach every block allocated so far) writes a superblock that lists
+     * none, so the next mount reports a bad block as corrupt instead of
+     * taking it for a crash. That sync hands nothing to the syncers after it:
+     * at close their worker tasks may no longer be run (an adapter stopping).
+     */
+    public void close(java.util.function.Supplier<List<Bptr>> roots) {
+        if (!closed && !isReadOnly() && newestSyncListsBlocks()) {
+            try {
+                sync(roots, () -> { }, false);
+            } catch (CairnException e) {
+                // read-only now; what the last completed sync made durable is safe
+            }
+        }
+        close();
+    }
+
+    /**
+     * Closes the store. Blocks written since the last sync are not made
+     * durable: a store's durable state is what its last {@link #sync} said.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        syncLock.lock();
+        try {
+            closed = true;
+            if (!file.isReadOnly()) {
+                syncers.barrier();
+            }
+        } catch (CairnException e) {
+            // the store went read-only while draining; what was synced is safe
+        } finally {
+            syncLock.unlock();
+            file.close();
+        }
+    }
+}

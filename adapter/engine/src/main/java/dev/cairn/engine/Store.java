@@ -1,0 +1,826 @@
+package dev.cairn.engine;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.api.InvalidKeyException;
+import dev.cairn.api.NoSuchSnapshotException;
+import dev.cairn.api.NoSuchTransactionException;
+import dev.cairn.api.StoreClosedException;
+import dev.cairn.api.ValueTooLargeException;
+import dev.cairn.api.WriteConflictException;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.check.CheckReport;
+import dev.cairn.engine.object.ObjectLayout;
+import dev.cairn.engine.object.ObjectWriter;
+import dev.cairn.engine.object.PreparedLarge;
+import dev.cairn.engine.object.StreamedValue;
+import dev.cairn.engine.object.StreamedValues;
+import dev.cairn.engine.sync.Superblock;
+import dev.cairn.engine.tree.RootMemo;
+import dev.cairn.engine.txn.CommitQueue;
+import dev.cairn.engine.txn.ConflictTracker;
+import dev.cairn.engine.txn.GroupSync;
+import dev.cairn.engine.txn.SnapshotTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import dev.cairn.engine.tree.Keys;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A Cairn store: objects (bytes under keys) in a copy-on-write Bε-tree on the
+ * block engine, changed by transactions that commit atomically and durably.
+ *
+ * <p>Isolation: a transaction reads the last durable root as of its begin,
+ * plus its own writes. Its commit is validated against what it read: when a
+ * key it read (or a key in a range it scanned) was committed by another
+ * transaction after it began, the commit fails with a
+ * {@link WriteConflictException}. Writes it did not read are blind and never
+ * conflict: of two transactions that only write one key, the later commit's
+ * value stays (last writer wins). Readers never block
+ * writers nor writers readers: a reader's snapshot is a root whose blocks no
+ * commit changes (it pins them against reuse until it ends).
+ *
+ * <p>A commit applies its writes to the newest tree under the commit lock,
+ * within one block generation, then waits for a sync that covers it; commits
+ * that arrive while a sync runs share the next one (group commit). Commits
+ * that queue for the lock meanwhile are applied together, in one tree write
+ * ({@link #commit}). It returns only once durable.
+ *
+ * <p>Lock order: {@code commitLock}, then the block store's locks, or
+ * the group sync's monitor (an applier enlists its commits with the sync
+ * under way). A sync takes no store lock: it reads the newest applied root
+ * from a volatile field while the block store holds off appliers.
+ */
+public final class Store implements AutoCloseable {
+
+    /** Longest key, in bytes. */
+    public static final int MAX_KEY_BYTES = ObjectLayout.MAX_USER_KEY;
+
+    /** The object tree's root, the snapshot table's root, and the sequence number of the last commit they hold. */
+    record Snapshot(Bptr root, Bptr table, long seq) {
+    }
+
+    private final BlockStore blocks;
+    private final StoreConfig config;
+    private final Object commitLock = new Object();
+    /** Thread safe on its own; read and written under commitLock for commits. */
+    private final ConflictTracker conflicts = new ConflictTracker();
+    private final GroupSync group;
+    /** Prepared transactions (xid) and the user keys each holds until its outcome. Guarded by commitLock. */
+    private final java.util.Map<java.nio.ByteBuffer, List<byte[]>> prepared = new java.util.HashMap<>();
+    /** User key to the xid of the prepared transaction holding it. Guarded by commitLock. */
+    private final java.util.Map<java.nio.ByteBuffer, java.nio.ByteBuffer> held = new java.util.HashMap<>();
+    /** The newest tree, durable or not; written within a generation under commitLock. */
+    private volatile Snapshot applied;
+    private volatile Snapshot durable;
+    /** The object tree's last adopted root, decoded, for the next commit to start from. Guarded by commitLock. */
+    private final RootMemo rootMemo = new RootMemo();
+    /**
+     * A transaction's commit: the transaction and its writes by user key,
+     * and, once applied, what the sync under way said of it (null when
+     * none was under way): written before the commit is marked applied,
+     * which publishes it.
+     */
+    private static final class UserCommit {
+        final Txn txn;
+        final SortedMap<byte[], Object> writes;
+        GroupSync.Outcome synced;
+        /** Applied and left to the sync under way to settle. Only for the thread applying its batch. */
+        boolean enlisted;
+
+        UserCommit(Txn txn, SortedMap<byte[], Object> writes) {
+            this.txn = txn;
+            this.writes = writes;
+        }
+
+        Txn txn() {
+            return txn;
+        }
+
+        SortedMap<byte[], Object> writes() {
+            return writes;
+        }
+    }
+
+    /** Commits of small values waiting for the commit lock (see {@link #commit}). */
+    private final CommitQueue<UserCommit> queued = new CommitQueue<>();
+    /** Named snapshots. Guarded by commitLock. */
+    private final SnapshotTable snapshots;
+    private final AtomicLong commits = new AtomicLong();
+    /**
+     * Commits waiting to be applied or being applied: those in {@link #queued}
+     * (added before queueing, taken off when their batch has settled them)
+     * and those in {@link #durably} under the commit lock.
+     */
+    private final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicLong conflictCount = new AtomicLong();
+    private volatile boolean closed;
+
+    private Store(BlockStore blocks, StoreConfig config) {
+        this.blocks = blocks;
+        this.config = config;
+        Snapshot s = new Snapshot(blocks.roots().get(Superblock.ROOT_TREE), blocks.roots().get(Superblock.ROOT_SNAPSHOTS), 0);
+        this.applied = s;
+        this.durable = s;
+        this.snapshots = SnapshotTable.load(blocks, s.table());
+        this.group = new GroupSync(this::syncNow, applying::get, 0);
+        for (Map.Entry<byte[], byte[]> p : ObjectLayout.prepared(blocks, s.root())) {
+            hold(p.getKey(), ObjectLayout.unpackWrites(p.getValue()).keySet());
+        }
+    }
+
+    /** Formats a new store at {@code path}; fails when the file exists. */
+    public static Store create(Path path, StoreConfig config) {
+        return new Store(BlockStore.create(path, config), config);
+    }
+
+    /** Opens an existing store, recovering it to its last completed commit. */
+    public static Store open(Path path, StoreConfig config) {
+        return new Store(BlockStore.open(path, config), config);
+    }
+
+    /** Opens the store at {@code path}, creating it when there is no file. */
+    public static Store openOrCreate(Path path, StoreConfig config) {
+        return Files.exists(path) ? open(path, config) : create(path, config);
+    }
+
+    /** Starts a transaction on the last durable state. */
+    public Txn begin() {
+        checkOpen();
+        long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
+        Snapshot s = durable;
+        // Its own lock: a reader never waits for a commit. Refused only when a
+        // sync and a commit's sweep came in between; the durable state is newer then.
+        while (!conflicts.began(s.seq())) {
+            s = durable;
+        }
+        blocks.narrowPin(pin, s.root()); // later commits' blocks may be reused while it is open
+        return new Txn(this, s, pin, null);
+    }
+
+    /**
+     * Starts a read-only transaction on snapshot {@code name}: it reads the
+     * store as it was when the snapshot was taken.
+     *
+     * @throws CairnException when there is no such snapshot
+     */
+    public Txn beginAt(String name) {
+        checkOpen();
+        long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
+        Snapshot s = durable;
+        SnapshotTable.Info info;
+        try {
+            // The durable table, as begin() reads the durable root: a snapshot whose creation is
+            // not yet durable (and takes commits that are not either) is not there yet, and one
+            // whose deletion is not yet durable still is.
+            info = SnapshotTable.find(blocks, s.table(), name);
+        } catch (RuntimeException e) {
+            blocks.unpin(pin);
+            throw e;
+        }
+        if (info == null) {
+            blocks.unpin(pin);
+            throw new NoSuchSnapshotException("no snapshot is named " + name);
+        }
+        blocks.narrowPin(pin, info.root());
+        while (!conflicts.began(s.seq())) { // it cannot write, but ends as any transaction does
+            s = durable;
+        }
+        return new Txn(this, new Snapshot(info.root(), Bptr.NONE, s.seq()), pin, name);
+    }
+
+    /**
+     * Takes snapshot {@code name} of everything committed so far, instantly
+     * (no data is copied: copy-on-write keeps what it reaches), durably.
+     */
+    public void createSnapshot(String name) {
+        durably(() -> blocks.withinGeneration(() -> {
+            Snapshot a = applied;
+            Bptr table = snapshots.create(a.table(), name, a.root(), blocks.openGeneration());
+            applied = new Snapshot(a.root(), table, a.seq() + 1);
+            return a.seq() + 1;
+        }));
+    }
+
+    /** Deletes snapshot {@code name}, durably, freeing exactly the blocks no other version reaches. */
+    public void deleteSnapshot(String name) {
+        durably(() -> blocks.removingWithinGeneration(() -> {
+            Snapshot a = applied;
+            List<Bptr> toFree = new java.util.ArrayList<>();
+            Bptr table = snapshots.delete(a.table(), name, toFree);
+            applied = new Snapshot(a.root(), table, a.seq() + 1);
+            toFree.forEach(blocks::free);
+            return a.seq() + 1;
+        }));
+    }
+
+    /**
+     * The snapshots, oldest first: those {@link #beginAt} opens, read from the
+     * durable table (one being created appears when its creation is durable;
+     * one being deleted stays listed until its deletion is).
+     */
+    public List<SnapshotTable.Info> snapshots() {
+        checkOpen();
+        long pin = blocks.pin(); // before reading the table: see BlockStore.sync's onDurable
+        try {
+            return List.copyOf(SnapshotTable.load(blocks, durable.table()).all());
+        } finally {
+            blocks.unpin(pin);
+        }
+    }
+
+    void ended(Txn t) {
+        conflicts.ended(t.snapshot().seq());
+        blocks.unpin(t.pin());
+    }
+
+    java.io.InputStream stream(Snapshot s, byte[] key) {
+        checkOpen();
+        return ObjectLayout.stream(blocks, s.root(), key);
+    }
+
+    java.io.InputStream stream(StreamedValue v) {
+        return ObjectLayout.stream(blocks, v);
+    }
+
+    byte[] materialize(StreamedValue v) {
+        return ObjectLayout.materialize(blocks, v);
+    }
+
+    /**
+     * Writes a value from a stream into reserved data blocks, one chunk in
+     * memory at a time: {@code head} first, then the rest of {@code in}.
+     */
+    StreamedValue streamIn(byte[] head, java.io.InputStream in) {
+        checkOpen();
+        return StreamedValues.of(blocks, head, in);
+    }
+
+    /** Writes a large value into reserved data blocks now, rather than under the commit lock. */
+    StreamedValue copyIn(byte[] value) {
+        checkOpen();
+        return StreamedValues.of(blocks, value);
+    }
+
+    /** Gives back a streamed value's blocks unless a commit claimed them. */
+    void release(StreamedValue v) {
+        v.chunks().forEach(blocks::unreserve);
+    }
+
+    byte[] read(Snapshot s, byte[] key) {
+        checkOpen();
+        return ObjectLayout.get(blocks, s.root(), key);
+    }
+
+    String etag(Snapshot s, byte[] key) {
+        checkOpen();
+        return ObjectLayout.etag(blocks, s.root(), key);
+    }
+
+    boolean exists(Snapshot s, byte[] key) {
+        checkOpen();
+        return ObjectLayout.exists(blocks, s.root(), key);
+    }
+
+    Iterator<Map.Entry<byte[], Long>> sizes(Snapshot s, byte[] from, byte[] to) {
+        checkOpen();
+        return ObjectLayout.sizes(blocks, s.root(), from, to);
+    }
+
+    Iterator<Map.Entry<byte[], byte[]>> scan(Snapshot s, byte[] from, byte[] to) {
+        checkOpen();
+        return ObjectLayout.scan(blocks, s.root(), from, to);
+    }
+
+    /**
+     * Applies a transaction's writes ({@code byte[]}, {@link StreamedValue},
+     * null for a delete) and returns once durable. A commit of small values
+     * waits in {@link #queued}, so that commits arriving while another is
+     * applied share one tree write; one with a large value is applied on
+     * its own, since it claims data blocks that a shared write given up
+     * would free under it.
+     */
+    void commit(Txn t, SortedMap<byte[], Object> writes) {
+        if (!onlyInlineValues(writes)) {
+            durably(() -> {
+                long seq = applyOne(t, writes);
+                blocks.unpin(t.pin());
+                return seq;
+            });
+            return;
+        }
+        UserCommit c = new UserCommit(t, writes);
+        applying.incrementAndGet(); // applyQueued takes it off
+        CommitQueue.Waiting<UserCommit> w = queued.add(c);
+        queued.await(w, () -> {
+            synchronized (commitLock) {
+                applyQueued();
+            }
+        });
+        long seq = w.outcome();
+        // Applied: the transaction reads nothing more, and what its commit
+        // freed must not wait for it. Held through the commit's own sync, it
+        // would come back only at the sync after, and a full store whose last
+        // commit deleted everything would refuse every put until another sync.
+        blocks.unpin(t.pin());
+        if (c.synced == GroupSync.Outcome.LEAD) {
+            group.lead(seq);
+        } else if (c.synced != GroupSync.Outcome.DURABLE) {
+            group.awaitDurable(seq); // none was under way, or it failed: this throws why
+        }
+        commits.incrementAndGet();
+    }
+
+    private static boolean onlyInlineValues(Map<byte[], Object> writes) {
+        for (Object v : writes.values()) {
+            if (v != null && !(v instanceof byte[] b && b.length <= ObjectLayout.MAX_INLINE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One transaction's commit, alone. Under commitLock. */
+    private long applyOne(Txn t, SortedMap<byte[], Object> writes) {
+        checkWritesAllowed(t, writes.keySet());
+        long seq = applyInternal(userWrites(writes), onlyDeletes(writes.values()));
+        conflicts.committed(seq, writes.keySet(), durable.seq());
+        return seq;
+    }
+
+    /**
+     * Applies every queued commit in one tree write, as one commit sequence
+     * number: they become visible and durable together. Under commitLock.
+     * A commit refused on its own (a conflict, a held key) is refused here
+     * too; one that writes a key an earlier commit of the batch writes
+     * conflicts with it, as it would one at a time (it began before that one
+     * committed). When the shared write fails, each is applied on its own, so
+     * each hears only its own outcome.
+     */
+    private void applyQueued() {
+        List<CommitQueue.Waiting<UserCommit>> batch = queued.takeAll();
+        try {
+            checkOpen();
+            blocks.checkWritableForCommit();
+            List<CommitQueue.Waiting<UserCommit>> passing = new java.util.ArrayList<>();
+            for (CommitQueue.Waiting<UserCommit> w : batch) {
+                UserCommit c = w.commit();
+                try {
+                    checkWritesAllowed(c.txn(), c.writes().keySet());
+                    for (CommitQueue.Waiting<UserCommit> earlier : passing) {
+                        byte[] k = c.txn().reads().firstCovered(earlier.commit().writes());
+                        if (k != null) {
+                            conflictCount.incrementAndGet();
+                            throw committedSinceBegin(k);
+                        }
+                    }
+                } catch (WriteConflictException e) {
+                    w.refused(e);
+                    continue;
+                }
+                passing.add(w);
+            }
+            if (passing.isEmpty()) {
+                return;
+            }
+            Iterable<Map.Entry<byte[], Object>> union;
+            boolean removal = true;
+            for (CommitQueue.Waiting<UserCommit> w : passing) {
+                removal &= onlyDeletes(w.commit().writes().values());
+            }
+            if (passing.size() == 1) {
+                union = userWrites(passing.get(0).commit().writes()); // a bulk commit is not copied again
+            } else {
+                TreeMap<byte[], Object> all = new TreeMap<>(Keys.ORDER);
+                passing.forEach(w -> userWrites(w.commit().writes()).forEach(e -> all.put(e.getKey(), e.getValue())));
+                union = all.entrySet();
+            }
+            long seq;
+            try {
+                seq = applyInternal(union, removal);
+            } catch (RuntimeException e) {
+                for (CommitQueue.Waiting<UserCommit> w : passing) {
+                    try {
+                        blocks.checkWritableForCommit(); // as a commit applied alone checks first
+                        w.applied(applyOne(w.commit().txn(), w.commit().writes()));
+                    } catch (RuntimeException alone) {
+                        w.refused(alone);
+                    }
+                }
+                return;
+            }
+            for (CommitQueue.Waiting<UserCommit> w : passing) {
+                UserCommit c = w.commit();
+                conflicts.committed(seq, c.writes().keySet(), durable.seq());
+                // With a sync under way, the committer sleeps on until that sync settles it: one wake-up, not two.
+                if (group.enlist(seq, outcome -> {
+                    c.synced = outcome;
+                    w.applied(seq);
+                })) {
+                    c.enlisted = true;
+                } else {
+                    w.applied(seq);
+                }
+            }
+        } catch (RuntimeException e) {
+            for (CommitQueue.Waiting<UserCommit> w : batch) {
+                if (unsettled(w)) {
+                    w.refused(e);
+                }
+            }
+        } finally {
+            // Whatever escaped (an Error), no committer may go on as if applied.
+            for (CommitQueue.Waiting<UserCommit> w : batch) {
+                if (unsettled(w)) {
+                    w.refused(new CairnException("the commit was not applied: the thread applying it failed"));
+                }
+            }
+            applying.addAndGet(-batch.size());
+        }
+    }
+
+    /** A commit of a batch being applied that has neither an outcome nor been left to the sync under way. */
+    private static boolean unsettled(CommitQueue.Waiting<UserCommit> w) {
+        return !w.done() && !w.commit().enlisted;
+    }
+
+    /**
+     * Makes a transaction's writes and its xid durable without publishing
+     * them (XA prepare). Its keys are held: other transactions that write
+     * them conflict until {@link #commitPrepared} or {@link #rollbackPrepared}.
+     */
+    void prepare(Txn t, byte[] xid, SortedMap<byte[], Object> writes) {
+        validateXid(xid);
+        durably(() -> {
+            if (prepared.containsKey(java.nio.ByteBuffer.wrap(xid))) {
+                throw new CairnException("a transaction with xid " + hex(xid) + " is prepared already");
+            }
+            checkWritesAllowed(t, writes.keySet());
+            TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
+            TreeMap<byte[], Object> packed = new TreeMap<>(Keys.ORDER);
+            writes.forEach((k, v) -> {
+                if (v instanceof StreamedValue sv) {
+                    // Its chunks go into the tree now, parked, so they are durable and reachable.
+                    internal.put(ObjectLayout.parkedKey(sv.chunks().get(0).addr()), sv);
+                    packed.put(k, new PreparedLarge(sv.length(), sv.chunks().get(0).addr()));
+                } else {
+                    packed.put(k, v);
+                }
+            });
+            internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(packed));
+            long seq = applyInternal(internal.entrySet(), false);
+            hold(xid, writes.keySet());
+            conflicts.committed(seq, writes.keySet(), durable.seq());
+            return seq;
+        });
+    }
+
+    /** Publishes a prepared transaction's writes, durably, and releases its keys. */
+    public void commitPrepared(byte[] xid) {
+        finishPrepared(xid, true);
+    }
+
+    /** Drops a prepared transaction, durably, and releases its keys. */
+    public void rollbackPrepared(byte[] xid) {
+        finishPrepared(xid, false);
+    }
+
+    /** The xids of the prepared transactions awaiting their outcome (after a restart too). */
+    public List<byte[]> recover() {
+        checkOpen();
+        synchronized (commitLock) {
+            List<byte[]> out = new java.util.ArrayList<>();
+            prepared.keySet().forEach(b -> out.add(java.util.Arrays.copyOfRange(b.array(), 0, b.limit())));
+            return out;
+        }
+    }
+
+    private void finishPrepared(byte[] xid, boolean publish) {
+        validateXid(xid);
+        java.util.concurrent.atomic.AtomicReference<List<byte[]>> keysHeld = new java.util.concurrent.atomic.AtomicReference<>();
+        // An unknown xid is unknown on a store that cannot write too, so this is asked before
+        // writability: the transaction manager must hear "no such branch" (done), not "cannot
+        // write" (retry until a restart).
+        durably(() -> {
+            keysHeld.set(prepared.get(java.nio.ByteBuffer.wrap(xid)));
+            if (keysHeld.get() == null) {
+                throw new NoSuchTransactionException("no prepared transaction has xid " + hex(xid));
+            }
+        }, () -> {
+            List<byte[]> keys = keysHeld.get();
+            TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
+            byte[] packed = ObjectLayout.getInternal(blocks, applied.root(), ObjectLayout.preparedKey(xid));
+            TreeMap<byte[], Object> writes = ObjectLayout.unpackWrites(packed);
+            writes.forEach((k, v) -> {
+                if (v instanceof PreparedLarge pl) {
+                    // Published: the user's key takes the object, the parking spot lets go of it.
+                    // Dropped: deleting the parking spot frees the object's chunks.
+                    internal.put(ObjectLayout.parkedKey(pl.objectId()), publish ? ObjectWriter.FORGET : null);
+                }
+            });
+            if (publish) {
+                userWrites(writes).forEach(e -> internal.put(e.getKey(), e.getValue()));
+            }
+            internal.put(ObjectLayout.preparedKey(xid), null);
+            // A rollback only removes; so does the commit of a branch that only deletes.
+            long seq = applyInternal(internal.entrySet(), !publish || onlyDeletes(writes.values()));
+            prepared.remove(java.nio.ByteBuffer.wrap(xid));
+            keys.forEach(k -> held.remove(java.nio.ByteBuffer.wrap(k)));
+            if (publish) {
+                conflicts.committed(seq, keys, durable.seq());
+            }
+            return seq;
+        });
+    }
+
+    /** Runs {@code change} under the commit lock, then returns once its commit is durable. */
+    private void durably(java.util.function.LongSupplier change) {
+        durably(() -> { }, change);
+    }
+
+    /**
+     * Like {@link #durably(java.util.function.LongSupplier)}, with {@code precondition}
+     * checked under the same hold of the commit lock before the store's writability.
+     */
+    private void durably(Runnable precondition, java.util.function.LongSupplier change) {
+        long seq;
+        applying.incrementAndGet();
+        try {
+            synchronized (commitLock) {
+                checkOpen();
+                precondition.run();
+                blocks.checkWritableForCommit();
+                seq = change.getAsLong();
+            }
+        } finally {
+            applying.decrementAndGet();
+        }
+        group.awaitDurable(seq);
+        commits.incrementAndGet();
+    }
+
+    /**
+     * Throws when a key {@code t} read was committed since it began, or when
+     * a key it writes is held by a prepared transaction (whose outcome
+     * decides that key's value: a commit in between would be lost or
+     * resurrected depending on it).
+     */
+    private void checkWritesAllowed(Txn t, java.util.Set<byte[]> keys) {
+        byte[] k = conflicts.conflict(t.snapshot().seq(), t.reads());
+        if (k != null) {
+            conflictCount.incrementAndGet();
+            throw committedSinceBegin(k);
+        }
+        for (byte[] key : keys) {
+            java.nio.ByteBuffer holder = held.get(java.nio.ByteBuffer.wrap(key));
+            if (holder != null) {
+                conflictCount.incrementAndGet();
+                throw new WriteConflictException("write conflict on key " + printable(key)
+                        + ": a prepared transaction holds it until its outcome; nothing was written");
+            }
+        }
+    }
+
+    private static WriteConflictException committedSinceBegin(byte[] key) {
+        return new WriteConflictException("write conflict on key " + printable(key)
+                + ": this transaction read it, and another transaction committed a change to it after this one"
+                + " began; nothing was written (retry the transaction)");
+    }
+
+    private void hold(byte[] xid, java.util.Set<byte[]> keys) {
+        java.nio.ByteBuffer x = java.nio.ByteBuffer.wrap(xid.clone());
+        List<byte[]> copy = new java.util.ArrayList<>();
+        for (byte[] k : keys) {
+            copy.add(k.clone());
+            held.put(java.nio.ByteBuffer.wrap(k.clone()), x);
+        }
+        prepared.put(x, copy);
+    }
+
+    /**
+     * Applies internal writes to the newest tree within one generation. The
+     * blocks the new tree no longer reaches go to the snapshot table, which
+     * keeps those a snapshot still reaches; the rest are freed, and only
+     * after the new roots are in place.
+     */
+    private long applyInternal(Iterable<Map.Entry<byte[], Object>> internal, boolean removal) {
+        java.util.function.Supplier<Long> apply = () -> {
+            Snapshot a = applied;
+            List<Bptr> killed = new java.util.ArrayList<>();
+            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal, killed::add, rootMemo);
+            r.adopt().run(); // only collects into `killed`
+            List<Bptr> toFree = new java.util.ArrayList<>();
+            Bptr table;
+            try {
+                table = snapshots.kill(a.table(), killed, toFree);
+            } catch (RuntimeException e) {
+                r.abandon().run();
+                throw e;
+            }
+            applied = new Snapshot(r.root(), table, a.seq() + 1);
+            toFree.forEach(blocks::free);
+            return a.seq() + 1;
+        };
+        return removal ? blocks.removingWithinGeneration(apply) : blocks.withinGeneration(apply);
+    }
+
+    /**
+     * Whether a commit only deletes, and so may use the arenas' reserve. A
+     * commit that also puts may not, even if it frees more than it adds: the
+     * reserve is kept for the commits that cannot add, so a full store
+     * always lets a key be deleted.
+     */
+    private static boolean onlyDeletes(java.util.Collection<?> values) {
+        for (Object v : values) {
+            if (v != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A transaction's writes under their internal keys, made one at a time as they are read. */
+    private static Iterable<Map.Entry<byte[], Object>> userWrites(Map<byte[], Object> writes) {
+        return () -> new Iterator<>() {
+            private final Iterator<Map.Entry<byte[], Object>> in = writes.entrySet().iterator();
+
+            @Override
+            public boolean hasNext() {
+                return in.hasNext();
+            }
+
+            @Override
+            public Map.Entry<byte[], Object> next() {
+                Map.Entry<byte[], Object> e = in.next();
+                return new java.util.AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
+            }
+        };
+    }
+
+    private static void validateXid(byte[] xid) {
+        if (xid == null || xid.length == 0 || xid.length > 255) {
+            throw new IllegalArgumentException("an xid is 1 to 255 bytes");
+        }
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder s = new StringBuilder();
+        for (byte x : b) {
+            s.append(String.format("%02x", x));
+        }
+        return s.toString();
+    }
+
+    /** One sync of the newest applied tree; returns the commit sequence it made durable. */
+    private long syncNow() {
+        Snapshot[] taken = new Snapshot[1];
+        blocks.sync(() -> {
+            taken[0] = applied;
+            return List.of(taken[0].root(), taken[0].table());
+        }, () -> durable = taken[0]);
+        return taken[0].seq();
+    }
+
+    static void validateKey(byte[] key) {
+        if (key == null || key.length == 0) {
+            throw new InvalidKeyException("key is empty");
+        }
+        if (key.length > MAX_KEY_BYTES) {
+            throw new InvalidKeyException("key is " + key.length + " bytes, longer than the " + MAX_KEY_BYTES + " allowed");
+        }
+    }
+
+    long maxTransactionBytes() {
+        return config.maxTransactionBytes();
+    }
+
+    void validateValue(byte[] value) {
+        if (value == null) {
+            throw new IllegalArgumentException("value is null; use delete to remove a key");
+        }
+        if (value.length > config.maxValueBytes()) {
+            throw new ValueTooLargeException("value is " + value.length + " bytes, larger than the "
+                    + config.maxValueBytes() + " this store accepts");
+        }
+    }
+
+    private static String printable(byte[] key) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : key) {
+            s.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\\\x%02x", b));
+            if (s.length() > 80) {
+                return s.append("...").toString();
+            }
+        }
+        return s.toString();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StoreClosedException("store " + blocks.path() + " is closed");
+        }
+    }
+
+    public Path path() {
+        return blocks.path();
+    }
+
+    /** Sync generation of the last durable commit (rises by one per sync). */
+    public long generation() {
+        return blocks.durableGen();
+    }
+
+    public boolean isReadOnly() {
+        return blocks.isReadOnly();
+    }
+
+    /** Why the store takes no writes (the failed write or fsync), or null while it does. */
+    public String readOnlyReason() {
+        return blocks.readOnlyReason();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Runs a sync pass now, even with nothing new to commit (every commit is
+     * durable already when it returns; this is for an administrator, and
+     * carries out a requested log compression). Returns the generation made
+     * durable.
+     */
+    public long sync() {
+        checkOpen();
+        syncNow();
+        return blocks.durableGen();
+    }
+
+    /** Rewrites every arena's allocation log as its free ranges (gefs's compresslog), durably. */
+    public long compressLogs() {
+        checkOpen();
+        blocks.compressLogs();
+        return sync();
+    }
+
+    /** Checks the durable state: every block verified, nothing leaked, nothing reachable and free. */
+    public CheckReport check() {
+        checkOpen();
+        return blocks.check(SnapshotTable.walker(ObjectLayout.walker()));
+    }
+
+    public StoreStats stats() {
+        BlockStoreStats b = blocks.stats();
+        long used = 0;
+        long free = 0;
+        for (int i = 0; i < b.arenaUsed().length; i++) {
+            used += b.arenaUsed()[i];
+            free += b.arenaFree()[i];
+        }
+        // A closed store has no keys or snapshots to count. Checking first
+        // would not do: the console may read the figures while the server
+        // closes the store, and the close can land between the check and the
+        // read (which then throws).
+        long keys;
+        int snapshotsNow;
+        blocks.enterEpoch();
+        try {
+            keys = ObjectLayout.keyCount(blocks, durable.root());
+            snapshotsNow = snapshots().size();
+        } catch (StoreClosedException e) {
+            keys = 0;
+            snapshotsNow = 0;
+        } finally {
+            blocks.exitEpoch();
+        }
+        int preparedNow;
+        synchronized (commitLock) {
+            preparedNow = prepared.size();
+        }
+        return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, snapshotsNow, used, free,
+                b.cache().hits(), b.cache().misses(), b.readOnly());
+    }
+
+    /** The block engine's figures: cache, arenas, logs, syncs. */
+    public BlockStoreStats blockStats() {
+        return blocks.stats();
+    }
+
+    /**
+     * Closes the store. Every commit that returned is durable already;
+     * transactions still open lose their writes.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Settled: after a clean close a corrupt block is reported as corrupt, never
+        // taken for a crash before the last commit's force (see BlockStore).
+        blocks.close(() -> List.of(applied.root(), applied.table()));
+    }
+}

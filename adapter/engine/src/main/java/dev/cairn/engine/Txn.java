@@ -1,0 +1,518 @@
+package dev.cairn.engine;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.api.TransactionTooLargeException;
+import dev.cairn.api.TxnClosedException;
+import dev.cairn.api.WriteConflictException;
+import dev.cairn.engine.object.ObjectLayout;
+import dev.cairn.engine.object.StreamedValue;
+import dev.cairn.engine.tree.Keys;
+import dev.cairn.engine.txn.ReadSet;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.AbstractMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+
+/**
+ * A transaction: reads see the durable state as of {@link Store#begin()} plus
+ * this transaction's own writes; writes become durable and visible together
+ * at {@link #commit()}. Belongs to one thread at a time. Closing it without a
+ * commit rolls it back.
+ *
+ * <p>Conflicts: the commit fails with {@link WriteConflictException} only
+ * when something this transaction read from its snapshot ({@link #get},
+ * {@link #exists}, {@link #getStream}, a {@link #scan} or {@link #sizes}
+ * range) was changed by a commit made after it began. Writes alone are
+ * blind: a transaction that put or deleted a key without reading it does
+ * not conflict with another writer of that key, and the later commit wins.
+ *
+ * <p>Values are held in memory until commit, except those written with
+ * {@link #putStream}, which go to data blocks as they are read (reserved,
+ * not yet allocated: a transaction that never commits leaks nothing).
+ */
+public final class Txn implements AutoCloseable {
+
+    /** Marks a buffered delete; compared by identity. */
+    private static final Object DELETED = new Object();
+
+    /**
+     * What a write counts against {@code maxTransactionBytes} besides its key
+     * and in-memory value: the map entry and array headers here, and the key's
+     * place in conflict tracking at commit.
+     */
+    static final int WRITE_OVERHEAD = 128;
+
+    private final Store store;
+    private final Store.Snapshot snapshot;
+    private final long pin;
+    /** The snapshot this transaction reads, when it reads one: then it cannot write. */
+    private final String snapshotName;
+    /** Key to byte[], StreamedValue or DELETED. */
+    private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
+    /** What this transaction read from its snapshot, validated at commit. */
+    private final ReadSet reads = new ReadSet();
+    /** What {@code writes} counts against {@code maxTransactionBytes} ({@link #counted}). */
+    private long heldBytes;
+    /** Why this transaction may only roll back, or null. */
+    private String rollbackOnly;
+    /** Volatile: a stream of this transaction may be read on another thread (see {@link #getStream}). */
+    private volatile boolean finished;
+
+    Txn(Store store, Store.Snapshot snapshot, long pin, String snapshotName) {
+        this.store = store;
+        this.snapshot = snapshot;
+        this.pin = pin;
+        this.snapshotName = snapshotName;
+    }
+
+    private void checkWritable() {
+        if (snapshotName != null) {
+            throw new CairnException("snapshot " + snapshotName + " is read-only");
+        }
+    }
+
+    Store.Snapshot snapshot() {
+        return snapshot;
+    }
+
+    long pin() {
+        return pin;
+    }
+
+    ReadSet reads() {
+        return reads;
+    }
+
+    /** Notes a read from the snapshot; a read-only snapshot transaction never commits writes, so it keeps none. */
+    private void readFromSnapshot(byte[] key) {
+        if (snapshotName == null) {
+            reads.key(key);
+        }
+    }
+
+    /** The value of {@code key} as this transaction sees it, or null when absent. */
+    public byte[] get(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own == DELETED) {
+            return null;
+        }
+        if (own != null) {
+            return bytes(own);
+        }
+        readFromSnapshot(key);
+        return store.read(snapshot, key);
+    }
+
+    /**
+     * The value of {@code key} as a stream, or null when absent; a large value
+     * is read one 16 KiB block at a time. Read it before the transaction ends:
+     * a read after that throws {@link TxnClosedException}, since the blocks
+     * it would read may have been reused by then.
+     */
+    public InputStream getStream(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own == DELETED) {
+            return null;
+        }
+        if (own instanceof StreamedValue s) {
+            return whileActive(store.stream(s));
+        }
+        if (own != null) {
+            return whileActive(new ByteArrayInputStream((byte[]) own));
+        }
+        readFromSnapshot(key);
+        InputStream in = store.stream(snapshot, key);
+        return in == null ? null : whileActive(in);
+    }
+
+    /**
+     * {@code in}, readable only while this transaction is active. Its pin
+     * is what keeps the blocks of its version from reuse, and a block found
+     * in the cache is not checked against its hash, so a late read could
+     * return another block's bytes instead of failing.
+     */
+    private InputStream whileActive(InputStream in) {
+        return new java.io.FilterInputStream(in) {
+            @Override
+            public int read() throws IOException {
+                checkActive();
+                return super.read();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                checkActive();
+                return super.read(b, off, len);
+            }
+        };
+    }
+
+    /** Whether {@code key} exists as this transaction sees it (without reading its value). */
+    public boolean exists(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own != null) {
+            return own != DELETED;
+        }
+        readFromSnapshot(key);
+        return store.exists(snapshot, key);
+    }
+
+    /**
+     * A strong entity tag of {@code key}'s value as this transaction sees
+     * it, or null when absent: equal tags mean equal bytes. Counts as a read
+     * of the key (a commit of it since this transaction began conflicts).
+     * The tag of a value this transaction wrote is the one it has once
+     * committed.
+     */
+    public String etag(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own == DELETED) {
+            return null;
+        }
+        if (own instanceof StreamedValue s) {
+            return ObjectLayout.chunksEtag(s.length(), s.chunks());
+        }
+        if (own != null) {
+            byte[] b = (byte[]) own;
+            return ObjectLayout.inlineEtag(b, 0, b.length);
+        }
+        readFromSnapshot(key);
+        return store.etag(snapshot, key);
+    }
+
+    /**
+     * Whether {@code key} exists as this transaction sees it, like
+     * {@link #exists}, but not counted as a read: the answer is
+     * informational (say, whether a blind write creates or replaces), and a
+     * commit of the key since this transaction began does not make it
+     * conflict.
+     */
+    public boolean peekExists(byte[] key) {
+        checkActive();
+        Store.validateKey(key);
+        Object own = writes.get(key);
+        if (own != null) {
+            return own != DELETED;
+        }
+        return store.exists(snapshot, key);
+    }
+
+    /**
+     * Sets {@code key} to {@code value} (copied) at commit. A value too large
+     * to live in a leaf is copied into data blocks right away, as
+     * {@link #putStream} does: the commit then only links them in, and the
+     * disk writes of the value overlap the rest of the transaction.
+     */
+    public void put(byte[] key, byte[] value) {
+        checkActive();
+        checkWritable();
+        Store.validateKey(key);
+        store.validateValue(value);
+        boolean inline = value.length <= ObjectLayout.MAX_INLINE;
+        checkRoom(key, counted(key, inline ? value.length : 0)); // before a large value is copied to disk
+        replace(key.clone(), inline ? value.clone() : store.copyIn(value));
+    }
+
+    /**
+     * Sets {@code key} to everything {@code in} yields, at commit. The value
+     * goes to data blocks as it is read, so its size is bounded by the store,
+     * not by memory. Does not close {@code in}.
+     *
+     * @return the value's length in bytes
+     */
+    public long putStream(byte[] key, InputStream in) {
+        checkActive();
+        checkWritable();
+        Store.validateKey(key);
+        byte[] head;
+        try {
+            head = in.readNBytes(ObjectLayout.MAX_INLINE + 1);
+        } catch (IOException e) {
+            throw new CairnException("reading the value to store failed: " + e.getMessage(), e);
+        }
+        if (head.length <= ObjectLayout.MAX_INLINE) {
+            checkRoom(key, counted(key, head.length));
+            replace(key.clone(), head);
+            return head.length;
+        }
+        checkRoom(key, counted(key, 0)); // before the stream is read to disk
+        StreamedValue v = store.streamIn(head, in);
+        replace(key.clone(), v);
+        return v.length();
+    }
+
+    /**
+     * Removes {@code key} at commit. Like {@link #put} it is a blind write:
+     * the answer is what this transaction's snapshot holds, and a commit
+     * since then that wrote the key does not make this one conflict (read
+     * the key first, with {@link #exists} or {@link #get}, to make the delete
+     * depend on it).
+     *
+     * @return whether the key existed as this transaction saw it
+     */
+    public boolean delete(byte[] key) {
+        checkActive();
+        checkWritable();
+        Store.validateKey(key);
+        boolean existed = peekExists(key);
+        checkRoom(key, counted(key, 0));
+        replace(key.clone(), DELETED);
+        return existed;
+    }
+
+    /** Refuses a write of {@code key} that would count {@code adding} when the transaction would go past its limit. */
+    private void checkRoom(byte[] key, long adding) {
+        long max = store.maxTransactionBytes();
+        if (heldBytes + adding <= max) {
+            return; // fits even if the key is new: no lookup of what it replaces
+        }
+        long after = heldBytes - counted(key, writes.get(key)) + adding;
+        if (after > max) {
+            throw new TransactionTooLargeException("the transaction would hold " + after + " bytes of writes in memory, "
+                    + "more than the store's maxTransactionBytes (" + max + "); this write was refused and the "
+                    + "transaction's " + writes.size() + " earlier writes are kept: commit them, or roll back, "
+                    + "and write the rest in another transaction (or raise maxTransactionBytes)");
+        }
+    }
+
+    /** What a write of {@code key} counts against the limit, with {@code own} as {@link #writes} holds it (null: none). */
+    private static long counted(byte[] key, Object own) {
+        if (own == null) {
+            return 0;
+        }
+        return counted(key, own instanceof byte[] b ? b.length : 0);
+    }
+
+    private static long counted(byte[] key, int valueBytesInMemory) {
+        return key.length + valueBytesInMemory + WRITE_OVERHEAD;
+    }
+
+    private void replace(byte[] key, Object value) {
+        Object old = writes.put(key, value);
+        heldBytes += counted(key, value) - counted(key, old);
+        if (old instanceof StreamedValue s) {
+            store.release(s);
+        }
+    }
+
+    private byte[] bytes(Object own) {
+        return own instanceof StreamedValue s ? store.materialize(s) : ((byte[]) own).clone();
+    }
+
+    /**
+     * Entries with keys in {@code [fromInclusive, toExclusive)} in key order,
+     * as this transaction sees them; null bounds are open. An empty or
+     * inverted range has no entries.
+     */
+    public Iterable<Map.Entry<byte[], byte[]>> scan(byte[] fromInclusive, byte[] toExclusive) {
+        checkActive();
+        byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
+        byte[] to = toExclusive == null ? null : toExclusive.clone();
+        if (to != null && Keys.ORDER.compare(from, to) >= 0) {
+            return java.util.Collections::emptyIterator;
+        }
+        if (snapshotName == null) {
+            reads.range(from, to);
+        }
+        return () -> new Merged<>(store.scan(snapshot, from, to), own(from, to), this::bytes);
+    }
+
+    /** This transaction's writes in {@code [from, to)}. */
+    private Iterator<Map.Entry<byte[], Object>> own(byte[] from, byte[] to) {
+        return (to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false)).entrySet().iterator();
+    }
+
+    /**
+     * Keys in {@code [fromInclusive, toExclusive)} in key order with the sizes
+     * of their values, as this transaction sees them, without reading the
+     * values; null bounds are open.
+     */
+    public Iterable<Map.Entry<byte[], Long>> sizes(byte[] fromInclusive, byte[] toExclusive) {
+        checkActive();
+        byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
+        byte[] to = toExclusive == null ? null : toExclusive.clone();
+        if (to != null && Keys.ORDER.compare(from, to) >= 0) {
+            return java.util.Collections::emptyIterator;
+        }
+        if (snapshotName == null) {
+            reads.range(from, to);
+        }
+        return () -> new Merged<>(store.sizes(snapshot, from, to), own(from, to),
+                v -> v instanceof StreamedValue sv ? sv.length() : (long) ((byte[]) v).length);
+    }
+
+    /**
+     * Dooms the transaction: it can only roll back, and {@link #commit} or
+     * {@link #prepare} rolls it back and says {@code why}. For a caller that
+     * applied part of an all-or-nothing group of writes when one failed.
+     */
+    public void setRollbackOnly(String why) {
+        checkActive();
+        if (rollbackOnly == null) {
+            rollbackOnly = why;
+        }
+    }
+
+    /** Whether {@link #setRollbackOnly} doomed this transaction. */
+    public boolean isRollbackOnly() {
+        return rollbackOnly != null;
+    }
+
+    private void refuseIfDoomed() {
+        if (rollbackOnly != null) {
+            finished = true;
+            end();
+            throw new CairnException("the transaction was rolled back, as it was marked rollback-only: "
+                    + rollbackOnly + "; nothing of it was written");
+        }
+    }
+
+    /** Makes every write durable and visible, then returns; the transaction is over. */
+    public void commit() {
+        checkActive();
+        refuseIfDoomed();
+        finished = true;
+        try {
+            if (!writes.isEmpty()) {
+                store.commit(this, handedOver());
+            }
+        } finally {
+            end();
+        }
+    }
+
+    /**
+     * XA prepare: makes this transaction's writes and {@code xid} durable
+     * without publishing them, and holds its keys against other writers,
+     * then returns; the transaction is over. Finish it with
+     * {@link Store#commitPrepared} or {@link Store#rollbackPrepared}, after a
+     * restart too ({@link Store#recover()} lists the xids).
+     *
+     * @throws WriteConflictException when a key was committed since this transaction began
+     */
+    public void prepare(byte[] xid) {
+        checkActive();
+        checkWritable();
+        refuseIfDoomed();
+        finished = true;
+        try {
+            store.prepare(this, xid, handedOver());
+        } finally {
+            end();
+        }
+    }
+
+    /** Drops every write; the transaction is over. */
+    public void rollback() {
+        checkActive();
+        finished = true;
+        end();
+    }
+
+    /**
+     * The write set as the store takes it, null for a delete. Converted in
+     * place, not copied (a bulk transaction's write set is most of its
+     * memory): the transaction is over, and {@link #end} only clears it.
+     */
+    private TreeMap<byte[], Object> handedOver() {
+        writes.replaceAll((k, v) -> v == DELETED ? null : v);
+        return writes;
+    }
+
+    /** Gives back streamed blocks no commit claimed, and lets go of the snapshot. */
+    private void end() {
+        for (Object v : writes.values()) {
+            if (v instanceof StreamedValue s) {
+                store.release(s);
+            }
+        }
+        writes.clear();
+        heldBytes = 0;
+        store.ended(this);
+    }
+
+    /** Whether {@link #put} or {@link #delete} has been called since begin. */
+    public boolean hasWrites() {
+        return !writes.isEmpty();
+    }
+
+    /** Rolls back unless already committed or rolled back. */
+    @Override
+    public void close() {
+        if (!finished) {
+            rollback();
+        }
+    }
+
+    private void checkActive() {
+        if (finished) {
+            throw new TxnClosedException("transaction is over: it has been committed, rolled back or closed");
+        }
+    }
+
+    /**
+     * The snapshot's entries with this transaction's writes laid over them,
+     * in key order: an own write replaces the snapshot's entry for its key,
+     * an own delete hides it; {@code fromOwn} turns an own value into the
+     * snapshot's kind of value (its bytes, its size).
+     */
+    private static final class Merged<V> implements Iterator<Map.Entry<byte[], V>> {
+        private final Iterator<Map.Entry<byte[], V>> base;
+        private final Iterator<Map.Entry<byte[], Object>> own;
+        private final java.util.function.Function<Object, V> fromOwn;
+        private Map.Entry<byte[], V> b;
+        private Map.Entry<byte[], Object> o;
+        private Map.Entry<byte[], V> next;
+
+        Merged(Iterator<Map.Entry<byte[], V>> base, Iterator<Map.Entry<byte[], Object>> own,
+               java.util.function.Function<Object, V> fromOwn) {
+            this.base = base;
+            this.own = own;
+            this.fromOwn = fromOwn;
+            b = base.hasNext() ? base.next() : null;
+            o = own.hasNext() ? own.next() : null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (next == null && (b != null || o != null)) {
+                int c = b == null ? 1 : o == null ? -1 : Keys.ORDER.compare(b.getKey(), o.getKey());
+                if (c < 0) {
+                    next = b;
+                    b = base.hasNext() ? base.next() : null;
+                } else {
+                    if (o.getValue() != DELETED) {
+                        next = new AbstractMap.SimpleImmutableEntry<>(o.getKey().clone(), fromOwn.apply(o.getValue()));
+                    }
+                    if (c == 0) {
+                        b = base.hasNext() ? base.next() : null;
+                    }
+                    o = own.hasNext() ? own.next() : null;
+                }
+            }
+            return next != null;
+        }
+
+        @Override
+        public Map.Entry<byte[], V> next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Map.Entry<byte[], V> n = next;
+            next = null;
+            return n;
+        }
+    }
+}

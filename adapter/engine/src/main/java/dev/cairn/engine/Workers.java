@@ -1,0 +1,24 @@
+package dev.cairn.engine;
+
+import dev.cairn.api.CairnException;
+
+/**
+ * The one way the engine gets a thread. The engine hands over short tasks that
+ * run while there is work and then return; it never parks a task waiting for
+ * work. That is what lets an application server stop promptly: between commits
+ * no engine task occupies a pool thread, so the server has nothing to wait for.
+ *
+ * <p>Standalone (tests, benchmarks, offline tools) this is {@link ThreadWorkers};
+ * inside the resource adapter it is the JCA WorkManager.
+ */
+@FunctionalInterface
+public interface Workers {
+
+    /**
+     * Runs {@code task} on some other thread, soon.
+     *
+     * @param name what the task is, for thread names and error messages
+     * @throws CairnException when no thread can be had; the task has not run
+     */
+    void run(String name, Runnable task);
+}

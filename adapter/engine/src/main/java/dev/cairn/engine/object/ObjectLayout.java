@@ -1,0 +1,365 @@
+package dev.cairn.engine.object;
+
+import dev.cairn.engine.BlockStore;
+import dev.cairn.api.CorruptBlockException;
+import dev.cairn.engine.block.BlockFormat;
+import dev.cairn.engine.block.BlockHash;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.cache.CachedBlock;
+import dev.cairn.engine.check.ReferenceWalker;
+import dev.cairn.engine.tree.Tree;
+import dev.cairn.engine.tree.TreeFormat;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How objects lie in the tree. One tree holds three kinds of entry, apart by
+ * their key's first byte:
+ * <pre>
+ *   0x00 userKey                   -> 0x00 value bytes             (a small value, inline)
+ *                                  -> 0x01 length[8] objectId[8]   (a large value, in data blocks)
+ *   0x01 objectId[8] index[8]      -> Bptr[24] length[4]           (one 16 KiB chunk of a large value)
+ *   0x02 "keys"                    -> count[8]                     (how many user keys exist)
+ *   0x03 xid                       -> a prepared transaction's write set (kept like any value:
+ *                                     inline when small, in data blocks when large)
+ *   0x04 objectId[8]               -> 0x01 length objectId: a value a prepared transaction
+ *                                     streamed, parked until its outcome
+ * </pre>
+ * A write set: u32 count, then per write: u16 key length, key, u8 kind
+ * (0 delete; 1 put: u32 length, value; 2 put of a streamed value whose
+ * chunks are in the tree already: u64 length, u64 object id).
+ * Chunks of one object sort together and in order. An object's id is the
+ * address of its first data block, unique while the object lives.
+ */
+public final class ObjectLayout {
+
+    /** Largest value kept inline (one byte of the tree value says which kind). */
+    public static final int MAX_INLINE = TreeFormat.MAX_INLINE_VALUE - 1;
+    public static final int CHUNK = BlockFormat.BLOCK_SIZE;
+    /** Longest user key. */
+    public static final int MAX_USER_KEY = 256;
+
+    static final byte[] KEY_COUNT = {2, 'k', 'e', 'y', 's'};
+    private static final byte USER = 0;
+    private static final byte CHUNK_KEY = 1;
+    private static final byte PREPARED = 3;
+    private static final byte PARKED = 4;
+    private static final byte INLINE = 0;
+    private static final byte LARGE = 1;
+
+    private ObjectLayout() {
+    }
+
+    public static byte[] userKey(byte[] key) {
+        byte[] k = new byte[key.length + 1];
+        System.arraycopy(key, 0, k, 1, key.length);
+        return k;
+    }
+
+    static boolean isUserKey(byte[] internal) {
+        return internal.length > 0 && internal[0] == USER;
+    }
+
+    /** Where a prepared transaction's write set is kept. */
+    public static byte[] preparedKey(byte[] xid) {
+        byte[] k = new byte[xid.length + 1];
+        k[0] = PREPARED;
+        System.arraycopy(xid, 0, k, 1, xid.length);
+        return k;
+    }
+
+    /** Where a prepared transaction parks a streamed value (object {@code objectId}) until its outcome. */
+    public static byte[] parkedKey(long objectId) {
+        return ByteBuffer.allocate(9).put(PARKED).putLong(objectId).array();
+    }
+
+    /**
+     * Packs a write set: user key to a {@code byte[]} value, a
+     * {@link PreparedLarge}, or null for a delete.
+     */
+    public static byte[] packWrites(Map<byte[], Object> writes) {
+        int size = 4;
+        for (Map.Entry<byte[], Object> e : writes.entrySet()) {
+            Object v = e.getValue();
+            size += 2 + e.getKey().length + 1 + (v == null ? 0 : v instanceof byte[] bytes ? 4 + bytes.length : 16);
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).putInt(writes.size());
+        for (Map.Entry<byte[], Object> e : writes.entrySet()) {
+            b.putShort((short) e.getKey().length).put(e.getKey());
+            Object v = e.getValue();
+            if (v == null) {
+                b.put((byte) 0);
+            } else if (v instanceof byte[] bytes) {
+                b.put((byte) 1).putInt(bytes.length).put(bytes);
+            } else {
+                PreparedLarge p = (PreparedLarge) v;
+                b.put((byte) 2).putLong(p.length()).putLong(p.objectId());
+            }
+        }
+        return b.array();
+    }
+
+    /** Unpacks a write set in key order: {@code byte[]}, {@link PreparedLarge}, or null for a delete. */
+    public static java.util.TreeMap<byte[], Object> unpackWrites(byte[] packed) {
+        java.util.TreeMap<byte[], Object> out = new java.util.TreeMap<>(Arrays::compareUnsigned);
+        ByteBuffer b = ByteBuffer.wrap(packed);
+        int n = b.getInt();
+        for (int i = 0; i < n; i++) {
+            byte[] k = new byte[Short.toUnsignedInt(b.getShort())];
+            b.get(k);
+            byte kind = b.get();
+            if (kind == 0) {
+                out.put(k, null);
+            } else if (kind == 1) {
+                byte[] v = new byte[b.getInt()];
+                b.get(v);
+                out.put(k, v);
+            } else {
+                out.put(k, new PreparedLarge(b.getLong(), b.getLong()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The value of user key {@code key} as a stream that reads one chunk at a
+     * time, or null when absent. The caller keeps the snapshot pinned while
+     * it reads.
+     */
+    public static java.io.InputStream stream(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        if (stored == null) {
+            return null;
+        }
+        if (!isLarge(stored)) {
+            return new java.io.ByteArrayInputStream(stored, 1, stored.length - 1);
+        }
+        long id = largeId(stored);
+        long length = largeLength(stored);
+        return new ChunkStream(store, length, i -> {
+            byte[] cv = Tree.get(store, root, chunkKey(id, i));
+            if (cv == null) {
+                throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
+            }
+            return chunkPtr(cv);
+        });
+    }
+
+    /** A streamed value not yet committed, as a stream. */
+    public static java.io.InputStream stream(BlockStore store, StreamedValue v) {
+        return new ChunkStream(store, v.length(), i -> v.chunks().get((int) i));
+    }
+
+    /** The bytes of a streamed value not yet committed. */
+    public static byte[] materialize(BlockStore store, StreamedValue v) {
+        try (java.io.InputStream in = stream(store, v)) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new dev.cairn.api.CairnException("reading a streamed value failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The prepared transactions in the tree at {@code root}: xid to packed write set. */
+    public static List<Map.Entry<byte[], byte[]>> prepared(BlockStore store, Bptr root) {
+        List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, new byte[] {PREPARED}, new byte[] {PREPARED + 1});
+        while (it.hasNext()) {
+            Map.Entry<byte[], byte[]> e = it.next();
+            out.add(Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length), materialize(store, root, e.getValue())));
+        }
+        return out;
+    }
+
+    static byte[] chunkKey(long objectId, long index) {
+        return ByteBuffer.allocate(17).put(CHUNK_KEY).putLong(objectId).putLong(index).array();
+    }
+
+    static byte[] inline(byte[] value) {
+        byte[] v = new byte[value.length + 1];
+        v[0] = INLINE;
+        System.arraycopy(value, 0, v, 1, value.length);
+        return v;
+    }
+
+    static byte[] large(long length, long objectId) {
+        return ByteBuffer.allocate(17).put(LARGE).putLong(length).putLong(objectId).array();
+    }
+
+    static byte[] chunkValue(Bptr bp, int length) {
+        ByteBuffer b = ByteBuffer.allocate(Bptr.SIZE + 4);
+        bp.pack(b, 0);
+        return b.putInt(Bptr.SIZE, length).array();
+    }
+
+    static boolean isLarge(byte[] stored) {
+        return stored[0] == LARGE;
+    }
+
+    static long largeLength(byte[] stored) {
+        return ByteBuffer.wrap(stored).getLong(1);
+    }
+
+    static long largeId(byte[] stored) {
+        return ByteBuffer.wrap(stored).getLong(9);
+    }
+
+    static long chunks(long length) {
+        return (length + CHUNK - 1) / CHUNK;
+    }
+
+    /**
+     * Fills a data block that was not zeroed with one chunk: {@code len}
+     * bytes of {@code src} from {@code off}, zeros after a short last chunk
+     * (the block's hash covers the whole block, so no stale byte may stay).
+     */
+    static void fillChunk(byte[] block, byte[] src, int off, int len) {
+        System.arraycopy(src, off, block, 0, len);
+        java.util.Arrays.fill(block, len, CHUNK, (byte) 0);
+    }
+
+    static Bptr chunkPtr(byte[] chunkValue) {
+        return Bptr.unpack(ByteBuffer.wrap(chunkValue), 0);
+    }
+
+    static int chunkLength(byte[] chunkValue) {
+        return ByteBuffer.wrap(chunkValue).getInt(Bptr.SIZE);
+    }
+
+    static long count(byte[] stored) {
+        return stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+    }
+
+    static byte[] count(long n) {
+        return ByteBuffer.allocate(8).putLong(n).array();
+    }
+
+    /** The value of user key {@code key} in the tree at {@code root}, or null. */
+    public static byte[] get(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        return stored == null ? null : materialize(store, root, stored);
+    }
+
+    /** The value stored under internal key {@code key} (a prepared record's, say), or null. */
+    public static byte[] getInternal(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, key);
+        return stored == null ? null : materialize(store, root, stored);
+    }
+
+    /** Whether user key {@code key} exists in the tree at {@code root}, without reading a large value. */
+    public static boolean exists(BlockStore store, Bptr root, byte[] key) {
+        return Tree.get(store, root, userKey(key)) != null;
+    }
+
+    /** The data blocks holding user key {@code key}'s value, in order; empty for an inline or absent value. */
+    public static List<Bptr> dataBlocks(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        List<Bptr> out = new ArrayList<>();
+        if (stored != null && isLarge(stored)) {
+            for (long i = 0; i < chunks(largeLength(stored)); i++) {
+                out.add(chunkPtr(Tree.get(store, root, chunkKey(largeId(stored), i))));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A strong entity tag of user key {@code key}'s value in the tree at
+     * {@code root}, or null when absent: equal tags mean equal bytes (up to
+     * a 64-bit hash collision). Derived from hashes the store keeps, so a
+     * large value's data blocks are not read: an inline value's tag hashes
+     * its bytes; a large value's hashes its length and its chunks' block
+     * hashes, read from the chunk entries.
+     */
+    public static String etag(BlockStore store, Bptr root, byte[] key) {
+        byte[] stored = Tree.get(store, root, userKey(key));
+        if (stored == null) {
+            return null;
+        }
+        if (!isLarge(stored)) {
+            return inlineEtag(stored, 1, stored.length - 1);
+        }
+        return chunksEtag(largeLength(stored), dataBlocks(store, root, key));
+    }
+
+    /** The tag {@link #etag} gives a value of {@code length} bytes at {@code off} of {@code bytes}, once committed inline. */
+    public static String inlineEtag(byte[] bytes, int off, int length) {
+        return String.format("\"i%016x\"", BlockHash.of(bytes, off, length));
+    }
+
+    /** The tag {@link #etag} gives a large value of {@code length} bytes in {@code chunks}. */
+    public static String chunksEtag(long length, List<Bptr> chunks) {
+        ByteBuffer b = ByteBuffer.allocate(8 + 8 * chunks.size()).putLong(length);
+        chunks.forEach(c -> b.putLong(c.hash()));
+        return String.format("\"l%016x\"", BlockHash.of(b.array(), 0, b.capacity()));
+    }
+
+    /** Live user keys in the tree at {@code root}. */
+    public static long keyCount(BlockStore store, Bptr root) {
+        return count(Tree.get(store, root, KEY_COUNT));
+    }
+
+    /** Turns a stored value into the user's bytes, reading a large value's chunks. */
+    static byte[] materialize(BlockStore store, Bptr root, byte[] stored) {
+        if (!isLarge(stored)) {
+            return Arrays.copyOfRange(stored, 1, stored.length);
+        }
+        long length = largeLength(stored);
+        long id = largeId(stored);
+        byte[] out = new byte[Math.toIntExact(length)];
+        int at = 0;
+        for (long i = 0; i < chunks(length); i++) {
+            byte[] cv = Tree.get(store, root, chunkKey(id, i));
+            if (cv == null) {
+                throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
+            }
+            int len = chunkLength(cv);
+            try (CachedBlock b = store.read(chunkPtr(cv))) {
+                System.arraycopy(b.data(), 0, out, at, len);
+            }
+            at += len;
+        }
+        return out;
+    }
+
+    /** User entries with keys in {@code [from, to)} of the tree at {@code root}, values materialized lazily. */
+    public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        return userEntries(store, root, from, to, v -> materialize(store, root, v));
+    }
+
+    /** User keys in {@code [from, to)} with their values' sizes, read from the tree without reading the values. */
+    public static Iterator<Map.Entry<byte[], Long>> sizes(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        return userEntries(store, root, from, to, v -> isLarge(v) ? largeLength(v) : v.length - 1L);
+    }
+
+    /** User entries in {@code [from, to)} (to null: all), keys without their prefix, values through {@code value}. */
+    private static <V> Iterator<Map.Entry<byte[], V>> userEntries(BlockStore store, Bptr root, byte[] from, byte[] to,
+                                                                  java.util.function.Function<byte[], V> value) {
+        byte[] lo = userKey(from);
+        byte[] hi = to == null ? new byte[] {CHUNK_KEY} : userKey(to);
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, lo, hi);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public Map.Entry<byte[], V> next() {
+                Map.Entry<byte[], byte[]> e = it.next();
+                return Map.entry(Arrays.copyOfRange(e.getKey(), 1, e.getKey().length), value.apply(e.getValue()));
+            }
+        };
+    }
+
+    /**
+     * What the checker follows: pivots to their children, and every chunk
+     * entry, as a read sees it, to its data block.
+     */
+    public static ReferenceWalker walker() {
+        return Tree.walker(k -> k.length == 17 && k[0] == CHUNK_KEY, ObjectLayout::chunkPtr);
+    }
+}

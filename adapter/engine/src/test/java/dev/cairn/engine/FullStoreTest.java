@@ -1,0 +1,157 @@
+package dev.cairn.engine;
+
+import dev.cairn.api.StoreFullException;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cairn.engine.object.ObjectLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A store filled until puts fail can always delete: removals (deletes,
+ * snapshot deletes, rolling back a prepared branch) may use the arenas'
+ * reserve, which puts may not, and what they free comes back, so puts work
+ * again and the check is clean.
+ */
+class FullStoreTest {
+
+    private static final StoreConfig CFG = StoreConfig.defaults().sizeBytes(32L << 20).cacheBytes(4L << 20);
+
+    @TempDir
+    Path dir;
+
+    private static byte[] b(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    private static byte[] value(int bytes, int seed) {
+        byte[] v = new byte[bytes];
+        Arrays.fill(v, (byte) seed);
+        return v;
+    }
+
+    /**
+     * Commits {@code perCommit} keys at a time until a commit fails for want
+     * of space, then single keys of 100 bytes until one of those fails too
+     * (as an HTTP client's small PUTs would); returns the keys committed.
+     */
+    private static List<String> fill(Store s, String prefix, int valueBytes, int perCommit) {
+        List<String> keys = fillWith(s, prefix, valueBytes, perCommit);
+        keys.addAll(fillWith(s, prefix + "-top", 100, 1));
+        return keys;
+    }
+
+    private static List<String> fillWith(Store s, String prefix, int valueBytes, int perCommit) {
+        List<String> keys = new ArrayList<>();
+        for (int n = 0; ; n++) {
+            List<String> batch = new ArrayList<>();
+            try (Txn t = s.begin()) {
+                for (int i = 0; i < perCommit; i++) {
+                    String k = prefix + (n * perCommit + i);
+                    t.put(b(k), value(valueBytes, n));
+                    batch.add(k);
+                }
+                t.commit();
+            } catch (StoreFullException e) {
+                assertFalse(s.isReadOnly(), "a full store is not a broken one: " + s.readOnlyReason());
+                return keys;
+            }
+            keys.addAll(batch);
+        }
+    }
+
+    private static void deleteEachAlone(Store s, List<String> keys) {
+        for (String k : keys) {
+            try (Txn t = s.begin()) {
+                assertTrue(t.delete(b(k)), k);
+                t.commit();
+            }
+        }
+    }
+
+    /** Once everything is deleted, a fill takes as much as the first did, give or take a few commits. */
+    private static void assertSpaceCameBack(Store s, int valueBytes, int perCommit, List<String> first) {
+        assertEquals(0, s.stats().keys());
+        int firstFill = (int) first.stream().filter(k -> !k.contains("-top")).count();
+        assertTrue(s.check().ok(), () -> s.check().toString());
+        int again = fillWith(s, "again", valueBytes, perCommit).size();
+        assertTrue(again >= firstFill - 3 * perCommit, "after deleting everything the store took " + again
+                + " keys, the first fill " + firstFill);
+    }
+
+    @ParameterizedTest(name = "values of {0} bytes, {1} a commit")
+    @CsvSource({"1000, 20", "300000, 1"})
+    void aFullStoreDeletesEveryKeyOneByOneAndTheSpaceComesBack(int valueBytes, int perCommit) {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            List<String> keys = fill(s, "k", valueBytes, perCommit);
+            deleteEachAlone(s, keys);
+            assertSpaceCameBack(s, valueBytes, perCommit, keys);
+        }
+    }
+
+    @ParameterizedTest(name = "values of {0} bytes, {1} a commit")
+    @CsvSource({"1000, 20", "300000, 1"})
+    void aFullStoreDeletesEveryKeyInOneCommit(int valueBytes, int perCommit) {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            List<String> keys = fill(s, "k", valueBytes, perCommit);
+            try (Txn t = s.begin()) {
+                keys.forEach(k -> t.delete(b(k)));
+                t.commit();
+            }
+            if (valueBytes > ObjectLayout.MAX_INLINE) {
+                // The chunks this commit freed wait in the syncers' queues for the
+                // next barrier (Syncers.free), and a large put reserves its blocks
+                // before its commit, so nothing syncs on its way: until some sync
+                // runs, that put finds the store full. Known, not yet fixed.
+                s.sync();
+            }
+            assertSpaceCameBack(s, valueBytes, perCommit, keys);
+        }
+    }
+
+    /**
+     * A snapshot holds the first half's blocks: deleting the keys frees
+     * little, and only deleting the snapshot gives the space back.
+     */
+    @ParameterizedTest(name = "values of {0} bytes, {1} a commit")
+    @CsvSource({"1000, 20", "300000, 1"})
+    void aStoreFilledWithASnapshotHoldingHalfDeletesTheKeysThenTheSnapshot(int valueBytes, int perCommit) {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            List<String> all = fill(s, "k", valueBytes, perCommit);
+            deleteEachAlone(s, all.subList(all.size() / 2, all.size()));
+            s.createSnapshot("half");
+            List<String> more = fill(s, "m", valueBytes, perCommit);
+            deleteEachAlone(s, all.subList(0, all.size() / 2));
+            deleteEachAlone(s, more);
+            s.deleteSnapshot("half");
+            assertSpaceCameBack(s, valueBytes, perCommit, all);
+        }
+    }
+
+    @ParameterizedTest(name = "values of {0} bytes, {1} a commit")
+    @CsvSource({"1000, 20", "300000, 1"})
+    void aFullStoreRollsBackAPreparedBranch(int valueBytes, int perCommit) {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            try (Txn t = s.begin()) {
+                t.put(b("prepared"), value(valueBytes, 7));
+                t.prepare(b("xid-1"));
+            }
+            fill(s, "k", valueBytes, perCommit);
+            s.rollbackPrepared(b("xid-1"));
+            assertEquals(0, s.recover().size());
+            try (Txn t = s.begin()) {
+                assertFalse(t.exists(b("prepared")));
+            }
+        }
+    }
+}
