@@ -7,6 +7,7 @@ import dev.cairn.api.StoredObject;
 import dev.cairn.api.Write;
 import dev.cairn.api.WriteResult;
 import jakarta.annotation.Resource;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.LocalBean;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
@@ -25,6 +26,13 @@ import java.util.List;
  * the method returned would have turned into a generic rollback. Cairn's
  * errors pass through unwrapped and mark a caller's transaction for
  * rollback (ejb-jar.xml declares them application exceptions).
+ *
+ * <p>Roles: the bean is reachable from any application of the server
+ * through {@code java:global}, so every method names the roles of the HTTP
+ * API's matching door — reads {@code reader}, writes {@code writer}, with
+ * {@code admin} allowed both (the admin page reads snapshots). Another
+ * application keeps its objects through {@code eis/cairn} with its own
+ * security, not through this bean.
  */
 @Stateless
 @LocalBean
@@ -35,6 +43,7 @@ public class ObjectStore {
     private CairnConnectionFactory cairn;
 
     /** The value under {@code key}, or null. */
+    @RolesAllowed({"reader", "admin"})
     public byte[] get(byte[] key) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.get(key);
@@ -47,6 +56,7 @@ public class ObjectStore {
      * @return true when the key had no object as the write's transaction
      *         began, false when a value was replaced
      */
+    @RolesAllowed({"writer", "admin"})
     public boolean put(byte[] key, byte[] value) {
         try (CairnConnection c = cairn.getConnection()) {
             boolean existed = c.exists(key);
@@ -61,6 +71,7 @@ public class ObjectStore {
      *
      * @return true when the key was new, false when a value was replaced
      */
+    @RolesAllowed({"writer", "admin"})
     public boolean putStream(byte[] key, InputStream body) {
         try (CairnConnection c = cairn.getConnection()) {
             boolean existed = c.exists(key);
@@ -75,6 +86,7 @@ public class ObjectStore {
      * the caller must close it.
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    @RolesAllowed({"reader", "admin"})
     public InputStream getStream(byte[] key) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.getStream(key);
@@ -88,6 +100,7 @@ public class ObjectStore {
      * the caller must close it.
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    @RolesAllowed({"reader", "admin"})
     public StoredObject open(byte[] key) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.open(key);
@@ -95,6 +108,7 @@ public class ObjectStore {
     }
 
     /** A conditional streamed write: see {@link CairnConnection#putStream(byte[], InputStream, Precondition)}. */
+    @RolesAllowed({"writer", "admin"})
     public WriteResult putStream(byte[] key, InputStream body, Precondition when) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.putStream(key, body, when);
@@ -102,6 +116,7 @@ public class ObjectStore {
     }
 
     /** A conditional delete: see {@link CairnConnection#delete(byte[], Precondition)}. */
+    @RolesAllowed({"writer", "admin"})
     public boolean delete(byte[] key, Precondition when) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.delete(key, when);
@@ -109,6 +124,7 @@ public class ObjectStore {
     }
 
     /** A listing page: see {@link CairnConnection#list}. */
+    @RolesAllowed({"reader", "admin"})
     public List<ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.list(prefix, after, limit);
@@ -121,6 +137,7 @@ public class ObjectStore {
      *
      * @return how many operations were applied
      */
+    @RolesAllowed({"writer", "admin"})
     public int batch(List<Write> ops) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.write(ops);
@@ -129,6 +146,7 @@ public class ObjectStore {
 
     /** A value as of a snapshot, as a stream the caller must close; null when absent. */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    @RolesAllowed({"reader", "admin"})
     public InputStream getStreamAt(String snapshot, byte[] key) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.getStreamAt(snapshot, key);
@@ -136,6 +154,7 @@ public class ObjectStore {
     }
 
     /** Removes {@code key}; returns whether it existed. */
+    @RolesAllowed({"writer", "admin"})
     public boolean delete(byte[] key) {
         try (CairnConnection c = cairn.getConnection()) {
             return c.delete(key);

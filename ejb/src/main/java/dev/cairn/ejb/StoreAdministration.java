@@ -6,6 +6,8 @@ import dev.cairn.api.CheckResult;
 import dev.cairn.api.SnapshotInfo;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.LocalBean;
@@ -27,9 +29,15 @@ import java.util.logging.Logger;
  * <p>Starts with the application and opens the store then, so recovery (and
  * any error in the configuration) happens at deployment, not at the first
  * request.
+ *
+ * <p>Roles: {@code admin}, as the HTTP API's admin door, since the bean is
+ * reachable from any application of the server. The figures and the
+ * read-only reason are open to every caller: readiness and metrics read them
+ * on the server's own threads, with no caller, and they hold no data.
  */
 @Singleton
 @Startup
+@RolesAllowed("admin")
 @LocalBean
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
@@ -53,6 +61,7 @@ public class StoreAdministration {
     }
 
     /** The store's figures and the adapter's transaction counters. */
+    @PermitAll
     public Map<String, Long> statistics() {
         return cairn.statistics();
     }
@@ -68,6 +77,7 @@ public class StoreAdministration {
     }
 
     /** Why the store takes no writes, or null while it does. */
+    @PermitAll
     public String readOnlyReason() {
         return cairn.readOnlyReason();
     }

@@ -585,6 +585,19 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Refuses {@code t}'s write of {@code key} when {@code t} read the key and
+     * another transaction has committed it since {@code t} began: the commit
+     * would fail on it, so the write fails now, where the caller can still
+     * roll back and retry.
+     */
+    void checkWriteOfRead(Txn t, byte[] key) {
+        if (t.reads().covers(key) && conflicts.writtenAfter(key, t.snapshot().seq())) {
+            conflictCount.incrementAndGet();
+            throw committedSinceBegin(key);
+        }
+    }
+
     private static WriteConflictException committedSinceBegin(byte[] key) {
         return new WriteConflictException("write conflict on key " + printable(key)
                 + ": this transaction read it, and another transaction committed a change to it after this one"

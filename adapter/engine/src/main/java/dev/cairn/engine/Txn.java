@@ -29,6 +29,9 @@ import java.util.TreeMap;
  * range) was changed by a commit made after it began. Writes alone are
  * blind: a transaction that put or deleted a key without reading it does
  * not conflict with another writer of that key, and the later commit wins.
+ * A write of a key this transaction read, once another commit has changed
+ * that key, is refused at once with the same exception: its commit could
+ * only fail.
  *
  * <p>Values are held in memory until commit, except those written with
  * {@link #putStream}, which go to data blocks as they are read (reserved,
@@ -220,6 +223,7 @@ public final class Txn implements AutoCloseable {
         checkWritable();
         Store.validateKey(key);
         store.validateValue(value);
+        store.checkWriteOfRead(this, key);
         boolean inline = value.length <= ObjectLayout.MAX_INLINE;
         checkRoom(key, counted(key, inline ? value.length : 0)); // before a large value is copied to disk
         replace(key.clone(), inline ? value.clone() : store.copyIn(value));
@@ -236,6 +240,7 @@ public final class Txn implements AutoCloseable {
         checkActive();
         checkWritable();
         Store.validateKey(key);
+        store.checkWriteOfRead(this, key); // before the stream is read
         byte[] head;
         try {
             head = in.readNBytes(ObjectLayout.MAX_INLINE + 1);
@@ -266,6 +271,7 @@ public final class Txn implements AutoCloseable {
         checkActive();
         checkWritable();
         Store.validateKey(key);
+        store.checkWriteOfRead(this, key);
         boolean existed = peekExists(key);
         checkRoom(key, counted(key, 0));
         replace(key.clone(), DELETED);

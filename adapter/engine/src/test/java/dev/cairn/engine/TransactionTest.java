@@ -158,6 +158,36 @@ class TransactionTest {
         }
     }
 
+    /**
+     * A write of a key this transaction read, after another committed that
+     * key, can never commit: it is refused at the write, so an application
+     * learns of the conflict (by its type) where it can still roll back and
+     * retry, rather than as a generic rollback at its JTA commit.
+     */
+    @Test
+    void aWriteOfAKeyReadAndSinceCommittedByAnotherIsRefusedAtTheWrite() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            try (Txn a = s.begin(); Txn b = s.begin()) {
+                assertNull(b.get(b("k")));
+                b.put(b("k"), b("b, before a committed"));
+                a.put(b("k"), b("a"));
+                a.commit();
+                b.put(b("unread"), b("b")); // a key b never read: still a blind write
+                WriteConflictException e = assertThrows(WriteConflictException.class, () -> b.put(b("k"), b("b")));
+                assertTrue(e.getMessage().contains("k") && e.getMessage().contains("read it"), e.getMessage());
+                assertThrows(WriteConflictException.class, () -> b.delete(b("k")));
+                assertThrows(WriteConflictException.class,
+                        () -> b.putStream(b("k"), new java.io.ByteArrayInputStream(b("streamed"))));
+                assertThrows(WriteConflictException.class, b::commit);
+            }
+            try (Txn t = s.begin()) {
+                assertArrayEquals(b("a"), t.get(b("k")));
+                assertNull(t.get(b("unread")), "the loser wrote nothing");
+            }
+            assertTrue(s.check().ok());
+        }
+    }
+
     @Test
     void blindWritersOfOneKeyBothCommitAndTheLaterWins() {
         try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {

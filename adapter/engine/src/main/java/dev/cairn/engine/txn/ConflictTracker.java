@@ -62,6 +62,12 @@ public final class ConflictTracker {
         return null;
     }
 
+    /** Whether a commit after {@code beginSeq} wrote {@code key}. */
+    public synchronized boolean writtenAfter(byte[] key, long beginSeq) {
+        long w = lastWrite.get(key);
+        return w != KeySeqMap.ABSENT && w > beginSeq;
+    }
+
     /**
      * Records that commit {@code seq} wrote {@code keys}, keeping the arrays
      * themselves: callers pass keys nothing modifies afterwards (a
