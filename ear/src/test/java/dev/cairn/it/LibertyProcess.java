@@ -165,10 +165,21 @@ final class LibertyProcess {
     }
 
     HttpResponse<byte[]> send(String method, String path, byte[] body) throws IOException, InterruptedException {
+        return send(method, path, body, true);
+    }
+
+    /**
+     * @param asAdmin whether to send the admin's credentials; Liberty
+     *                authenticates them even on a resource no constraint
+     *                protects, so the request then runs as the admin
+     */
+    HttpResponse<byte[]> send(String method, String path, byte[] body, boolean asAdmin) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort + path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
-                .header("Content-Type", method.equals("POST") ? "application/json" : "application/octet-stream")
+                .timeout(Duration.ofSeconds(60));
+        if (asAdmin) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        b.header("Content-Type", method.equals("POST") ? "application/json" : "application/octet-stream")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
