@@ -34,6 +34,21 @@ final class Deployments {
         return shippedEarWith(Testable.archiveToTest(testWar), "/cairn-it");
     }
 
+    /**
+     * {@code ear} with each of Cairn's roles granted to every caller, for a
+     * test module that calls Cairn's EJBs to test their transactions and
+     * errors, not their roles: its requests carry no user. SharingIT tests
+     * that the shipped bindings refuse such a caller.
+     */
+    static EnterpriseArchive withEveryRoleForEveryone(EnterpriseArchive ear) throws java.io.IOException {
+        ArchivePath bnd = ArchivePaths.create("META-INF/ibm-application-bnd.xml");
+        String xml = new String(ear.get(bnd).getAsset().openStream().readAllBytes(), StandardCharsets.UTF_8);
+        ear.delete(bnd);
+        ear.add(new StringAsset(xml.replaceAll("<group name=\"(cairn-[a-z]+)\"/>",
+                "<group name=\"$1\"/><special-subject type=\"EVERYONE\"/>")), bnd);
+        return ear;
+    }
+
     /** The shipped EAR plus {@code cairn-crash.war} at /cairn-crash, which drives XA transactions for the crash tests. */
     static EnterpriseArchive shippedEarWithCrashDriver() throws java.io.IOException {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "cairn-crash.war").addClasses(XaDriverServlet.class, DerbyRows.class);

@@ -101,7 +101,7 @@ class FrontDoorIT {
     }
 
     private static Path log() {
-        return Path.of(System.getProperty("liberty.dir"), "usr/servers/cairnIT/logs/messages.log");
+        return Path.of(System.getProperty("liberty.dir"), "usr/servers", System.getProperty("it.server.name"), "logs/messages.log");
     }
 
     private static String logSince(long offset) throws IOException {

@@ -32,7 +32,7 @@ class InServerIT {
 
     @Deployment
     static EnterpriseArchive ear() throws java.io.IOException {
-        return Deployments.shippedEarWithTestModule(InServerIT.class);
+        return Deployments.withEveryRoleForEveryone(Deployments.shippedEarWithTestModule(InServerIT.class));
     }
 
     private static <T> T lookup(String name, Class<T> type) throws NamingException {

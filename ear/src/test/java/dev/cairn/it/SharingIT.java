@@ -142,6 +142,10 @@ class SharingIT {
 
         String stores = ok(app("shop", "op=stores"));
         assertTrue(stores.contains("archive.store") && stores.contains("cairn.store"), "each store has its own MBean: " + stores);
+
+        String ready = new String(server.send("GET", "/health/ready", null).body(), UTF_8);
+        assertTrue(ready.contains("\"cairn-adapter-stores\"") && ready.contains("archive.store\":\"writable\"")
+                && ready.contains("cairn.store\":\"writable\""), "readiness names each store: " + ready);
     }
 
     @Test
