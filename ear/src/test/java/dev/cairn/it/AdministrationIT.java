@@ -247,6 +247,57 @@ class AdministrationIT {
         assertTrue(adminCenter == 200 || adminCenter == 302, "Admin Center answered " + adminCenter);
     }
 
+    /**
+     * Cairn in the server's console: a bookmark in Admin Center's tool catalog
+     * and the administrator's toolbox (Admin Center's own REST API, as the
+     * README's command adds it), whose page then opens with Admin Center's
+     * login: the LTPA cookie of Admin Center's form login is all the admin
+     * page and its operations need. The connection pool's figures are there
+     * as Liberty's ConnectionPoolStats MBean.
+     */
+    @Test
+    void cairnIsAToolOfAdminCenterAndOpensWithItsLogin() throws Exception {
+        String catalog = https("/ibm/api/adminCenter/v1/catalog/bookmarks");
+        String toolbox = https("/ibm/api/adminCenter/v1/toolbox/toolEntries");
+        send("DELETE", catalog + "/Cairn", "admin", null); // left by an earlier build of this server
+        send("DELETE", toolbox + "/Cairn", "admin", null);
+        HttpResponse<String> added = send("POST", catalog, "admin",
+                "{\"name\":\"Cairn\",\"url\":\"/cairn/admin/\",\"icon\":\"/cairn/admin/cairn.svg\","
+                        + "\"description\":\"The Cairn store figures, alarms, sync, check, compress and snapshots\"}");
+        assertEquals(201, added.statusCode(), added.body());
+        assertEquals(201, send("POST", toolbox, "admin", "{\"id\":\"Cairn\",\"type\":\"bookmark\"}").statusCode());
+        assertTrue(send("GET", https("/ibm/api/adminCenter/v1/toolbox"), "admin", null).body().contains("{\"id\":\"Cairn\",\"type\":\"bookmark\"}"));
+
+        // Admin Center's form login, as a browser does it (its CSRF token comes in a cookie).
+        java.net.CookieManager cookies = new java.net.CookieManager();
+        HttpClient browser = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(HTTPS.sslContext())
+                .cookieHandler(cookies).build();
+        assertEquals(200, browser.send(HttpRequest.newBuilder(URI.create(https("/adminCenter/login.jsp"))).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode());
+        String csrf = cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("csrfToken"))
+                .findFirst().orElseThrow(() -> new AssertionError("Admin Center set no csrfToken cookie")).getValue();
+        String form = "j_username=admin&j_password=" + URLEncoder.encode(PASSWORD, StandardCharsets.UTF_8) + "&X-CSRF-Token=" + csrf;
+        HttpResponse<Void> login = browser.send(HttpRequest.newBuilder(URI.create(https("/adminCenter/j_security_check")))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        assertEquals(302, login.statusCode(), "Admin Center's login");
+        assertTrue(cookies.getCookieStore().getCookies().stream().anyMatch(c -> c.getName().equals("LtpaToken2")), "an LTPA cookie");
+
+        for (String page : new String[] {"/cairn/admin/", "/cairn/api/admin/stats"}) {
+            HttpResponse<String> r = browser.send(HttpRequest.newBuilder(URI.create(https(page))).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), page + " with Admin Center's login alone: " + r.body());
+        }
+        HttpResponse<String> icon = browser.send(HttpRequest.newBuilder(URI.create(https("/cairn/admin/cairn.svg"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("image/svg+xml", icon.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(401, send("GET", https("/cairn/admin/"), null, null).statusCode(), "and nothing without a login");
+
+        assertEquals(200, send("GET", app("/api/objects?limit=1"), "admin", null).statusCode()); // a pooled connection, at least one
+        String pools = send("GET", https("/IBMJMXConnectorREST/mbeans?objectName="
+                + URLEncoder.encode("WebSphere:type=ConnectionPoolStats,*", StandardCharsets.UTF_8)), "admin", null).body();
+        assertTrue(pools.contains("WebSphere:type=ConnectionPoolStats,name=eis/cairn"), pools);
+    }
+
     @Test
     void theAdminPageChartsTheFiguresInHeadlessChromium() throws Exception {
         ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium")

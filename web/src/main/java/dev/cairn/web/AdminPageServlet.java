@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * Serves the admin page's files ({@code /admin/}: index.html, admin.js,
- * admin.css) from the web application, in place of the container's file
+ * admin.css, cairn.svg) from the web application, in place of the container's file
  * servlet, so that every path of Cairn's context root is one of Cairn's
  * servlets and answers as they do (a JSON 404, TRACE refused by
  * {@link MethodFilter} without a logged stack trace).
@@ -23,7 +23,8 @@ public class AdminPageServlet extends CairnServlet {
             "/", "text/html;charset=UTF-8",
             "/index.html", "text/html;charset=UTF-8",
             "/admin.js", "text/javascript;charset=UTF-8",
-            "/admin.css", "text/css;charset=UTF-8");
+            "/admin.css", "text/css;charset=UTF-8",
+            "/cairn.svg", "image/svg+xml"); // the icon of Cairn's tool in Admin Center
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
