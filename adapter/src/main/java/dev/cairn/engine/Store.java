@@ -47,6 +47,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * the group sync's monitor (an applier enlists its commits with the sync
  * under way). A sync takes no store lock: it reads the newest applied root
  * from a volatile field while the block store holds off appliers.
+ *
+ * <p>Closing and committing agree through {@code commitLock}: every commit,
+ * snapshot change and XA prepare, commit or rollback checks that the store
+ * is open under it before it changes anything, and {@link #close} marks the
+ * store closed under it. So each is either applied before the close, and the
+ * close then waits for a sync of the group (the one its caller waits for,
+ * which tells the caller it committed) before the block store closes; or it
+ * is refused as closed, having written nothing. (A close that skipped the
+ * lock and synced the newest applied root on its own could make a commit
+ * applied just before durable while refusing that commit's own sync as
+ * closed.) The close waits for the sync with no lock held, as a committer
+ * does.
  */
 public final class Store implements AutoCloseable {
 
@@ -803,15 +815,28 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Closes the store. Every commit that returned is durable already;
-     * transactions still open lose their writes.
+     * Closes the store. Every commit that returned is durable already, and so
+     * is every commit applied before the close: its caller is told it
+     * committed. A commit that reaches the commit lock after the close is
+     * refused as closed before it writes anything; transactions still open
+     * lose their writes.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        long last;
+        synchronized (commitLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            last = applied.seq();
         }
-        closed = true;
+        try {
+            group.awaitDurable(last);
+        } catch (CairnException e) {
+            // The sync failed and its commits' callers heard why; the store is
+            // read-only, and what the last completed sync made durable is safe.
+        }
         // Settled: after a clean close a corrupt block is reported as corrupt, never
         // taken for a crash before the last commit's force (see BlockStore).
         blocks.close(() -> List.of(applied.root(), applied.table()));
