@@ -760,7 +760,7 @@ public final class Store implements AutoCloseable {
      */
     public long sync() {
         checkOpen();
-        syncNow();
+        group.syncFromNow(); // in the group's turn: the commits it carries hear what became of them
         return blocks.durableGen();
     }
 
