@@ -602,8 +602,14 @@ public final class BlockStore implements AutoCloseable {
         return sync(rootsAtBarrier, onDurable, true);
     }
 
-    /** @param release whether pass 4 hands what the sync freed to reclamation (not at close: nothing reuses it) */
-    private long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
+    /**
+     * Like {@link #sync(java.util.function.Supplier, Runnable)}; with
+     * {@code release} false, pass 4 hands nothing the sync freed to
+     * reclamation: for the syncs of a closing store, which nothing will
+     * reuse, and whose syncer tasks a stopping adapter may refuse to run.
+     * Its frees are durable in the logs all the same; a reopen finds them.
+     */
+    public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
         syncLock.lock();
         try {
             checkWritable();

@@ -680,13 +680,18 @@ public final class Store implements AutoCloseable {
         return s.toString();
     }
 
-    /** One sync of the newest applied tree; returns the commit sequence it made durable. */
+    /**
+     * One sync of the newest applied tree; returns the commit sequence it made
+     * durable. Once the store is closing, the sync that makes the last applied
+     * commits durable hands back nothing it freed (see {@link BlockStore#sync(
+     * java.util.function.Supplier, Runnable, boolean)}): nothing reuses it.
+     */
     private long syncNow() {
         Snapshot[] taken = new Snapshot[1];
         blocks.sync(() -> {
             taken[0] = applied;
             return List.of(taken[0].root(), taken[0].table());
-        }, () -> durable = taken[0]);
+        }, () -> durable = taken[0], !closed);
         return taken[0].seq();
     }
 

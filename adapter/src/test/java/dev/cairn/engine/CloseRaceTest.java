@@ -258,6 +258,53 @@ class CloseRaceTest {
         }
     }
 
+    /**
+     * The sync that a close waits for hands nothing back to the syncers: a
+     * stopping adapter may no longer run their tasks, and handing back what
+     * that sync freed would then fail and latch the store read-only (and
+     * leave its last superblock unsettled) although every commit succeeded.
+     */
+    @Test
+    void theSyncACloseWaitsForStartsNoSyncerTaskForWhatItFreed() throws Exception {
+        Path file = dir.resolve("s.cairn");
+        ForceGate gate = new ForceGate();
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        Workers refusingOnceStopping = (name, task) -> {
+            if (stopping.get()) {
+                throw new CairnException("the server refused engine task " + name + ": the adapter is stopping");
+            }
+            ThreadWorkers.shared().run(name, task);
+        };
+        byte[] replaced = BIG.clone();
+        replaced[0]++;
+        ExecutorService pool = Executors.newCachedThreadPool();
+        try {
+            Store s = Store.create(file, gate.on(CFG.syncers(1).workers(refusingOnceStopping)));
+            CountDownLatch forcing = gate.arm();
+            Future<?> first = pool.submit(() -> put(s, "big", BIG)); // frees nothing: the store was empty
+            assertTrue(forcing.await(30, TimeUnit.SECONDS), "the first commit's sync never reached its force");
+            AtomicReference<Thread> committer = new AtomicReference<>();
+            Future<?> inFlight = pool.submit(() -> {
+                committer.set(Thread.currentThread());
+                put(s, "big", replaced); // frees the first value's chunks: several releases
+            });
+            awaitParked(committer, "the replacing commit", CloseRaceTest::waitsForItsSync);
+            stopping.set(true);
+            Future<?> closed = pool.submit(s::close);
+            gate.release();
+            first.get(30, TimeUnit.SECONDS);
+            inFlight.get(30, TimeUnit.SECONDS);
+            closed.get(30, TimeUnit.SECONDS);
+            assertEquals(null, s.readOnlyReason(), "closing with a commit in flight made the store read-only");
+        } finally {
+            pool.shutdownNow();
+        }
+        try (Store s = Store.open(file, CFG)) {
+            assertArrayEquals(replaced, read(s, "big"));
+            assertTrue(s.check().ok(), () -> s.check().toString());
+        }
+    }
+
     @Test
     void aCommitAfterCloseIsRefusedAsClosedAndLeavesNothing() {
         Path file = dir.resolve("s.cairn");
