@@ -776,7 +776,12 @@ public final class Store implements AutoCloseable {
         return sync();
     }
 
-    /** Checks the durable state: every block verified, nothing leaked, nothing reachable and free. */
+    /**
+     * Checks the durable state: every block verified, nothing leaked, nothing
+     * reachable and free. It checks the version durable when it starts, while
+     * commits go on (they wait only while it reads the superblocks and logs);
+     * see {@link BlockStore#check}.
+     */
     public CheckReport check() {
         checkOpen();
         return blocks.check(SnapshotTable.walker(ObjectLayout.walker()));
