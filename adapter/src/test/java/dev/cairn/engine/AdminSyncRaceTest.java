@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,7 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class AdminSyncRaceTest {
 
-    @org.junit.jupiter.api.io.TempDir
+    @TempDir
     Path dir;
 
     enum Admin {
