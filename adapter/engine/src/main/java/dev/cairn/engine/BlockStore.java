@@ -75,6 +75,15 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * lock, then the cache's locks. Allocation and free take the segment lock
  * shared; pass 0 takes it exclusively, so no allocation or free can land in a
  * log between two arenas' barriers.
+ *
+ * <p>Who holds {@code syncLock}: the thread running a sync, for the whole of
+ * it (a committer leading the store's group sync, an administrator's sync,
+ * the settling sync of {@link #close(java.util.function.Supplier)}); the
+ * close itself, while it drains the syncers; and {@link #check}, only while
+ * it reads the superblocks and logs, not for its walk of the store. Commits
+ * never take it: they apply under the segment lock shared and then wait for
+ * a sync. The store above this class decides which of its commits a sync
+ * covers and tells their callers so (see {@code Store}'s commit lock).
  */
 public final class BlockStore implements AutoCloseable {
 
@@ -598,8 +607,14 @@ public final class BlockStore implements AutoCloseable {
         return sync(rootsAtBarrier, onDurable, true);
     }
 
-    /** @param release whether pass 4 hands what the sync freed to reclamation (not at close: nothing reuses it) */
-    private long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
+    /**
+     * Like {@link #sync(java.util.function.Supplier, Runnable)}; with
+     * {@code release} false, pass 4 hands nothing the sync freed to
+     * reclamation: for the syncs of a closing store, which nothing will
+     * reuse, and whose syncer tasks a stopping adapter may refuse to run.
+     * Its frees are durable in the logs all the same; a reopen finds them.
+     */
+    public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
         syncLock.lock();
         try {
             checkWritable();
@@ -799,15 +814,54 @@ public final class BlockStore implements AutoCloseable {
      * Checks the durable state: both superblocks, every arena's header and
      * log, every block {@code walker} reaches from the durable roots (read
      * from disk and verified), nothing both reachable and free, nothing
-     * allocated that nothing reaches. Holds off syncs while it runs.
+     * allocated that nothing reaches.
+     *
+     * <p>Syncs are held off only while the superblocks and logs are read
+     * (what a sync rewrites); the walk of the version they describe, G, which
+     * reads the whole store, runs while commits and syncs go on. What keeps
+     * G's blocks from being freed and reused under the walk is an epoch pin,
+     * taken under the sync lock before the mount reads G, as a reader pins
+     * before it reads the durable root: a block of G that a later commit
+     * replaces is born in G or before, so no sync can free it at once (its
+     * free waits for the next sync), and the sync that frees it retires it
+     * after the pin was taken, so it is not released until the pin goes. G's
+     * blocks are never rewritten in place. The pin is narrowed to G, so
+     * blocks that commits write during the walk, and replace, are reused as
+     * usual; what the walk holds back is at most G's own blocks, which come
+     * back once it ends.
+     *
+     * <p>The report is G's, as its sync left it: its free space and its
+     * leaks are those its logs record, not the live arenas', which change
+     * while it walks ({@link CheckReport#syncGen()} says which version). A
+     * mount that passes over a damaged newest sync walks the one before,
+     * whose freed blocks may already be reused; the check then reports them
+     * as corrupt, as it should.
+     *
+     * @throws StoreClosedException when the store is closed, before or while it is checked
      */
     public CheckReport check(ReferenceWalker walker) {
-        checkOpen();
+        long pin;
+        Checker.Mounted mounted;
         syncLock.lock();
         try {
-            return Checker.check(file, walker);
+            checkOpen();
+            pin = epochs.pin();
+            try {
+                mounted = Checker.mount(file);
+            } catch (RuntimeException | Error e) {
+                epochs.unpin(pin);
+                throw e;
+            }
         } finally {
             syncLock.unlock();
+        }
+        try {
+            if (mounted.generation() >= 0) {
+                epochs.narrow(pin, mounted.generation());
+            }
+            return Checker.walk(file, mounted, walker);
+        } finally {
+            epochs.unpin(pin);
         }
     }
 

@@ -54,6 +54,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * the group sync's monitor (an applier enlists its commits with the sync
  * under way). A sync takes no store lock: it reads the newest applied root
  * from a volatile field while the block store holds off appliers.
+ *
+ * <p>Closing and committing agree through {@code commitLock}: every commit,
+ * snapshot change and XA prepare, commit or rollback checks that the store
+ * is open under it before it changes anything, and {@link #close} marks the
+ * store closed under it. So each is either applied before the close, and the
+ * close then waits for a sync of the group (the one its caller waits for,
+ * which tells the caller it committed) before the block store closes; or it
+ * is refused as closed, having written nothing. (A close that skipped the
+ * lock and synced the newest applied root on its own could make a commit
+ * applied just before durable while refusing that commit's own sync as
+ * closed.) The close waits for the sync with no lock held, as a committer
+ * does.
  */
 public final class Store implements AutoCloseable {
 
@@ -688,13 +700,18 @@ public final class Store implements AutoCloseable {
         return s.toString();
     }
 
-    /** One sync of the newest applied tree; returns the commit sequence it made durable. */
+    /**
+     * One sync of the newest applied tree; returns the commit sequence it made
+     * durable. Once the store is closing, the sync that makes the last applied
+     * commits durable hands back nothing it freed (see {@link BlockStore#sync(
+     * java.util.function.Supplier, Runnable, boolean)}): nothing reuses it.
+     */
     private long syncNow() {
         Snapshot[] taken = new Snapshot[1];
         blocks.sync(() -> {
             taken[0] = applied;
             return List.of(taken[0].root(), taken[0].table());
-        }, () -> durable = taken[0]);
+        }, () -> durable = taken[0], !closed);
         return taken[0].seq();
     }
 
@@ -768,7 +785,7 @@ public final class Store implements AutoCloseable {
      */
     public long sync() {
         checkOpen();
-        syncNow();
+        group.syncFromNow(); // in the group's turn: the commits it carries hear what became of them
         return blocks.durableGen();
     }
 
@@ -779,7 +796,12 @@ public final class Store implements AutoCloseable {
         return sync();
     }
 
-    /** Checks the durable state: every block verified, nothing leaked, nothing reachable and free. */
+    /**
+     * Checks the durable state: every block verified, nothing leaked, nothing
+     * reachable and free. It checks the version durable when it starts, while
+     * commits go on (they wait only while it reads the superblocks and logs);
+     * see {@link BlockStore#check}.
+     */
     public CheckReport check() {
         checkOpen();
         return blocks.check(SnapshotTable.walker(ObjectLayout.walker()));
@@ -823,15 +845,28 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Closes the store. Every commit that returned is durable already;
-     * transactions still open lose their writes.
+     * Closes the store. Every commit that returned is durable already, and so
+     * is every commit applied before the close: its caller is told it
+     * committed. A commit that reaches the commit lock after the close is
+     * refused as closed before it writes anything; transactions still open
+     * lose their writes.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        long last;
+        synchronized (commitLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            last = applied.seq();
         }
-        closed = true;
+        try {
+            group.awaitDurable(last);
+        } catch (CairnException e) {
+            // The sync failed and its commits' callers heard why; the store is
+            // read-only, and what the last completed sync made durable is safe.
+        }
         // Settled: after a clean close a corrupt block is reported as corrupt, never
         // taken for a crash before the last commit's force (see BlockStore).
         blocks.close(() -> List.of(applied.root(), applied.table()));

@@ -26,7 +26,31 @@ public final class Checker {
     private Checker() {
     }
 
+    /**
+     * The durable state a check walks, as a mount finds it: its superblock,
+     * the arenas' headers and replayed logs, and the report so far (a store
+     * that cannot be mounted has only the report, saying why).
+     */
+    public record Mounted(CheckReport report, Superblock superblock, ArenaHeader[] headers, Arena.Replay[] arenas) {
+
+        /** The sync generation whose version {@link #walk} walks, or -1 when nothing mounted. */
+        public long generation() {
+            return superblock == null ? -1 : superblock.syncGen();
+        }
+    }
+
+    /** Checks a store file no one writes: {@link #mount} and {@link #walk} in one go. */
     public static CheckReport check(StoreFile file, ReferenceWalker walker) {
+        return walk(file, mount(file), walker);
+    }
+
+    /**
+     * The first half of a check: the superblocks, arena headers and logs, and
+     * the blocks the newest sync's manifest lists. These are what a sync
+     * rewrites (log tails in place, a superblock slot), so a writer must hold
+     * its syncs off while this runs.
+     */
+    public static Mounted mount(StoreFile file) {
         CheckReport report = new CheckReport();
         Mount.Result<Arena.Replay[]> m;
         try {
@@ -43,13 +67,28 @@ public final class Checker {
             });
         } catch (CairnException e) {
             report.problem("cannot mount: " + e.getMessage());
-            return report;
+            return new Mounted(report, null, null, null);
         }
         m.skipped().forEach(report::note);
-        Superblock sb = m.superblock();
-        ArenaHeader[] headers = m.headers();
-        Arena.Replay[] arenas = m.loaded();
-        report.syncGen = sb.syncGen();
+        report.syncGen = m.superblock().syncGen();
+        return new Mounted(report, m.superblock(), m.headers(), m.loaded());
+    }
+
+    /**
+     * The second half: every block reachable from the mounted version's
+     * roots, read from disk and verified, and what is reachable compared with
+     * what its logs say is allocated. It reads only blocks of that version,
+     * which a sync never rewrites; a writer may sync meanwhile as long as it
+     * reuses none of them until this returns (see {@code BlockStore.check}).
+     */
+    public static CheckReport walk(StoreFile file, Mounted mounted, ReferenceWalker walker) {
+        CheckReport report = mounted.report();
+        if (mounted.superblock() == null) {
+            return report;
+        }
+        Superblock sb = mounted.superblock();
+        ArenaHeader[] headers = mounted.headers();
+        Arena.Replay[] arenas = mounted.arenas();
 
         BitSet[] seen = new BitSet[headers.length];
         for (int i = 0; i < headers.length; i++) {

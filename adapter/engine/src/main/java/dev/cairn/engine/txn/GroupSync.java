@@ -58,6 +58,9 @@ public final class GroupSync {
     private record Waiter(long seq, Settled then) {
     }
 
+    /** A waiter's sequence for {@link #syncFromNow}: no sync under way covers it. */
+    private static final long ANY_NEWER_SYNC = Long.MAX_VALUE;
+
     private final Syncer syncer;
     private final IntSupplier applying;
     private long durable;
@@ -126,11 +129,51 @@ public final class GroupSync {
     }
 
     /**
+     * Runs one sync that starts after this call, in turn with the group's
+     * (an administrator's sync, or one that carries out a requested log
+     * compression): it waits for the sync under way, if any, then leads the
+     * next. Like any of the group's syncs it settles the commits it makes
+     * durable, or tells them its failure, which says what they need to
+     * know; a sync run outside the group's turn could carry a waiting commit
+     * into a failed fsync, and that commit's own sync would then be refused
+     * with only "read-only".
+     */
+    public void syncFromNow() {
+        ParkedThread parked = new ParkedThread();
+        synchronized (this) {
+            if (failure != null) {
+                throw failure;
+            }
+            if (syncing) {
+                waiting.add(new Waiter(ANY_NEWER_SYNC, parked)); // never settled DURABLE: it leads one of its own
+            } else {
+                syncing = true;
+                parked = null;
+            }
+        }
+        if (parked != null && parked.await() == Outcome.FAILED) {
+            synchronized (this) {
+                throw failure;
+            }
+        }
+        runAndHandOn();
+    }
+
+    /**
      * Runs syncs, this thread leading, until {@code seq} is durable; then
      * hands the lead on. For a committer told {@link Outcome#LEAD}, and
      * within {@link #awaitDurable}.
      */
     public void lead(long seq) {
+        long made = runAndHandOn();
+        if (made < seq) {
+            // Applied but not yet in the tree this sync took: another turn.
+            awaitDurable(seq);
+        }
+    }
+
+    /** Runs one sync, this thread leading, settles the waiters it covered and hands the lead on; returns what it made durable. */
+    private long runAndHandOn() {
         long gatherUntil = System.nanoTime() + GATHER_NANOS;
         while (applying.getAsInt() > 0 && System.nanoTime() < gatherUntil) {
             Thread.yield();
@@ -171,10 +214,7 @@ public final class GroupSync {
             next.then().settled(Outcome.LEAD); // first: the next sync is on the critical path
         }
         done.forEach(x -> x.then().settled(Outcome.DURABLE));
-        if (made < seq) {
-            // Applied but not yet in the tree this sync took: another turn.
-            awaitDurable(seq);
-        }
+        return made;
     }
 
     public synchronized long durable() {

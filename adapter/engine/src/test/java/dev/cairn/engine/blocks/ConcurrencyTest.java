@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.engine.BlockStore;
 import dev.cairn.engine.StoreConfig;
+import dev.cairn.api.StoreFullException;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
@@ -38,6 +39,32 @@ class ConcurrencyTest {
     @TempDir
     Path dir;
 
+    /**
+     * A new block; when every free one is still waiting for the sync that
+     * makes its free durable (the syncer thread lags on a loaded machine, and
+     * readers' epochs hold blocks back meanwhile), syncs and asks again, as
+     * a committer's own sync would make room. The store is small on purpose:
+     * addresses must be reused for the double-allocation check to mean
+     * anything.
+     */
+    private static CachedBlock newBlock(BlockStore s, int hint) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return s.newBlock(BlockFormat.TYPE_DATA, hint);
+            } catch (StoreFullException e) {
+                if (attempt == 50) {
+                    throw e;
+                }
+                s.exitEpoch(); // a reader of this thread's own epoch must not hold back what the sync frees
+                try {
+                    s.sync(List.of());
+                } finally {
+                    s.enterEpoch();
+                }
+            }
+        }
+    }
+
     @Test
     void allocatorsFreersReadersAndSyncsTogether() throws Exception {
         StoreConfig cfg = StoreConfig.defaults().sizeBytes(32L << 20).arenas(4).syncers(2).cacheBytes(64 * 16384);
@@ -60,7 +87,7 @@ class ConcurrencyTest {
                         try {
                             long seed = rnd.nextLong();
                             Bptr bp;
-                            try (CachedBlock b = s.newBlock(BlockFormat.TYPE_DATA, id)) {
+                            try (CachedBlock b = newBlock(s, id)) {
                                 String was = owner.putIfAbsent(b.addr(), "writer " + id + " #" + i);
                                 assertNull(was, "double allocation of " + b.addr() + ", held by " + was);
                                 Workload.fill(b.data(), seed);

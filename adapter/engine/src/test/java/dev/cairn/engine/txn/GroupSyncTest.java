@@ -136,6 +136,39 @@ class GroupSyncTest {
         pool.shutdownNow();
     }
 
+    @Test
+    void aSyncAskedForWhileOneRunsRunsAfterItInTurnAndSettlesWhatItCarries() throws Exception {
+        ScriptedSyncer syncer = new ScriptedSyncer(1, 2);
+        GroupSync g = new GroupSync(syncer, () -> 0, 0);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        Future<?> first = pool.submit(named("first", () -> g.awaitDurable(1)));
+        assertTrue(syncer.inFirstSync.await(5, TimeUnit.SECONDS));
+        List<GroupSync.Outcome> toldTwo = new CopyOnWriteArrayList<>();
+        assertTrue(g.enlist(2, toldTwo::add), "commit 2 waits for the sync under way");
+        Thread[] admin = new Thread[1];
+        Future<?> fromNow = pool.submit(named("admin", () -> {
+            admin[0] = Thread.currentThread();
+            g.syncFromNow();
+        }));
+        while (admin[0] == null || admin[0].getState() != Thread.State.WAITING) {
+            Thread.onSpinWait(); // parked behind the sync under way: it never runs its own beside it
+        }
+        assertEquals(List.of("first"), syncer.syncedBy);
+        syncer.release.countDown();
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            first.get();
+            // Commit 2 was not covered by the first sync: its committer is told to lead, and a
+            // committer that leads makes its own sync; the administrator's sync comes after it.
+            assertEquals(List.of(GroupSync.Outcome.LEAD), toldTwo);
+            pool.submit(named("second", () -> g.lead(2))).get();
+            fromNow.get();
+        });
+        assertEquals(List.of("first", "second", "admin"), syncer.syncedBy,
+                "a sync asked for while one runs is a new one, in turn");
+        assertEquals(2, g.durable());
+        pool.shutdownNow();
+    }
+
     private static Runnable named(String name, Runnable r) {
         return () -> {
             Thread.currentThread().setName(name);
