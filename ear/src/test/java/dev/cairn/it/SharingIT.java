@@ -146,6 +146,14 @@ class SharingIT {
         String ready = new String(server.send("GET", "/health/ready", null).body(), UTF_8);
         assertTrue(ready.contains("\"cairn-adapter-stores\"") && ready.contains("archive.store\":\"writable\"")
                 && ready.contains("cairn.store\":\"writable\""), "readiness names each store: " + ready);
+
+        // Liberty's first /metrics request may answer 500 (see AdministrationIT.awaitHttps): ask twice.
+        server.getHttps("/metrics?scope=application");
+        String metrics = server.getHttps("/metrics?scope=application").body();
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("cairn_store_Keys{") && l.contains("archive.store\"")
+                && l.endsWith(" 1.0")), "the archive's one key is its own metric: " + metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("cairn_store_Keys{") && l.contains("/cairn.store\"")),
+                "and the main store has its own: " + metrics);
     }
 
     @Test
