@@ -71,8 +71,8 @@ public final class PeerBench {
         // Each engine warms up first: a round on a cold JVM measures the JIT as
         // much as the engine (in a scratch harness, Cairn's first two 3 s rounds
         // of 16 threads ran at half the rate of later ones). A warm-up as long
-        // as a timed round was tried in session 14 and dropped: Cairn's first
-        // timed 16-thread round was still its lowest in three of four runs
+        // as a timed round was tried and dropped: Cairn's first timed
+        // 16-thread round was still its lowest in three of four runs
         // (12.3k-16.1k against 18.2k-26.0k later), as it was in one of two
         // runs with this warm-up.
         for (String name : names) {
