@@ -35,7 +35,7 @@ import java.util.concurrent.Future;
  * <li>object-store transactions: single-put commits at 1 and 16 threads,
  *     bulk commits, warm point gets.</li>
  * </ol>
- * Medians of several rounds. Run: {@code mvn -B -pl adapter -Pbench test}
+ * Medians of several rounds. Run: {@code mvn -B -pl adapter/engine -am -Pbench test}
  * (add {@code -Dbench.dir=/some/disk} to measure another file system).
  */
 public final class BlockBench {

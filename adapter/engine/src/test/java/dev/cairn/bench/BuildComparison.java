@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * change of a few percent; two builds alternating in one JVM see the same
  * slow spells. Each build has its own class loader (its own JIT profile).
  *
- * <p>{@code mvn -B -pl adapter -Pcompare test -Dcompare.with=REV
+ * <p>{@code mvn -B -pl adapter/engine -am -Pcompare test -Dcompare.with=REV
  * [-Dcompare.stores=20]}: checks REV out into a temporary git worktree,
  * compiles its adapter there, and prints, for each build, the median CPU
  * time of the committing thread and the median wall time per commit of
