@@ -148,7 +148,11 @@ class SettlingCrashTest {
                         m.close();
                     }
                 });
-        assertTrue(explored > 300, "explored " + explored + " crash states");
+        // How many writes the syncers make of the batches depends on how they
+        // happen to gather consecutive blocks, so the count of states varies
+        // from run to run; what must hold is that every boundary was a crash.
+        int boundaries = events.size() - firstEvent + 1;
+        assertTrue(explored >= boundaries, "explored " + explored + " crash states for " + boundaries + " write and force boundaries");
         System.out.printf("settling crash exploration: %d crash states, %d with the newest generation incomplete%n",
                 explored, incomplete[0]);
     }
