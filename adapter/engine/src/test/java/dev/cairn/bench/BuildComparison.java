@@ -46,14 +46,23 @@ public final class BuildComparison {
         // Set by the compare profile (exec:java runs where mvn was started, not in adapter/).
         Path top = Path.of(System.getProperty("compare.top", "..")).toAbsolutePath().normalize();
         Path classes = Path.of(System.getProperty("compare.classes", "target/classes")).toAbsolutePath();
+        Path apiClasses = Path.of(System.getProperty("compare.apiClasses", "../api/target/classes")).toAbsolutePath();
         Path work = Path.of(System.getProperty("compare.dir", "target/compare")).toAbsolutePath();
         Files.createDirectories(work);
         Path tree = work.resolve("rev-" + System.nanoTime());
         run(top, "git", "worktree", "add", "--detach", tree.toString(), rev); // an unknown REV stops here
         try {
-            run(tree, "mvn", "-B", "-q", "-pl", "adapter", "-am", "compile");
-            Engine here = new Engine("this checkout", classes);
-            Engine there = new Engine(rev, tree.resolve("adapter/target/classes"));
+            Engine here = new Engine("this checkout", classes, apiClasses);
+            Engine there;
+            if (Files.exists(tree.resolve("adapter/engine/pom.xml"))) {
+                // The engine and the client API (its exceptions) are modules of their own.
+                run(tree, "mvn", "-B", "-q", "-pl", "adapter/engine", "-am", "compile");
+                there = new Engine(rev, tree.resolve("adapter/engine/target/classes"), tree.resolve("adapter/api/target/classes"));
+            } else {
+                // Before the split: one adapter module held the engine and the API.
+                run(tree, "mvn", "-B", "-q", "-pl", "adapter", "-am", "compile");
+                there = new Engine(rev, tree.resolve("adapter/target/classes"));
+            }
             compare(there, here, stores, work);
         } finally {
             run(top, "git", "worktree", "remove", "--force", tree.toString());
@@ -125,16 +134,21 @@ public final class BuildComparison {
         private final Method put;
         private final Method commit;
 
-        Engine(String name, Path classes) throws Exception {
+        Engine(String name, Path... classDirs) throws Exception {
             this.name = name;
-            if (!Files.isDirectory(classes)) {
-                throw new IllegalArgumentException("no compiled classes at " + classes);
+            List<URL> urls = new ArrayList<>();
+            for (Path classes : classDirs) {
+                if (!Files.isDirectory(classes)) {
+                    throw new IllegalArgumentException("no compiled classes at " + classes);
+                }
+                urls.add(classes.toUri().toURL());
             }
             // Not the application class loader as parent: it would hand both
             // builds this checkout's engine. The engine's one dependency comes
             // from where this JVM found it.
             URL hash = Class.forName("com.dynatrace.hash4j.hashing.Hashing").getProtectionDomain().getCodeSource().getLocation();
-            ClassLoader l = new URLClassLoader(new URL[] {classes.toUri().toURL(), hash}, ClassLoader.getPlatformClassLoader());
+            urls.add(hash);
+            ClassLoader l = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
             Class<?> store = l.loadClass("dev.cairn.engine.Store");
             Class<?> config = l.loadClass("dev.cairn.engine.StoreConfig");
             Class<?> txn = l.loadClass("dev.cairn.engine.Txn");
