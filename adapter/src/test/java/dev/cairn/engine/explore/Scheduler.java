@@ -116,8 +116,24 @@ final class Scheduler implements Workers {
         }
     }
 
-    /** Runs the schedule until every scheduled thread has finished. */
+    /**
+     * Runs the schedule until every scheduled thread has finished. When it
+     * fails, it lets every thread go on unscheduled: one stopped at a write
+     * may hold the sync lock the store's close needs.
+     */
     void runToEnd() {
+        try {
+            schedule();
+        } catch (RuntimeException | Error e) {
+            synchronized (lock) {
+                stopped = true;
+                lock.notifyAll();
+            }
+            throw e;
+        }
+    }
+
+    private void schedule() {
         while (true) {
             Managed pick;
             synchronized (lock) {
