@@ -21,4 +21,14 @@ public interface Workers {
      * @throws CairnException when no thread can be had; the task has not run
      */
     void run(String name, Runnable task);
+
+    /**
+     * How long a syncer task waits for more work before it returns: it saves
+     * a thread hand-off per block to a writer streaming blocks. A scheduler
+     * that runs one task at a time (the deterministic crash exploration) says
+     * 0: a timed wait would be the one thing it does not decide.
+     */
+    default long lingerNanos() {
+        return 1_000_000;
+    }
 }

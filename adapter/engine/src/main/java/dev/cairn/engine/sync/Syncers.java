@@ -33,8 +33,6 @@ import java.util.function.LongConsumer;
  */
 public final class Syncers {
 
-    private static final long LINGER_NANOS = 1_000_000;
-
     private final SyncQueue[] queues;
     private final Workers workers;
     private final StoreFile file;
@@ -210,7 +208,7 @@ public final class Syncers {
                 // a thread hand-off per block. Short enough that an idle store
                 // holds no server thread for longer than this.
                 if (asTask) {
-                    e = q.pollWithin(LINGER_NANOS);
+                    e = q.pollWithin(workers.lingerNanos());
                     if (e == SyncQueue.RELIEVED) {
                         return;
                     }
