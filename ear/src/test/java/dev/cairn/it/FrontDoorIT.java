@@ -414,6 +414,62 @@ class FrontDoorIT {
     }
 
     @Test
+    void anObjectKeepsTheContentTypeItWasWrittenWith() throws IOException {
+        String json = run + "typed.json";
+        String type = "application/json; charset=utf-8";
+        assertEquals(201, put(json, "{\"a\":1}", Map.of("Content-Type", type)).status());
+        Answer got = get(json);
+        assertEquals(200, got.status());
+        assertEquals(type, got.header("Content-Type"), "kept byte for byte");
+        assertEquals("{\"a\":1}", got.text());
+        Answer head = raw("HEAD", api("objects/" + json), "admin", Map.of(), null);
+        assertEquals(type, head.header("Content-Type"));
+        assertEquals("7", head.header("Content-Length"));
+
+        String big = run + "typed.bin"; // past the inline limit: the type lies with a large value
+        byte[] bytes = new byte[40_000];
+        new Random(3).nextBytes(bytes);
+        assertEquals(201, raw("PUT", api("objects/" + big), "admin", Map.of("Content-Type", "image/png"), bytes).status());
+        Answer bigGot = get(big);
+        assertEquals("image/png", bigGot.header("Content-Type"));
+        assertArrayEquals(bytes, bigGot.body());
+        Answer ranged = raw("GET", api("objects/" + big), "admin", Map.of("Range", "bytes=10-19"), null);
+        assertEquals(206, ranged.status());
+        assertEquals("image/png", ranged.header("Content-Type"));
+
+        String plain = run + "untyped";
+        assertEquals(201, raw("PUT", api("objects/" + plain), "admin", Map.of(), "x".getBytes(UTF_8)).status());
+        assertEquals("application/octet-stream", get(plain).header("Content-Type"), "no type sent: octet-stream");
+        assertEquals(204, put(json, "[]", Map.of()).status());
+        assertEquals("application/octet-stream", get(json).header("Content-Type"), "a replacement takes its own type");
+
+        Answer list = raw("GET", api("objects?prefix=" + run.replace("/", "%2F") + "typed"), "admin", Map.of(), null);
+        assertTrue(list.text().contains("\"key\":\"" + run + "typed.bin\",\"size\":40000,\"contentType\":\"image/png\""),
+                list.text());
+
+        for (String bad : List.of("no-slash", "text/plain; charset", "text/plain, text/html")) {
+            Answer refused = put(json, "refused", Map.of("Content-Type", bad));
+            assertEquals(400, refused.status(), bad + ": " + refused.text());
+            assertEquals("bad_content_type", refused.error());
+            assertTrue(refused.text().contains("type/subtype"), refused.text());
+        }
+        assertEquals("[]", get(json).text(), "a refused type wrote nothing");
+
+        Answer batch = raw("POST", api("batch"), "admin", Map.of("Content-Type", "application/json"),
+                ("{\"ops\":[{\"op\":\"put\",\"key\":\"" + run + "typed.csv\",\"value\":\"YSxi\",\"contentType\":\"text/csv\"}]}")
+                        .getBytes(UTF_8));
+        assertEquals(200, batch.status(), batch.text());
+        assertEquals("text/csv", get(run + "typed.csv").header("Content-Type"));
+        Answer badBatch = raw("POST", api("batch"), "admin", Map.of("Content-Type", "application/json"),
+                ("{\"ops\":[{\"op\":\"put\",\"key\":\"" + run + "typed.bad\",\"value\":\"YQ==\",\"contentType\":\"csv\"}]}")
+                        .getBytes(UTF_8));
+        assertEquals(400, badBatch.status());
+        assertEquals("bad_content_type", badBatch.error());
+        assertTrue(badBatch.text().contains("ops[0].contentType"), badBatch.text());
+        assertEquals(404, get(run + "typed.bad").status());
+    }
+
+    @Test
     void rangesReadOnlyWhatTheyAskFor() throws IOException {
         byte[] value = new byte[100_000]; // seven 16 KiB blocks
         new Random(7).nextBytes(value);
@@ -457,7 +513,7 @@ class FrontDoorIT {
         Answer doc = raw("GET", "/openapi", null, Map.of(), null);
         assertEquals(200, doc.status(), doc.text());
         for (String expected : new String[] {"/api/objects/{key}", "/api/objects:", "/api/batch", "/api/snapshots/{name}/objects/{key}",
-                "/api/admin/check", "If-Match", "Range", "precondition_failed", "unsupported_media_type", "bad_key"}) {
+                "/api/admin/check", "If-Match", "Range", "precondition_failed", "unsupported_media_type", "bad_key", "bad_content_type", "contentType"}) {
             assertTrue(doc.text().contains(expected), "the OpenAPI document lacks " + expected);
         }
     }

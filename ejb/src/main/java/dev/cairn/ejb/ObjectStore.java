@@ -107,11 +107,14 @@ public class ObjectStore {
         }
     }
 
-    /** A conditional streamed write: see {@link CairnConnection#putStream(byte[], InputStream, Precondition)}. */
+    /**
+     * A conditional streamed write with a media type (null: none): see
+     * {@link CairnConnection#putStream(byte[], InputStream, Precondition, String)}.
+     */
     @RolesAllowed({"writer", "admin"})
-    public WriteResult putStream(byte[] key, InputStream body, Precondition when) {
+    public WriteResult putStream(byte[] key, InputStream body, Precondition when, String contentType) {
         try (CairnConnection c = cairn.getConnection()) {
-            return c.putStream(key, body, when);
+            return c.putStream(key, body, when, contentType);
         }
     }
 

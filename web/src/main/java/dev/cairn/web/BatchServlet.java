@@ -1,5 +1,7 @@
 package dev.cairn.web;
 
+import dev.cairn.api.ContentTypes;
+import dev.cairn.api.InvalidContentTypeException;
 import dev.cairn.api.Write;
 import dev.cairn.ejb.ObjectStore;
 import jakarta.ejb.EJB;
@@ -109,12 +111,12 @@ public class BatchServlet extends CairnServlet {
             switch (kind) {
                 case "put" -> {
                     try {
-                        out.add(new Write(key, Base64.getDecoder().decode(string(op, "value", i))));
+                        out.add(Write.put(key, Base64.getDecoder().decode(string(op, "value", i)), contentType(op, i)));
                     } catch (IllegalArgumentException e) {
                         throw new BadBatch("ops[" + i + "].value is not base64: " + e.getMessage());
                     }
                 }
-                case "delete" -> out.add(new Write(key, null));
+                case "delete" -> out.add(Write.delete(key));
                 default -> throw new BadBatch("ops[" + i + "].op is \"" + kind + "\"; it must be \"put\" or \"delete\"");
             }
         }
@@ -167,6 +169,18 @@ public class BatchServlet extends CairnServlet {
             }
         } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
             throw new BadBatch("the body is not a JSON object: " + e.getMessage());
+        }
+    }
+
+    /** A put's optional {@code contentType}: a media type, as {@link ContentTypes} allows. */
+    private static String contentType(JsonObject op, int i) throws BadBatch {
+        if (!op.containsKey("contentType") || op.isNull("contentType")) {
+            return null;
+        }
+        try {
+            return ContentTypes.check(string(op, "contentType", i));
+        } catch (InvalidContentTypeException e) {
+            throw new BadBatch("bad_content_type", "ops[" + i + "].contentType: " + e.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.cairn.api.ConnectionClosedException;
 import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.CorruptBlockException;
+import dev.cairn.api.InvalidContentTypeException;
 import dev.cairn.api.InvalidKeyException;
 import dev.cairn.api.NoSuchSnapshotException;
 import dev.cairn.api.PreconditionFailedException;
@@ -58,6 +59,8 @@ final class ErrorMapping {
         }
         if (e instanceof InvalidKeyException) {
             clientError(resp, 400, "bad_key", e.getMessage());
+        } else if (e instanceof InvalidContentTypeException) {
+            clientError(resp, 400, "bad_content_type", e.getMessage());
         } else if (e instanceof NoSuchSnapshotException) {
             clientError(resp, 404, "not_found", e.getMessage());
         } else if (e instanceof AlreadyExistsException) {

@@ -5,6 +5,7 @@ import jakarta.ejb.EJB;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import dev.cairn.api.ContentTypes;
 import dev.cairn.api.ObjectInfo;
 import dev.cairn.api.Precondition;
 import dev.cairn.api.StoredObject;
@@ -39,6 +40,8 @@ public class ObjectsServlet extends CairnServlet {
 
     /** What keys follow in the raw request path. */
     static final String OBJECTS = "/api/objects/";
+    /** The media type of an object stored without one. */
+    static final String UNTYPED = "application/octet-stream";
 
     /** Whether the request names the collection ({@code /api/objects}) rather than an object. */
     private static boolean isListing(HttpServletRequest req) {
@@ -112,7 +115,7 @@ public class ObjectsServlet extends CairnServlet {
     private static boolean describe(HttpServletRequest req, HttpServletResponse resp, StoredObject o) throws IOException {
         resp.setHeader("ETag", o.etag());
         resp.setHeader("Accept-Ranges", "bytes");
-        resp.setContentType("application/octet-stream");
+        resp.setContentType(o.contentType() != null ? o.contentType() : UNTYPED);
         Precondition when = Conditions.of(req);
         if (when.ifMatch() != null && when.failure(o.etag()) != null) {
             ErrorMapping.clientError(resp, 412, "precondition_failed", when.failure(o.etag()));
@@ -175,8 +178,12 @@ public class ObjectsServlet extends CairnServlet {
                     after == null ? null : after.getBytes(StandardCharsets.UTF_8), limit + 1);
             JsonArrayBuilder keys = Json.createArrayBuilder();
             for (ObjectInfo o : page.subList(0, Math.min(limit, page.size()))) {
-                keys.add(Json.createObjectBuilder().add("key", new String(o.key(), StandardCharsets.UTF_8))
-                        .add("size", o.size()));
+                JsonObjectBuilder entry = Json.createObjectBuilder()
+                        .add("key", new String(o.key(), StandardCharsets.UTF_8)).add("size", o.size());
+                if (o.contentType() != null) {
+                    entry.add("contentType", o.contentType());
+                }
+                keys.add(entry);
             }
             JsonObjectBuilder body = Json.createObjectBuilder().add("keys", keys);
             if (page.size() > limit) {
@@ -203,12 +210,23 @@ public class ObjectsServlet extends CairnServlet {
         try {
             byte[] key = ObjectKeys.from(req, OBJECTS);
             when = Conditions.of(req);
-            WriteResult r = store.putStream(key, RequestBody.of(req), when);
+            WriteResult r = store.putStream(key, RequestBody.of(req), when, contentType(req));
             resp.setHeader("ETag", r.etag());
             resp.setStatus(r.created() ? 201 : 204);
         } catch (RuntimeException e) {
             conditionalError(resp, e, when);
         }
+    }
+
+    /**
+     * The request's {@code Content-Type}, kept with the object as sent, or
+     * null when there is none.
+     *
+     * @throws dev.cairn.api.InvalidContentTypeException when it is not a media type ({@code 400 bad_content_type})
+     */
+    private static String contentType(HttpServletRequest req) {
+        String type = req.getHeader("Content-Type");
+        return type == null || type.isEmpty() ? null : ContentTypes.check(type);
     }
 
     @Override

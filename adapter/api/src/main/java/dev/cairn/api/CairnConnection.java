@@ -25,7 +25,18 @@ public interface CairnConnection extends AutoCloseable {
     boolean exists(byte[] key);
 
     /** Stores {@code value} under {@code key}, replacing any value. */
-    void put(byte[] key, byte[] value);
+    default void put(byte[] key, byte[] value) {
+        put(key, value, null);
+    }
+
+    /**
+     * Stores {@code value} under {@code key} with media type
+     * {@code contentType} (null: none), replacing any value and type. The
+     * type is kept as given and comes back in {@link #open} and {@link #list}.
+     *
+     * @throws InvalidContentTypeException when the type breaks {@link ContentTypes}' rule
+     */
+    void put(byte[] key, byte[] value, String contentType);
 
     /**
      * Stores everything {@code in} yields under {@code key}. The value goes to
@@ -47,8 +58,8 @@ public interface CairnConnection extends AutoCloseable {
     /**
      * Objects whose keys start with {@code prefix} (empty or null: all), in
      * key order, from the first key after {@code after} (null: from the
-     * start), at most {@code limit} of them, with their sizes; values are
-     * not read.
+     * start), at most {@code limit} of them, with their sizes and media
+     * types; values are not read.
      */
     java.util.List<ObjectInfo> list(byte[] prefix, byte[] after, int limit);
 
@@ -80,7 +91,7 @@ public interface CairnConnection extends AutoCloseable {
     boolean delete(byte[] key);
 
     /**
-     * The object under {@code key} — size, strong entity tag and bytes — as
+     * The object under {@code key} — size, strong entity tag, media type and bytes — as
      * one snapshot holds it, or null when absent. Inside a transaction it
      * counts as a read of the key and its stream is valid until the
      * transaction ends; outside one the stream holds its own snapshot until
@@ -96,7 +107,17 @@ public interface CairnConnection extends AutoCloseable {
      *
      * @throws PreconditionFailedException when it does not hold; nothing is written
      */
-    WriteResult putStream(byte[] key, InputStream in, Precondition when);
+    default WriteResult putStream(byte[] key, InputStream in, Precondition when) {
+        return putStream(key, in, when, null);
+    }
+
+    /**
+     * {@link #putStream(byte[], InputStream, Precondition)}, the value kept
+     * with media type {@code contentType} (null: none).
+     *
+     * @throws InvalidContentTypeException when the type breaks {@link ContentTypes}' rule
+     */
+    WriteResult putStream(byte[] key, InputStream in, Precondition when, String contentType);
 
     /**
      * {@link #delete(byte[])} when {@code when} holds for the object under

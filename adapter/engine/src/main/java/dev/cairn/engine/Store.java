@@ -14,6 +14,8 @@ import dev.cairn.engine.object.ObjectWriter;
 import dev.cairn.engine.object.PreparedLarge;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.object.StreamedValues;
+import dev.cairn.engine.object.Typed;
+import dev.cairn.engine.object.ValueInfo;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.txn.CommitQueue;
@@ -298,9 +300,9 @@ public final class Store implements AutoCloseable {
         return ObjectLayout.exists(blocks, s.root(), key);
     }
 
-    Iterator<Map.Entry<byte[], Long>> sizes(Snapshot s, byte[] from, byte[] to) {
+    Iterator<Map.Entry<byte[], ValueInfo>> infos(Snapshot s, byte[] from, byte[] to) {
         checkOpen();
-        return ObjectLayout.sizes(blocks, s.root(), from, to);
+        return ObjectLayout.infos(blocks, s.root(), from, to);
     }
 
     Iterator<Map.Entry<byte[], byte[]>> scan(Snapshot s, byte[] from, byte[] to) {
@@ -349,7 +351,7 @@ public final class Store implements AutoCloseable {
 
     private static boolean onlyInlineValues(Map<byte[], Object> writes) {
         for (Object v : writes.values()) {
-            if (v != null && !(v instanceof byte[] b && b.length <= ObjectLayout.MAX_INLINE)) {
+            if (v != null && !(Typed.value(v) instanceof byte[] b && b.length <= ObjectLayout.maxInline(Typed.contentType(v)))) {
                 return false;
             }
         }
@@ -475,10 +477,11 @@ public final class Store implements AutoCloseable {
             TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
             TreeMap<byte[], Object> packed = new TreeMap<>(Keys.ORDER);
             writes.forEach((k, v) -> {
-                if (v instanceof StreamedValue sv) {
+                if (Typed.value(v) instanceof StreamedValue sv) {
                     // Its chunks go into the tree now, parked, so they are durable and reachable.
                     internal.put(ObjectLayout.parkedKey(sv.chunks().get(0).addr()), sv);
-                    packed.put(k, new PreparedLarge(sv.length(), sv.chunks().get(0).addr()));
+                    packed.put(k, Typed.of(Typed.contentType(v),
+                            new PreparedLarge(sv.length(), sv.chunks().get(0).addr())));
                 } else {
                     packed.put(k, v);
                 }
@@ -528,7 +531,7 @@ public final class Store implements AutoCloseable {
             byte[] packed = ObjectLayout.getInternal(blocks, applied.root(), ObjectLayout.preparedKey(xid));
             TreeMap<byte[], Object> writes = ObjectLayout.unpackWrites(packed);
             writes.forEach((k, v) -> {
-                if (v instanceof PreparedLarge pl) {
+                if (Typed.value(v) instanceof PreparedLarge pl) {
                     // Published: the user's key takes the object, the parking spot lets go of it.
                     // Dropped: deleting the parking spot frees the object's chunks.
                     internal.put(ObjectLayout.parkedKey(pl.objectId()), publish ? ObjectWriter.FORGET : null);

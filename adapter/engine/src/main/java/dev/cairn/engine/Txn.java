@@ -1,11 +1,14 @@
 package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
+import dev.cairn.api.ContentTypes;
 import dev.cairn.api.TransactionTooLargeException;
 import dev.cairn.api.TxnClosedException;
 import dev.cairn.api.WriteConflictException;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.StreamedValue;
+import dev.cairn.engine.object.Typed;
+import dev.cairn.engine.object.ValueInfo;
 import dev.cairn.engine.tree.Keys;
 import dev.cairn.engine.txn.ReadSet;
 import java.io.ByteArrayInputStream;
@@ -54,7 +57,7 @@ public final class Txn implements AutoCloseable {
     private final long pin;
     /** The snapshot this transaction reads, when it reads one: then it cannot write. */
     private final String snapshotName;
-    /** Key to byte[], StreamedValue or DELETED. */
+    /** Key to byte[], StreamedValue, either {@link Typed} with a media type, or DELETED. */
     private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
     /** What this transaction read from its snapshot, validated at commit. */
     private final ReadSet reads = new ReadSet();
@@ -121,7 +124,7 @@ public final class Txn implements AutoCloseable {
     public InputStream getStream(byte[] key) {
         checkActive();
         Store.validateKey(key);
-        Object own = writes.get(key);
+        Object own = Typed.value(writes.get(key));
         if (own == DELETED) {
             return null;
         }
@@ -180,7 +183,7 @@ public final class Txn implements AutoCloseable {
     public String etag(byte[] key) {
         checkActive();
         Store.validateKey(key);
-        Object own = writes.get(key);
+        Object own = Typed.value(writes.get(key));
         if (own == DELETED) {
             return null;
         }
@@ -219,14 +222,25 @@ public final class Txn implements AutoCloseable {
      * disk writes of the value overlap the rest of the transaction.
      */
     public void put(byte[] key, byte[] value) {
+        put(key, value, null);
+    }
+
+    /**
+     * {@link #put(byte[], byte[])}, the value kept with media type
+     * {@code contentType} (null: none), which {@link #infos} gives back.
+     *
+     * @throws dev.cairn.api.InvalidContentTypeException when the type breaks {@link ContentTypes}' rule
+     */
+    public void put(byte[] key, byte[] value, String contentType) {
         checkActive();
         checkWritable();
         Store.validateKey(key);
         store.validateValue(value);
+        ContentTypes.check(contentType);
         store.checkWriteOfRead(this, key);
-        boolean inline = value.length <= ObjectLayout.MAX_INLINE;
+        boolean inline = value.length <= ObjectLayout.maxInline(contentType);
         checkRoom(key, counted(key, inline ? value.length : 0)); // before a large value is copied to disk
-        replace(key.clone(), inline ? value.clone() : store.copyIn(value));
+        replace(key.clone(), Typed.of(contentType, inline ? value.clone() : store.copyIn(value)));
     }
 
     /**
@@ -237,24 +251,36 @@ public final class Txn implements AutoCloseable {
      * @return the value's length in bytes
      */
     public long putStream(byte[] key, InputStream in) {
+        return putStream(key, in, null);
+    }
+
+    /**
+     * {@link #putStream(byte[], InputStream)}, the value kept with media
+     * type {@code contentType} (null: none).
+     *
+     * @throws dev.cairn.api.InvalidContentTypeException when the type breaks {@link ContentTypes}' rule
+     */
+    public long putStream(byte[] key, InputStream in, String contentType) {
         checkActive();
         checkWritable();
         Store.validateKey(key);
+        ContentTypes.check(contentType);
         store.checkWriteOfRead(this, key); // before the stream is read
+        int maxInline = ObjectLayout.maxInline(contentType);
         byte[] head;
         try {
-            head = in.readNBytes(ObjectLayout.MAX_INLINE + 1);
+            head = in.readNBytes(maxInline + 1);
         } catch (IOException e) {
             throw new CairnException("reading the value to store failed: " + e.getMessage(), e);
         }
-        if (head.length <= ObjectLayout.MAX_INLINE) {
+        if (head.length <= maxInline) {
             checkRoom(key, counted(key, head.length));
-            replace(key.clone(), head);
+            replace(key.clone(), Typed.of(contentType, head));
             return head.length;
         }
         checkRoom(key, counted(key, 0)); // before the stream is read to disk
         StreamedValue v = store.streamIn(head, in);
-        replace(key.clone(), v);
+        replace(key.clone(), Typed.of(contentType, v));
         return v.length();
     }
 
@@ -298,7 +324,7 @@ public final class Txn implements AutoCloseable {
         if (own == null) {
             return 0;
         }
-        return counted(key, own instanceof byte[] b ? b.length : 0);
+        return counted(key, Typed.value(own) instanceof byte[] b ? b.length : 0);
     }
 
     private static long counted(byte[] key, int valueBytesInMemory) {
@@ -308,13 +334,14 @@ public final class Txn implements AutoCloseable {
     private void replace(byte[] key, Object value) {
         Object old = writes.put(key, value);
         heldBytes += counted(key, value) - counted(key, old);
-        if (old instanceof StreamedValue s) {
+        if (Typed.value(old) instanceof StreamedValue s) {
             store.release(s);
         }
     }
 
     private byte[] bytes(Object own) {
-        return own instanceof StreamedValue s ? store.materialize(s) : ((byte[]) own).clone();
+        Object v = Typed.value(own);
+        return v instanceof StreamedValue s ? store.materialize(s) : ((byte[]) v).clone();
     }
 
     /**
@@ -346,6 +373,29 @@ public final class Txn implements AutoCloseable {
      * values; null bounds are open.
      */
     public Iterable<Map.Entry<byte[], Long>> sizes(byte[] fromInclusive, byte[] toExclusive) {
+        Iterable<Map.Entry<byte[], ValueInfo>> infos = infos(fromInclusive, toExclusive);
+        return () -> {
+            Iterator<Map.Entry<byte[], ValueInfo>> it = infos.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Map.Entry<byte[], Long> next() {
+                    Map.Entry<byte[], ValueInfo> e = it.next();
+                    return Map.entry(e.getKey(), e.getValue().size());
+                }
+            };
+        };
+    }
+
+    /**
+     * Like {@link #sizes}, each key with its value's size and media type,
+     * as this transaction sees them, without reading the values.
+     */
+    public Iterable<Map.Entry<byte[], ValueInfo>> infos(byte[] fromInclusive, byte[] toExclusive) {
         checkActive();
         byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
         byte[] to = toExclusive == null ? null : toExclusive.clone();
@@ -355,8 +405,12 @@ public final class Txn implements AutoCloseable {
         if (snapshotName == null) {
             reads.range(from, to);
         }
-        return () -> new Merged<>(store.sizes(snapshot, from, to), own(from, to),
-                v -> v instanceof StreamedValue sv ? sv.length() : (long) ((byte[]) v).length);
+        return () -> new Merged<>(store.infos(snapshot, from, to), own(from, to), Txn::ownInfo);
+    }
+
+    private static ValueInfo ownInfo(Object own) {
+        Object v = Typed.value(own);
+        return new ValueInfo(v instanceof StreamedValue sv ? sv.length() : ((byte[]) v).length, Typed.contentType(own));
     }
 
     /**
@@ -440,7 +494,7 @@ public final class Txn implements AutoCloseable {
     /** Gives back streamed blocks no commit claimed, and lets go of the snapshot. */
     private void end() {
         for (Object v : writes.values()) {
-            if (v instanceof StreamedValue s) {
+            if (Typed.value(v) instanceof StreamedValue s) {
                 store.release(s);
             }
         }

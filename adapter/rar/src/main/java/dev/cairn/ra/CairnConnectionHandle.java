@@ -78,8 +78,8 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
-    public void put(byte[] key, byte[] value) {
-        managed().put(key, value);
+    public void put(byte[] key, byte[] value, String contentType) {
+        managed().put(key, value, contentType);
     }
 
     @Override
@@ -128,8 +128,9 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
-    public dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when) {
-        return managed().putStream(key, in, when);
+    public dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when,
+                                               String contentType) {
+        return managed().putStream(key, in, when, contentType);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.cairn.ra;
 import dev.cairn.api.CairnException;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.Txn;
+import dev.cairn.engine.object.ValueInfo;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.ConnectionEventListener;
@@ -73,9 +74,9 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         return inTransaction(t -> t.exists(key));
     }
 
-    void put(byte[] key, byte[] value) {
+    void put(byte[] key, byte[] value, String contentType) {
         inTransaction(t -> {
-            t.put(key, value);
+            t.put(key, value, contentType);
             return null;
         });
     }
@@ -160,11 +161,11 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         byte[] start = from;
         return inTransaction(t -> {
             java.util.List<dev.cairn.api.ObjectInfo> out = new java.util.ArrayList<>();
-            for (java.util.Map.Entry<byte[], Long> e : t.sizes(start, to)) {
+            for (java.util.Map.Entry<byte[], ValueInfo> e : t.infos(start, to)) {
                 if (out.size() == limit) {
                     break;
                 }
-                out.add(new dev.cairn.api.ObjectInfo(e.getKey(), e.getValue()));
+                out.add(new dev.cairn.api.ObjectInfo(e.getKey(), e.getValue().size(), e.getValue().contentType()));
             }
             return out;
         });
@@ -200,7 +201,8 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         }
         Txn own = store.begin();
         dev.cairn.api.StoredObject o = readOrClose(own, t -> openIn(t, key));
-        return o == null ? null : new dev.cairn.api.StoredObject(o.size(), o.etag(), closingWith(o.content(), own));
+        return o == null ? null
+                : new dev.cairn.api.StoredObject(o.size(), o.etag(), o.contentType(), closingWith(o.content(), own));
     }
 
     private static dev.cairn.api.StoredObject openIn(Txn t, byte[] key) {
@@ -208,17 +210,18 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         if (tag == null) {
             return null;
         }
-        long size = -1;
-        for (java.util.Map.Entry<byte[], Long> e : t.sizes(key, java.util.Arrays.copyOf(key, key.length + 1))) {
-            size = e.getValue();
+        ValueInfo info = null;
+        for (java.util.Map.Entry<byte[], ValueInfo> e : t.infos(key, java.util.Arrays.copyOf(key, key.length + 1))) {
+            info = e.getValue();
         }
-        return new dev.cairn.api.StoredObject(size, tag, t.getStream(key));
+        return new dev.cairn.api.StoredObject(info.size(), tag, info.contentType(), t.getStream(key));
     }
 
-    dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when) {
+    dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when,
+                                        String contentType) {
         return inTransaction(t -> {
             boolean created = when.isNone() ? !t.peekExists(key) : check(t, key, when) == null;
-            long length = t.putStream(key, in);
+            long length = t.putStream(key, in, contentType);
             return new dev.cairn.api.WriteResult(created, length, t.etag(key));
         });
     }
@@ -257,7 +260,7 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
                     if (w.value() == null) {
                         t.delete(w.key());
                     } else {
-                        t.put(w.key(), w.value());
+                        t.put(w.key(), w.value(), w.contentType());
                     }
                     applied++;
                 }

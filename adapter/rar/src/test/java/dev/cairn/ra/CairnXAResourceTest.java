@@ -77,7 +77,7 @@ class CairnXAResourceTest {
         XAResource xa = mc.getXAResource();
         Xid x = xid("g1");
         xa.start(x, XAResource.TMNOFLAGS);
-        mc.put(b("k"), b("v"));
+        mc.put(b("k"), b("v"), null);
         assertArrayEquals(b("v"), mc.get(b("k")), "the branch sees its own write");
         xa.end(x, XAResource.TMSUCCESS);
         assertNull(mc.get(b("k")), "after end the connection works outside the branch");
@@ -114,14 +114,14 @@ class CairnXAResourceTest {
         XAResource xa = mc.getXAResource();
         Xid prepared = xid("prepared-before");
         xa.start(prepared, XAResource.TMNOFLAGS);
-        mc.put(b("a"), b("decided"));
+        mc.put(b("a"), b("decided"), null);
         xa.end(prepared, XAResource.TMSUCCESS);
         assertEquals(XAResource.XA_OK, xa.prepare(prepared));
 
         disk.get().forcesUntilFailure.set(0); // the next fsync fails: the store turns read-only
         Xid late = xid("prepared-after");
         xa.start(late, XAResource.TMNOFLAGS);
-        mc.put(b("b"), b("lost"));
+        mc.put(b("b"), b("lost"), null);
         xa.end(late, XAResource.TMSUCCESS);
         assertXa(XAException.XAER_RMFAIL, () -> xa.prepare(late));
         assertTrue(store.isReadOnly());
@@ -132,7 +132,7 @@ class CairnXAResourceTest {
         assertXa(XAException.XAER_RMFAIL, () -> xa.commit(prepared, false));
         Xid refused = xid("prepared-when-read-only");
         xa.start(refused, XAResource.TMNOFLAGS);
-        mc.put(b("c"), b("refused"));
+        mc.put(b("c"), b("refused"), null);
         xa.end(refused, XAResource.TMSUCCESS);
         assertXa(XAException.XAER_RMFAIL, () -> xa.prepare(refused));
         assertXa(XAException.XAER_NOTA, () -> xa.rollback(refused)); // refused before writing: nothing to retry
@@ -163,17 +163,17 @@ class CairnXAResourceTest {
         XAResource xa = mc.getXAResource();
         Xid x = xid("g2");
         xa.start(x, XAResource.TMNOFLAGS);
-        mc.put(b("held"), b("prepared"));
+        mc.put(b("held"), b("prepared"), null);
         xa.end(x, XAResource.TMSUCCESS);
         xa.prepare(x);
 
         // While prepared its key is held: a local writer of it conflicts.
         CairnManagedConnection other = connection();
-        assertThrows(dev.cairn.api.WriteConflictException.class, () -> other.put(b("held"), b("intruder")));
+        assertThrows(dev.cairn.api.WriteConflictException.class, () -> other.put(b("held"), b("intruder"), null));
 
         xa.rollback(x);
         assertNull(committed("held"));
-        other.put(b("held"), b("after"));
+        other.put(b("held"), b("after"), null);
         assertArrayEquals(b("after"), committed("held"));
         assertXa(XAException.XAER_NOTA, () -> xa.rollback(x));
     }
@@ -199,7 +199,7 @@ class CairnXAResourceTest {
         XAResource xa = mc.getXAResource();
         Xid x = xid("g4");
         xa.start(x, XAResource.TMNOFLAGS);
-        mc.put(b("one"), b("1"));
+        mc.put(b("one"), b("1"), null);
         xa.end(x, XAResource.TMSUCCESS);
         xa.commit(x, true);
         assertArrayEquals(b("1"), committed("one"));
@@ -207,18 +207,18 @@ class CairnXAResourceTest {
         Xid y = xid("g5");
         xa.start(y, XAResource.TMNOFLAGS);
         assertArrayEquals(b("1"), mc.get(b("one"))); // the branch reads the key: a later commit of it conflicts
-        mc.put(b("one"), b("loser"));
+        mc.put(b("one"), b("loser"), null);
         xa.end(y, XAResource.TMSUCCESS);
-        connection().put(b("one"), b("winner")); // commits first
+        connection().put(b("one"), b("winner"), null); // commits first
         assertXa(XAException.XA_RBROLLBACK, () -> xa.commit(y, true));
         assertArrayEquals(b("winner"), committed("one"));
 
         Xid z = xid("g6");
         xa.start(z, XAResource.TMNOFLAGS);
         assertTrue(mc.exists(b("one")));
-        mc.put(b("one"), b("loser too"));
+        mc.put(b("one"), b("loser too"), null);
         xa.end(z, XAResource.TMSUCCESS);
-        connection().put(b("one"), b("winner again"));
+        connection().put(b("one"), b("winner again"), null);
         assertXa(XAException.XA_RBROLLBACK, () -> xa.prepare(z));
         assertEquals(0, store.stats().prepared());
         assertArrayEquals(b("winner again"), committed("one"));
@@ -231,7 +231,7 @@ class CairnXAResourceTest {
         XAResource xa = mc.getXAResource();
         Xid x = xid("g7");
         xa.start(x, XAResource.TMNOFLAGS);
-        mc.put(b("f"), b("x"));
+        mc.put(b("f"), b("x"), null);
         xa.end(x, XAResource.TMFAIL);
         assertXa(XAException.XA_RBROLLBACK, () -> xa.prepare(x));
         assertNull(committed("f"));
@@ -248,10 +248,10 @@ class CairnXAResourceTest {
         assertTrue(a.isSameRM(b), "two connections to one store are one resource manager");
         Xid x = xid("g8");
         a.start(x, XAResource.TMNOFLAGS);
-        first.put(b("p"), b("from first"));
+        first.put(b("p"), b("from first"), null);
         b.start(x, XAResource.TMJOIN);
         assertArrayEquals(b("from first"), second.get(b("p")), "the joined connection sees the branch's work");
-        second.put(b("q"), b("from second"));
+        second.put(b("q"), b("from second"), null);
         a.end(x, XAResource.TMSUCCESS);
         b.end(x, XAResource.TMSUCCESS);
         assertEquals(XAResource.XA_OK, b.prepare(x));
@@ -269,7 +269,7 @@ class CairnXAResourceTest {
         xa.start(x, XAResource.TMNOFLAGS);
         assertXa(XAException.XAER_DUPID, () -> connection().getXAResource().start(x, XAResource.TMNOFLAGS));
         assertXa(XAException.XAER_PROTO, () -> xa.start(xid("other"), XAResource.TMNOFLAGS));
-        mc.put(b("k"), b("v"));
+        mc.put(b("k"), b("v"), null);
         xa.end(x, XAResource.TMSUCCESS);
         assertXa(XAException.XAER_PROTO, () -> xa.commit(x, false));
         assertXa(XAException.XAER_NOTA, () -> xa.prepare(xid("never")));

@@ -1,6 +1,7 @@
 package dev.cairn.engine.object;
 
 import dev.cairn.engine.BlockStore;
+import dev.cairn.api.ContentTypes;
 import dev.cairn.api.CorruptBlockException;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
@@ -10,6 +11,7 @@ import dev.cairn.engine.check.ReferenceWalker;
 import dev.cairn.engine.tree.Tree;
 import dev.cairn.engine.tree.TreeFormat;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -22,6 +24,8 @@ import java.util.Map;
  * <pre>
  *   0x00 userKey                   -> 0x00 value bytes             (a small value, inline)
  *                                  -> 0x01 length[8] objectId[8]   (a large value, in data blocks)
+ *                                  -> 0x80 n[1] type[n] value bytes            (inline, with a media type)
+ *                                  -> 0x81 n[1] type[n] length[8] objectId[8]  (large, with a media type)
  *   0x01 objectId[8] index[8]      -> Bptr[24] length[4]           (one 16 KiB chunk of a large value)
  *   0x02 "keys"                    -> count[8]                     (how many user keys exist)
  *   0x03 xid                       -> a prepared transaction's write set (kept like any value:
@@ -31,7 +35,12 @@ import java.util.Map;
  * </pre>
  * A write set: u32 count, then per write: u16 key length, key, u8 kind
  * (0 delete; 1 put: u32 length, value; 2 put of a streamed value whose
- * chunks are in the tree already: u64 length, u64 object id).
+ * chunks are in the tree already: u64 length, u64 object id; 3 a put with
+ * a media type: u8 n, n bytes of type, then kind 1 or 2 as above).
+ * A media type ({@link ContentTypes}: printable US-ASCII, at most 255
+ * bytes) is kept with the value it was written with; a value without one
+ * is stored exactly as before media types existed, so older stores read
+ * unchanged and an untyped store's format is the same.
  * Chunks of one object sort together and in order. An object's id is the
  * address of its first data block, unique while the object lives.
  */
@@ -50,6 +59,9 @@ public final class ObjectLayout {
     private static final byte PARKED = 4;
     private static final byte INLINE = 0;
     private static final byte LARGE = 1;
+    /** Or'ed into a stored value's kind when a media type follows it. */
+    private static final int TYPED = 0x80;
+    private static final byte PUT_TYPED = 3;
 
     private ObjectLayout() {
     }
@@ -85,12 +97,20 @@ public final class ObjectLayout {
         int size = 4;
         for (Map.Entry<byte[], Object> e : writes.entrySet()) {
             Object v = e.getValue();
-            size += 2 + e.getKey().length + 1 + (v == null ? 0 : v instanceof byte[] bytes ? 4 + bytes.length : 16);
+            String type = Typed.contentType(v);
+            v = Typed.value(v);
+            size += 2 + e.getKey().length + 1 + (v == null ? 0 : v instanceof byte[] bytes ? 4 + bytes.length : 16)
+                    + (type == null ? 0 : 2 + type.length());
         }
         ByteBuffer b = ByteBuffer.allocate(size).putInt(writes.size());
         for (Map.Entry<byte[], Object> e : writes.entrySet()) {
             b.putShort((short) e.getKey().length).put(e.getKey());
             Object v = e.getValue();
+            String type = Typed.contentType(v);
+            if (type != null) {
+                b.put(PUT_TYPED).put((byte) type.length()).put(type.getBytes(StandardCharsets.US_ASCII));
+                v = Typed.value(v);
+            }
             if (v == null) {
                 b.put((byte) 0);
             } else if (v instanceof byte[] bytes) {
@@ -112,14 +132,21 @@ public final class ObjectLayout {
             byte[] k = new byte[Short.toUnsignedInt(b.getShort())];
             b.get(k);
             byte kind = b.get();
+            String type = null;
+            if (kind == PUT_TYPED) {
+                byte[] t = new byte[Byte.toUnsignedInt(b.get())];
+                b.get(t);
+                type = new String(t, StandardCharsets.US_ASCII);
+                kind = b.get();
+            }
             if (kind == 0) {
                 out.put(k, null);
             } else if (kind == 1) {
                 byte[] v = new byte[b.getInt()];
                 b.get(v);
-                out.put(k, v);
+                out.put(k, Typed.of(type, v));
             } else {
-                out.put(k, new PreparedLarge(b.getLong(), b.getLong()));
+                out.put(k, Typed.of(type, new PreparedLarge(b.getLong(), b.getLong())));
             }
         }
         return out;
@@ -136,7 +163,8 @@ public final class ObjectLayout {
             return null;
         }
         if (!isLarge(stored)) {
-            return new java.io.ByteArrayInputStream(stored, 1, stored.length - 1);
+            int at = payload(stored);
+            return new java.io.ByteArrayInputStream(stored, at, stored.length - at);
         }
         long id = largeId(stored);
         long length = largeLength(stored);
@@ -178,15 +206,57 @@ public final class ObjectLayout {
         return ByteBuffer.allocate(17).put(CHUNK_KEY).putLong(objectId).putLong(index).array();
     }
 
-    static byte[] inline(byte[] value) {
-        byte[] v = new byte[value.length + 1];
-        v[0] = INLINE;
-        System.arraycopy(value, 0, v, 1, value.length);
+    /** Largest value kept inline with media type {@code contentType} (null: none). */
+    public static int maxInline(String contentType) {
+        return contentType == null ? MAX_INLINE : MAX_INLINE - 1 - contentType.length();
+    }
+
+    static byte[] inline(byte[] value, String contentType) {
+        int at = headerLength(contentType);
+        byte[] v = new byte[at + value.length];
+        header(v, INLINE, contentType);
+        System.arraycopy(value, 0, v, at, value.length);
         return v;
     }
 
-    static byte[] large(long length, long objectId) {
-        return ByteBuffer.allocate(17).put(LARGE).putLong(length).putLong(objectId).array();
+    static byte[] large(long length, long objectId, String contentType) {
+        int at = headerLength(contentType);
+        byte[] v = new byte[at + 16];
+        header(v, LARGE, contentType);
+        ByteBuffer.wrap(v).putLong(at, length).putLong(at + 8, objectId);
+        return v;
+    }
+
+    private static int headerLength(String contentType) {
+        return contentType == null ? 1 : 2 + contentType.length();
+    }
+
+    private static void header(byte[] v, byte kind, String contentType) {
+        if (contentType == null) {
+            v[0] = kind;
+            return;
+        }
+        v[0] = (byte) (kind | TYPED);
+        v[1] = (byte) contentType.length();
+        byte[] t = contentType.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(t, 0, v, 2, t.length);
+    }
+
+    /** Where a stored value's payload (its bytes, or a large value's length and id) starts. */
+    private static int payload(byte[] stored) {
+        return (stored[0] & TYPED) == 0 ? 1 : 2 + Byte.toUnsignedInt(stored[1]);
+    }
+
+    /** The media type a stored value was written with, or null. */
+    static String contentType(byte[] stored) {
+        return (stored[0] & TYPED) == 0 ? null
+                : new String(stored, 2, Byte.toUnsignedInt(stored[1]), StandardCharsets.US_ASCII);
+    }
+
+    /** A stored value's size and media type, without reading a large value's chunks. */
+    static ValueInfo info(byte[] stored) {
+        long size = isLarge(stored) ? largeLength(stored) : stored.length - payload(stored);
+        return new ValueInfo(size, contentType(stored));
     }
 
     static byte[] chunkValue(Bptr bp, int length) {
@@ -196,15 +266,15 @@ public final class ObjectLayout {
     }
 
     static boolean isLarge(byte[] stored) {
-        return stored[0] == LARGE;
+        return (stored[0] & 0x7f) == LARGE;
     }
 
     static long largeLength(byte[] stored) {
-        return ByteBuffer.wrap(stored).getLong(1);
+        return ByteBuffer.wrap(stored).getLong(payload(stored));
     }
 
     static long largeId(byte[] stored) {
-        return ByteBuffer.wrap(stored).getLong(9);
+        return ByteBuffer.wrap(stored).getLong(payload(stored) + 8);
     }
 
     static long chunks(long length) {
@@ -280,7 +350,8 @@ public final class ObjectLayout {
             return null;
         }
         if (!isLarge(stored)) {
-            return inlineEtag(stored, 1, stored.length - 1);
+            int at = payload(stored);
+            return inlineEtag(stored, at, stored.length - at);
         }
         return chunksEtag(largeLength(stored), dataBlocks(store, root, key));
     }
@@ -305,7 +376,7 @@ public final class ObjectLayout {
     /** Turns a stored value into the user's bytes, reading a large value's chunks. */
     static byte[] materialize(BlockStore store, Bptr root, byte[] stored) {
         if (!isLarge(stored)) {
-            return Arrays.copyOfRange(stored, 1, stored.length);
+            return Arrays.copyOfRange(stored, payload(stored), stored.length);
         }
         long length = largeLength(stored);
         long id = largeId(stored);
@@ -330,9 +401,9 @@ public final class ObjectLayout {
         return userEntries(store, root, from, to, v -> materialize(store, root, v));
     }
 
-    /** User keys in {@code [from, to)} with their values' sizes, read from the tree without reading the values. */
-    public static Iterator<Map.Entry<byte[], Long>> sizes(BlockStore store, Bptr root, byte[] from, byte[] to) {
-        return userEntries(store, root, from, to, v -> isLarge(v) ? largeLength(v) : v.length - 1L);
+    /** User keys in {@code [from, to)} with their values' sizes and types, from the tree without reading the values. */
+    public static Iterator<Map.Entry<byte[], ValueInfo>> infos(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        return userEntries(store, root, from, to, ObjectLayout::info);
     }
 
     /** User entries in {@code [from, to)} (to null: all), keys without their prefix, values through {@code value}. */

@@ -54,7 +54,8 @@ public final class ObjectWriter {
      * @param writes each key once, from internal key (see {@link ObjectLayout})
      *               to: a {@code byte[]} value; a {@link StreamedValue} (its
      *               reserved blocks are claimed); a {@link PreparedLarge} (its
-     *               chunks are in the tree already); {@link #FORGET}; or null
+     *               chunks are in the tree already); one of those with a
+     *               media type ({@link Typed}); {@link #FORGET}; or null
      *               for a delete. Only user keys count in the key count.
      */
     public static Applied apply(BlockStore store, Bptr current, Iterable<Map.Entry<byte[], Object>> writes,
@@ -118,17 +119,19 @@ public final class ObjectWriter {
     }
 
     /** Applies one key's new value, if it has one (not a delete); its old value is {@link #replaceOld}'s. */
-    private static void writeNew(BlockStore store, TreeWriter w, byte[] key, Object v, List<Bptr> written) {
+    private static void writeNew(BlockStore store, TreeWriter w, byte[] key, Object write, List<Bptr> written) {
+        String type = Typed.contentType(write);
+        Object v = Typed.value(write);
         if (v instanceof byte[] bytes) {
-            if (bytes.length <= ObjectLayout.MAX_INLINE) {
-                w.apply(Msg.put(key, ObjectLayout.inline(bytes)));
+            if (bytes.length <= ObjectLayout.maxInline(type)) {
+                w.apply(Msg.put(key, ObjectLayout.inline(bytes, type)));
             } else {
-                w.apply(Msg.put(key, ObjectLayout.large(bytes.length, writeChunks(store, w, bytes, written))));
+                w.apply(Msg.put(key, ObjectLayout.large(bytes.length, writeChunks(store, w, bytes, written), type)));
             }
         } else if (v instanceof StreamedValue s) {
-            w.apply(Msg.put(key, ObjectLayout.large(s.length(), claimChunks(store, w, s, written))));
+            w.apply(Msg.put(key, ObjectLayout.large(s.length(), claimChunks(store, w, s, written), type)));
         } else if (v instanceof PreparedLarge p) {
-            w.apply(Msg.put(key, ObjectLayout.large(p.length(), p.objectId())));
+            w.apply(Msg.put(key, ObjectLayout.large(p.length(), p.objectId(), type)));
         }
     }
 
