@@ -93,6 +93,7 @@ class ConcurrentCrashExplorationTest {
     /** @return crash states explored, scheduling decisions made */
     private long[] explore(long seed, int actorCount, int ops) {
         Scheduler sched = new Scheduler(seed);
+        int preload = Integer.getInteger("explore.preload", seed % 3 == 0 ? 300 : 0);
         ScheduledChannel[] ch = new ScheduledChannel[1];
         StoreConfig cfg = StoreConfig.defaults().sizeBytes(SIZE).arenas(2).syncers(2).cacheBytes(1 << 20)
                 .workers(sched)
@@ -105,7 +106,7 @@ class ConcurrentCrashExplorationTest {
         try (Store s = Store.create(file, cfg)) {
             firstEvent = ch[0].eventCount();
             for (int i = 0; i < actorCount; i++) {
-                Actor a = new Actor(i, new Random(seed * 1000 + i), sched::point);
+                Actor a = new Actor(i, new Random(seed * 1000 + i), sched::point, preload);
                 actors.add(a);
                 sched.spawn("committer-" + i, () -> {
                     try {
@@ -174,8 +175,9 @@ class ConcurrentCrashExplorationTest {
                         throw new AssertionError(at + ": " + e, e);
                     }
                 });
-        System.out.printf("seed %d: %d events, %d scheduling decisions, %d crash states%n",
-                seed, events.size() - firstEvent, sched.decisions(), explored);
+        System.out.printf("seed %d%s: %d events, %d scheduling decisions, %d crash states%n",
+                seed, preload > 0 ? " (" + preload + " keys preloaded each)" : "", events.size() - firstEvent,
+                sched.decisions(), explored);
         return new long[] {explored, sched.decisions()};
     }
 
@@ -340,6 +342,15 @@ class ConcurrentCrashExplorationTest {
     private static final class Actor {
         /** Keys of each committer: enough inline values (up to 511 bytes) that the tree has pivots and leaves. */
         static final int KEYS = 24;
+        /**
+         * Keys each committer writes at its first operation and never again
+         * (300 in every third seed, {@code -Dexplore.preload=N} in all):
+         * enough (with the others') that the tree has pivots between its root
+         * and the leaves, so a commit rewrites nodes below the root, which
+         * the syncers write at once, and another commit in the same
+         * generation may replace them again (freed at once).
+         */
+        final int preload;
         final int id;
         final Random rnd;
         final Runnable pause;
@@ -352,8 +363,9 @@ class ConcurrentCrashExplorationTest {
         /** Event count when operation j returned. */
         final List<Integer> acks = java.util.Collections.synchronizedList(new ArrayList<>());
 
-        Actor(int id, Random rnd, Runnable pause) {
+        Actor(int id, Random rnd, Runnable pause, int preload) {
             this.id = id;
+            this.preload = preload;
             this.rnd = rnd;
             this.pause = pause;
             states.add(snapshot());
@@ -373,7 +385,18 @@ class ConcurrentCrashExplorationTest {
 
         void step(Store s, int n) {
             String prefix = "a" + id + "-";
-            if (preparedXid != null && rnd.nextInt(3) == 0) {
+            if (n == 0 && preload > 0) {
+                try (Txn t = s.begin()) { // keys it never writes again, only so the tree has pivots under its root
+                    Map<String, byte[]> w = new HashMap<>();
+                    for (int i = 0; i < preload; i++) {
+                        byte[] v = value(300 + rnd.nextInt(212));
+                        t.put(b(key(KEYS + i)), v);
+                        w.put(key(KEYS + i), v);
+                    }
+                    t.commit();
+                    apply(keys, w);
+                }
+            } else if (preparedXid != null && rnd.nextInt(3) == 0) {
                 byte[] xid = b(preparedXid);
                 if (rnd.nextBoolean()) {
                     s.commitPrepared(xid);
