@@ -49,7 +49,8 @@ class ConcurrentCrashExplorationTest {
 
     @Test
     void everyAcknowledgedOperationOfEveryCommitterSurvivesEveryCrash() {
-        String seedList = System.getProperty("explore.seeds", "1..8");
+        // Seed 25 reaches a given-back chunk whose write a syncer still holds (see README.md).
+        String seedList = System.getProperty("explore.seeds", "1..8,25");
         int actors = Integer.getInteger("explore.actors", 3);
         int ops = Integer.getInteger("explore.ops", 10);
         int minStates = Integer.getInteger("explore.minStates", 2000);
