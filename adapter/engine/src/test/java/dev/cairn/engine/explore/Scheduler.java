@@ -31,6 +31,11 @@ final class Scheduler implements Workers {
     private long arrivals;
     private volatile boolean stopped;
     private int decisions;
+    private final boolean prioritized;
+    /** One decision in this many, on average, is a change point (8 to 40, by seed). */
+    private final int changeEvery;
+    /** The lowest priority given so far: a demoted thread goes below it. */
+    private double lowest;
 
     private static final class Managed {
         final String name;
@@ -38,6 +43,8 @@ final class Scheduler implements Workers {
         boolean atPoint;
         boolean permitted;
         boolean done;
+        /** Under {@link #prioritized}: the ready thread with the highest runs. */
+        double priority;
         /** Times it has left a point: the scheduler's proof that its pick ran, even if it is at the next point already. */
         long passes;
 
@@ -46,8 +53,26 @@ final class Scheduler implements Workers {
         }
     }
 
+    /** Prioritized, unless {@code -Dexplore.uniform=true}. */
     Scheduler(long seed) {
+        this(seed, !Boolean.getBoolean("explore.uniform"));
+    }
+
+    /**
+     * @param prioritized pick by priority (PCT, probabilistic concurrency
+     *                    testing) rather than uniformly: each thread gets a
+     *                    random priority when it starts, the highest ready
+     *                    thread runs, and at a few random decisions the one
+     *                    picked drops below every other. So a thread can stay
+     *                    stopped at one point (a syncer before the write of a
+     *                    batch it gathered, a sync before its force) while
+     *                    the others run many steps, which a uniform pick
+     *                    among a handful of threads almost never does.
+     */
+    Scheduler(long seed, boolean prioritized) {
         this.rnd = new Random(seed);
+        this.prioritized = prioritized;
+        this.changeEvery = 8 + (int) Math.floorMod(seed, 5) * 8;
     }
 
     /** An engine task: a scheduled thread, or run at once by the caller once the schedule is over. */
@@ -68,6 +93,9 @@ final class Scheduler implements Workers {
     /** Starts {@code body} on a scheduled thread; it waits at its first point for its turn. */
     void spawn(String name, Runnable body) {
         Managed m = new Managed(name);
+        synchronized (lock) {
+            m.priority = rnd.nextDouble();
+        }
         Thread t = new Thread(() -> {
             current.set(m);
             try {
@@ -159,7 +187,7 @@ final class Scheduler implements Workers {
                     throw new AssertionError("deadlock after " + decisions + " decisions: every thread is blocked\n"
                             + dump());
                 }
-                pick = ready.get(rnd.nextInt(ready.size()));
+                pick = pick(ready);
                 long passes = pick.passes;
                 pick.permitted = true;
                 decisions++;
@@ -169,6 +197,24 @@ final class Scheduler implements Workers {
                 }
             }
         }
+    }
+
+    /** Under the lock: the thread to run next, of those stopped at a point. */
+    private Managed pick(List<Managed> ready) {
+        if (!prioritized || rnd.nextInt(16) == 0) {
+            return ready.get(rnd.nextInt(ready.size()));
+        }
+        Managed best = ready.get(0);
+        for (Managed m : ready) {
+            if (m.priority > best.priority) {
+                best = m;
+            }
+        }
+        if (rnd.nextInt(changeEvery) == 0) { // a change point: it runs this once more, then waits behind every other
+            lowest -= 1;
+            best.priority = lowest;
+        }
+        return best;
     }
 
     int decisions() {
