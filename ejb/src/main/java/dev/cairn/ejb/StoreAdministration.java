@@ -3,6 +3,7 @@ package dev.cairn.ejb;
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
 import dev.cairn.api.CheckResult;
+import dev.cairn.api.Figures;
 import dev.cairn.api.SnapshotInfo;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -52,8 +53,8 @@ public class StoreAdministration {
     void openAtStart() {
         try {
             Map<String, Long> f = cairn.statistics();
-            LOG.info(() -> "Cairn store ready: " + f.get("keys") + " keys, generation " + f.get("generation")
-                    + (f.getOrDefault("readOnly", 0L) != 0 ? ", READ-ONLY" : ""));
+            LOG.info(() -> "Cairn store ready: " + f.get(Figures.KEYS) + " keys, generation " + f.get(Figures.GENERATION)
+                    + (f.getOrDefault(Figures.READ_ONLY, 0L) != 0 ? ", READ-ONLY" : ""));
         } catch (RuntimeException e) {
             // Deployment goes on: the HTTP API answers 503 and readiness is DOWN, saying why.
             LOG.log(Level.SEVERE, "the Cairn store could not be opened: " + e.getMessage(), e);

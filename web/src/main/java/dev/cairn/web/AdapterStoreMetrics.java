@@ -1,5 +1,6 @@
 package dev.cairn.web;
 
+import dev.cairn.api.CairnStoreMXBean;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -49,7 +50,7 @@ public class AdapterStoreMetrics {
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         try {
-            stores = new ObjectName("dev.cairn:type=Store,*");
+            stores = new ObjectName(CairnStoreMXBean.OBJECT_NAME_PREFIX + ",*");
             MBeanServerNotificationFilter filter = new MBeanServerNotificationFilter();
             filter.enableAllObjectNames();
             server.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, follower, filter, null);

@@ -31,7 +31,7 @@ public class AdapterStoresReadiness implements HealthCheck {
         boolean up = true;
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            Set<ObjectName> names = new TreeSet<>(server.queryNames(new ObjectName("dev.cairn:type=Store,*"), null));
+            Set<ObjectName> names = new TreeSet<>(server.queryNames(new ObjectName(CairnStoreMXBean.OBJECT_NAME_PREFIX + ",*"), null));
             for (ObjectName name : names) {
                 CairnStoreMXBean store = JMX.newMXBeanProxy(server, name, CairnStoreMXBean.class);
                 String state;

@@ -1,5 +1,6 @@
 package dev.cairn.web;
 
+import dev.cairn.api.Figures;
 import dev.cairn.ejb.StoreAdministration;
 import jakarta.ejb.EJB;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,20 +26,20 @@ public class StoreReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         try {
             Map<String, Long> figures = store.statistics();
-            boolean readOnly = figures.getOrDefault("readOnly", 0L) != 0;
+            boolean readOnly = figures.getOrDefault(Figures.READ_ONLY, 0L) != 0;
             var response = HealthCheckResponse.named("cairn-store").status(!readOnly)
                     .withData("writable", !readOnly)
-                    .withData("keys", figures.getOrDefault("keys", 0L));
+                    .withData("keys", figures.getOrDefault(Figures.KEYS, 0L));
             String reason = readOnly ? store.readOnlyReason() : null;
             if (reason != null) {
                 response.withData("reason", reason);
             }
             // Still UP (the store takes writes), but the mount passed over the
             // newest sync, whose commits may have been acknowledged: say so here too.
-            long rolledBack = figures.getOrDefault("rolledBackGeneration", -1L);
+            long rolledBack = figures.getOrDefault(Figures.ROLLED_BACK_GENERATION, -1L);
             if (rolledBack >= 0) {
                 response.withData("rolledBackGeneration", rolledBack)
-                        .withData("rolledBackAddress", figures.getOrDefault("rolledBackAddress", -1L));
+                        .withData("rolledBackAddress", figures.getOrDefault(Figures.ROLLED_BACK_ADDRESS, -1L));
             }
             return response.build();
         } catch (RuntimeException e) {

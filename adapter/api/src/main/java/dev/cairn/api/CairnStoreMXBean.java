@@ -9,6 +9,9 @@ package dev.cairn.api;
  */
 public interface CairnStoreMXBean {
 
+    /** The MBeans' object names: this, then {@code ,name=<the store file's path, quoted>}. */
+    String OBJECT_NAME_PREFIX = "dev.cairn:type=Store";
+
     String getPath();
 
     boolean isReadOnly();

@@ -1,8 +1,5 @@
 package dev.cairn.engine;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * A snapshot of a store's figures.
  *
@@ -20,21 +17,4 @@ import java.util.Map;
  */
 public record StoreStats(long keys, long commits, long syncs, long conflicts, long prepared, long snapshots, long usedBytes, long freeBytes,
                          long cacheHits, long cacheMisses, boolean readOnly) {
-
-    /** The figures by name, in a stable order, for JSON and MBeans. */
-    public Map<String, Long> asMap() {
-        Map<String, Long> m = new LinkedHashMap<>();
-        m.put("keys", keys);
-        m.put("commits", commits);
-        m.put("syncs", syncs);
-        m.put("conflicts", conflicts);
-        m.put("prepared", prepared);
-        m.put("snapshots", snapshots);
-        m.put("usedBytes", usedBytes);
-        m.put("freeBytes", freeBytes);
-        m.put("cacheHits", cacheHits);
-        m.put("cacheMisses", cacheMisses);
-        m.put("readOnly", readOnly ? 1L : 0L);
-        return m;
-    }
 }

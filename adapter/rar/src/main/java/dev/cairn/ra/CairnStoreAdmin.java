@@ -1,10 +1,12 @@
 package dev.cairn.ra;
 
 import dev.cairn.api.CairnStoreMXBean;
+import dev.cairn.api.Figures;
 import dev.cairn.engine.BlockStoreStats;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.check.CheckReport;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,10 +55,8 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
                         + b.rolledBackGeneration() + (b.rolledBackAddress() < 0 ? ""
                         : String.format(" (block 0x%x did not read back as written)", b.rolledBackAddress()))
                         + ": commits of that sync may have been acknowledged and are not in the store");
-        java.util.HashMap<String, Long> figures = new java.util.HashMap<>();
-        figures.put("rolledBackGeneration", b.rolledBackGeneration());
-        figures.put("rolledBackAddress", b.rolledBackAddress());
-        figures.put("generation", b.durableGen());
+        Map<String, Long> figures = StoreFigures.rolledBack(b);
+        figures.put(Figures.GENERATION, b.durableGen());
         n.setUserData(figures);
         return n;
     }
@@ -71,7 +71,7 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
     }
 
     static ObjectName objectName(Store store) throws JMException {
-        return new ObjectName("dev.cairn:type=Store,name=" + ObjectName.quote(store.path().toString()));
+        return new ObjectName(OBJECT_NAME_PREFIX + ",name=" + ObjectName.quote(store.path().toString()));
     }
 
     /** Registers the MBean of {@code store}; returns null (and logs why) when the server refuses it. */

@@ -83,9 +83,7 @@ final class StoreRegistry {
 
     /** The store's figures and the adapter's transaction counters, by name. */
     Map<String, Long> figures(Store store) {
-        Map<String, Long> figures = new java.util.LinkedHashMap<>(StoreFigures.of(store));
-        counters.addTo(figures);
-        return figures;
+        return StoreFigures.of(store, counters);
     }
 
     /**
