@@ -21,6 +21,7 @@ import dev.cairn.engine.epoch.Epochs;
 import dev.cairn.engine.sync.Mount;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.sync.Syncers;
+import dev.cairn.engine.work.Workers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
