@@ -3,7 +3,7 @@ package dev.cairn.engine.txn;
 import dev.cairn.engine.BlockStore;
 import dev.cairn.api.CairnException;
 import dev.cairn.engine.block.Bptr;
-import dev.cairn.engine.check.ReferenceWalker;
+import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.tree.Keys;
 import dev.cairn.engine.tree.Msg;
 import dev.cairn.engine.tree.Tree;
