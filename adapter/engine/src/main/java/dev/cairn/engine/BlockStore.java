@@ -5,22 +5,24 @@ import dev.cairn.api.CorruptBlockException;
 import dev.cairn.api.ReadOnlyStoreException;
 import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreFullException;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.alloc.Arena;
 import dev.cairn.engine.alloc.ArenaHeader;
 import dev.cairn.engine.alloc.ArenaState;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.cache.BlockCache;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.check.CheckReport;
 import dev.cairn.engine.check.Checker;
-import dev.cairn.engine.check.ReferenceWalker;
 import dev.cairn.engine.disk.StoreFile;
 import dev.cairn.engine.epoch.Epochs;
 import dev.cairn.engine.sync.Mount;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.sync.Syncers;
+import dev.cairn.engine.work.Workers;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.FileAlreadyExistsException;
@@ -85,7 +87,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * a sync. The store above this class decides which of its commits a sync
  * covers and tells their callers so (see {@code Store}'s commit lock).
  */
-public final class BlockStore implements AutoCloseable {
+public final class BlockStore implements BlockAccess, AutoCloseable {
 
     private static final int SYNC_QUEUE_CAPACITY = 4096;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BlockStore.class.getName());
@@ -320,6 +322,7 @@ public final class BlockStore implements AutoCloseable {
      * recycled buffer held: for a caller that sets every byte (a packed tree
      * node), to whom zeroing the block first is wasted work on every write.
      */
+    @Override
     public CachedBlock newBlockToOverwrite(int type, int hint) {
         return newBlock(type, hint, false);
     }
@@ -352,6 +355,7 @@ public final class BlockStore implements AutoCloseable {
      * so concurrent writers seldom share one, and none starts from the arena
      * tree nodes (hint 0) start from.
      */
+    @Override
     public int valueHint() {
         int others = arenas.length - 1;
         return others == 0 ? 0 : 1 + (int) (valueHints.getAndIncrement() % others);
@@ -365,6 +369,7 @@ public final class BlockStore implements AutoCloseable {
      * at commit, within the generation of the root that refers to it;
      * {@link #unreserve} gives it back. The caller sets every byte.
      */
+    @Override
     public CachedBlock newReservedBlock(int hint) {
         checkWritable();
         long addr;
@@ -382,6 +387,7 @@ public final class BlockStore implements AutoCloseable {
     }
 
     /** Logs the allocation of reserved blocks; call within {@link #withinGeneration}. */
+    @Override
     public void claim(List<Bptr> blocks) {
         for (Bptr bp : blocks) {
             Arena a = arenaOf(bp.addr());
@@ -399,11 +405,13 @@ public final class BlockStore implements AutoCloseable {
      *
      * @return false when the block is not reserved (a commit claimed it)
      */
+    @Override
     public boolean unreserve(Bptr bp) {
         return unreserve(bp.addr());
     }
 
     /** Like {@link #unreserve(Bptr)}, for a reserved block whose write never returned a pointer. */
+    @Override
     public boolean unreserve(long addr) {
         Arena a = arenaOf(addr);
         a.lock.lock();
@@ -483,6 +491,7 @@ public final class BlockStore implements AutoCloseable {
      *
      * @return the pointer that refers to it: address, hash of its bytes, birth generation
      */
+    @Override
     public Bptr write(CachedBlock b) {
         checkWritable();
         long hash = BlockHash.ofBlock(b.data());
@@ -498,6 +507,7 @@ public final class BlockStore implements AutoCloseable {
      * tree's root, which every commit rewrites and only the superblock
      * refers to. Call it within the generation ({@link #withinGeneration}).
      */
+    @Override
     public Bptr writeAtSync(CachedBlock b) {
         checkWritable();
         long hash = BlockHash.ofBlock(b.data());
@@ -512,6 +522,7 @@ public final class BlockStore implements AutoCloseable {
      *
      * @throws CorruptBlockException naming the address when the bytes do not match
      */
+    @Override
     public CachedBlock read(Bptr bp) {
         checkOpen();
         if (bp.isNone() || !BlockFormat.aligned(bp.addr()) || arenaOf(bp.addr()) == null) {
@@ -528,6 +539,7 @@ public final class BlockStore implements AutoCloseable {
     }
 
     /** Frees a block; it is reused only once no durable root and no reader can reach it. */
+    @Override
     public void free(Bptr bp) {
         checkWritable();
         Arena a = arenaOf(bp.addr());
@@ -946,6 +958,7 @@ public final class BlockStore implements AutoCloseable {
     }
 
     /** Where the engine gets its threads (see {@link Workers}). */
+    @Override
     public Workers workers() {
         return config.workers();
     }

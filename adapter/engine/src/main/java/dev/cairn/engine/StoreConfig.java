@@ -2,6 +2,7 @@ package dev.cairn.engine;
 
 import dev.cairn.api.TransactionTooLargeException;
 import dev.cairn.engine.disk.ChannelOpener;
+import dev.cairn.engine.work.Workers;
 import java.util.Objects;
 
 /**

@@ -1,6 +1,7 @@
 package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
+import dev.cairn.engine.work.Workers;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.engine.disk.ForwardingChannel;
+import dev.cairn.engine.work.Workers;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.cairn.ra;
 import dev.cairn.api.CairnException;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
-import dev.cairn.engine.Workers;
+import dev.cairn.engine.work.Workers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

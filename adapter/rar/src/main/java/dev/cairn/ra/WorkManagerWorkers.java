@@ -1,7 +1,7 @@
 package dev.cairn.ra;
 
 import dev.cairn.api.CairnException;
-import dev.cairn.engine.Workers;
+import dev.cairn.engine.work.Workers;
 import jakarta.resource.spi.work.Work;
 import jakarta.resource.spi.work.WorkException;
 import jakarta.resource.spi.work.WorkManager;

@@ -6,6 +6,7 @@ import dev.cairn.engine.alloc.ArenaHeader;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.disk.StoreFile;
 import dev.cairn.engine.sync.Mount;
 import dev.cairn.engine.sync.Superblock;

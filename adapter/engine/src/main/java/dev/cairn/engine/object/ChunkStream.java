@@ -1,6 +1,6 @@
 package dev.cairn.engine.object;
 
-import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
 import java.io.InputStream;
@@ -9,14 +9,14 @@ import java.util.function.LongFunction;
 /** Reads a large value one 16 KiB chunk at a time: memory stays at one chunk however large the value. */
 final class ChunkStream extends InputStream {
 
-    private final BlockStore store;
+    private final BlockAccess store;
     private final long length;
     private final LongFunction<Bptr> chunkAt;
     private final byte[] chunk = new byte[ObjectLayout.CHUNK];
     private long pos;
     private long chunkIndex = -1;
 
-    ChunkStream(BlockStore store, long length, LongFunction<Bptr> chunkAt) {
+    ChunkStream(BlockAccess store, long length, LongFunction<Bptr> chunkAt) {
         this.store = store;
         this.length = length;
         this.chunkAt = chunkAt;

@@ -1,13 +1,13 @@
 package dev.cairn.engine.object;
 
-import dev.cairn.engine.BlockStore;
 import dev.cairn.api.ContentTypes;
 import dev.cairn.api.CorruptBlockException;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.cache.CachedBlock;
-import dev.cairn.engine.check.ReferenceWalker;
 import dev.cairn.engine.tree.Tree;
 import dev.cairn.engine.tree.TreeFormat;
 import java.nio.ByteBuffer;
@@ -157,7 +157,7 @@ public final class ObjectLayout {
      * time, or null when absent. The caller keeps the snapshot pinned while
      * it reads.
      */
-    public static java.io.InputStream stream(BlockStore store, Bptr root, byte[] key) {
+    public static java.io.InputStream stream(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
         if (stored == null) {
             return null;
@@ -178,12 +178,12 @@ public final class ObjectLayout {
     }
 
     /** A streamed value not yet committed, as a stream. */
-    public static java.io.InputStream stream(BlockStore store, StreamedValue v) {
+    public static java.io.InputStream stream(BlockAccess store, StreamedValue v) {
         return new ChunkStream(store, v.length(), i -> v.chunks().get((int) i));
     }
 
     /** The bytes of a streamed value not yet committed. */
-    public static byte[] materialize(BlockStore store, StreamedValue v) {
+    public static byte[] materialize(BlockAccess store, StreamedValue v) {
         try (java.io.InputStream in = stream(store, v)) {
             return in.readAllBytes();
         } catch (java.io.IOException e) {
@@ -192,7 +192,7 @@ public final class ObjectLayout {
     }
 
     /** The prepared transactions in the tree at {@code root}: xid to packed write set. */
-    public static List<Map.Entry<byte[], byte[]>> prepared(BlockStore store, Bptr root) {
+    public static List<Map.Entry<byte[], byte[]>> prepared(BlockAccess store, Bptr root) {
         List<Map.Entry<byte[], byte[]>> out = new ArrayList<>();
         Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, new byte[] {PREPARED}, new byte[] {PREPARED + 1});
         while (it.hasNext()) {
@@ -308,24 +308,24 @@ public final class ObjectLayout {
     }
 
     /** The value of user key {@code key} in the tree at {@code root}, or null. */
-    public static byte[] get(BlockStore store, Bptr root, byte[] key) {
+    public static byte[] get(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
         return stored == null ? null : materialize(store, root, stored);
     }
 
     /** The value stored under internal key {@code key} (a prepared record's, say), or null. */
-    public static byte[] getInternal(BlockStore store, Bptr root, byte[] key) {
+    public static byte[] getInternal(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, key);
         return stored == null ? null : materialize(store, root, stored);
     }
 
     /** Whether user key {@code key} exists in the tree at {@code root}, without reading a large value. */
-    public static boolean exists(BlockStore store, Bptr root, byte[] key) {
+    public static boolean exists(BlockAccess store, Bptr root, byte[] key) {
         return Tree.get(store, root, userKey(key)) != null;
     }
 
     /** The data blocks holding user key {@code key}'s value, in order; empty for an inline or absent value. */
-    public static List<Bptr> dataBlocks(BlockStore store, Bptr root, byte[] key) {
+    public static List<Bptr> dataBlocks(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
         List<Bptr> out = new ArrayList<>();
         if (stored != null && isLarge(stored)) {
@@ -344,7 +344,7 @@ public final class ObjectLayout {
      * its bytes; a large value's hashes its length and its chunks' block
      * hashes, read from the chunk entries.
      */
-    public static String etag(BlockStore store, Bptr root, byte[] key) {
+    public static String etag(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
         if (stored == null) {
             return null;
@@ -369,12 +369,12 @@ public final class ObjectLayout {
     }
 
     /** Live user keys in the tree at {@code root}. */
-    public static long keyCount(BlockStore store, Bptr root) {
+    public static long keyCount(BlockAccess store, Bptr root) {
         return count(Tree.get(store, root, KEY_COUNT));
     }
 
     /** Turns a stored value into the user's bytes, reading a large value's chunks. */
-    static byte[] materialize(BlockStore store, Bptr root, byte[] stored) {
+    static byte[] materialize(BlockAccess store, Bptr root, byte[] stored) {
         if (!isLarge(stored)) {
             return Arrays.copyOfRange(stored, payload(stored), stored.length);
         }
@@ -397,17 +397,17 @@ public final class ObjectLayout {
     }
 
     /** User entries with keys in {@code [from, to)} of the tree at {@code root}, values materialized lazily. */
-    public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
+    public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockAccess store, Bptr root, byte[] from, byte[] to) {
         return userEntries(store, root, from, to, v -> materialize(store, root, v));
     }
 
     /** User keys in {@code [from, to)} with their values' sizes and types, from the tree without reading the values. */
-    public static Iterator<Map.Entry<byte[], ValueInfo>> infos(BlockStore store, Bptr root, byte[] from, byte[] to) {
+    public static Iterator<Map.Entry<byte[], ValueInfo>> infos(BlockAccess store, Bptr root, byte[] from, byte[] to) {
         return userEntries(store, root, from, to, ObjectLayout::info);
     }
 
     /** User entries in {@code [from, to)} (to null: all), keys without their prefix, values through {@code value}. */
-    private static <V> Iterator<Map.Entry<byte[], V>> userEntries(BlockStore store, Bptr root, byte[] from, byte[] to,
+    private static <V> Iterator<Map.Entry<byte[], V>> userEntries(BlockAccess store, Bptr root, byte[] from, byte[] to,
                                                                   java.util.function.Function<byte[], V> value) {
         byte[] lo = userKey(from);
         byte[] hi = to == null ? new byte[] {CHUNK_KEY} : userKey(to);

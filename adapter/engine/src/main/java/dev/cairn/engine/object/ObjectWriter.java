@@ -1,7 +1,7 @@
 package dev.cairn.engine.object;
 
-import dev.cairn.engine.BlockStore;
 import dev.cairn.api.CorruptBlockException;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
@@ -58,7 +58,7 @@ public final class ObjectWriter {
      *               media type ({@link Typed}); {@link #FORGET}; or null
      *               for a delete. Only user keys count in the key count.
      */
-    public static Applied apply(BlockStore store, Bptr current, Iterable<Map.Entry<byte[], Object>> writes,
+    public static Applied apply(BlockAccess store, Bptr current, Iterable<Map.Entry<byte[], Object>> writes,
                                 java.util.function.Consumer<Bptr> kill, RootMemo memo) {
         TreeWriter w = new TreeWriter(store, current, memo);
         List<Bptr> written = new ArrayList<>();
@@ -119,7 +119,7 @@ public final class ObjectWriter {
     }
 
     /** Applies one key's new value, if it has one (not a delete); its old value is {@link #replaceOld}'s. */
-    private static void writeNew(BlockStore store, TreeWriter w, byte[] key, Object write, List<Bptr> written) {
+    private static void writeNew(BlockAccess store, TreeWriter w, byte[] key, Object write, List<Bptr> written) {
         String type = Typed.contentType(write);
         Object v = Typed.value(write);
         if (v instanceof byte[] bytes) {
@@ -142,7 +142,7 @@ public final class ObjectWriter {
      * change. (Messages for different keys commute within a batch, so these
      * may follow the part's new values.)
      */
-    private static int replaceOld(BlockStore store, Bptr current, TreeWriter w, byte[] key, Object v, byte[] old,
+    private static int replaceOld(BlockAccess store, Bptr current, TreeWriter w, byte[] key, Object v, byte[] old,
                                   List<Bptr> replaced) {
         boolean counted = ObjectLayout.isUserKey(key);
         if (old != null && ObjectLayout.isLarge(old) && v != FORGET) {
@@ -158,7 +158,7 @@ public final class ObjectWriter {
         return old == null && counted ? 1 : 0;
     }
 
-    private static void dropChunks(BlockStore store, Bptr current, TreeWriter w, byte[] old, List<Bptr> replaced) {
+    private static void dropChunks(BlockAccess store, Bptr current, TreeWriter w, byte[] old, List<Bptr> replaced) {
         long id = ObjectLayout.largeId(old);
         for (long i = 0; i < ObjectLayout.chunks(ObjectLayout.largeLength(old)); i++) {
             byte[] ck = ObjectLayout.chunkKey(id, i);
@@ -172,7 +172,7 @@ public final class ObjectWriter {
     }
 
     /** Writes a large value's chunks; returns its object id (its first block's address). */
-    private static long writeChunks(BlockStore store, TreeWriter w, byte[] v, List<Bptr> written) {
+    private static long writeChunks(BlockAccess store, TreeWriter w, byte[] v, List<Bptr> written) {
         long id = -1;
         int hint = store.valueHint();
         for (long i = 0; i < ObjectLayout.chunks(v.length); i++) {
@@ -193,7 +193,7 @@ public final class ObjectWriter {
     }
 
     /** Claims a streamed value's reserved blocks and links them in; returns its object id. */
-    private static long claimChunks(BlockStore store, TreeWriter w, StreamedValue s, List<Bptr> written) {
+    private static long claimChunks(BlockAccess store, TreeWriter w, StreamedValue s, List<Bptr> written) {
         long id = s.chunks().get(0).addr();
         for (int i = 0; i < s.chunks().size(); i++) {
             Bptr bp = s.chunks().get(i);

@@ -1,6 +1,6 @@
 package dev.cairn.engine.object;
 
-import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.tree.Tree;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class OldValueLookup {
 
-    private final BlockStore store;
+    private final BlockAccess store;
     private final Bptr root;
     private final byte[][] keys;
     private final AtomicBoolean begun = new AtomicBoolean();
@@ -29,19 +29,19 @@ final class OldValueLookup {
     /** A worker was offered the lookup (read by the committer only). */
     private boolean elsewhere;
 
-    private OldValueLookup(BlockStore store, Bptr root, byte[][] keys) {
+    private OldValueLookup(BlockAccess store, Bptr root, byte[][] keys) {
         this.store = store;
         this.root = root;
         this.keys = keys;
     }
 
     /** A lookup the committer runs itself, at {@link #values}. */
-    static OldValueLookup here(BlockStore store, Bptr root, byte[][] keys) {
+    static OldValueLookup here(BlockAccess store, Bptr root, byte[][] keys) {
         return new OldValueLookup(store, root, keys);
     }
 
     /** A lookup offered to a worker now. */
-    static OldValueLookup offered(BlockStore store, Bptr root, byte[][] keys) {
+    static OldValueLookup offered(BlockAccess store, Bptr root, byte[][] keys) {
         OldValueLookup l = new OldValueLookup(store, root, keys); // whole before any other thread sees it
         l.elsewhere = l.offer();
         return l;

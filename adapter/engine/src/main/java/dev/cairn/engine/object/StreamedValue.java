@@ -1,11 +1,12 @@
 package dev.cairn.engine.object;
 
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.Bptr;
 import java.util.List;
 
 /**
  * A large value a transaction streamed into data blocks before its commit:
- * the blocks are written but only reserved ({@code BlockStore.newReservedBlock}),
+ * the blocks are written but only reserved ({@link BlockAccess#newReservedBlock}),
  * so a transaction that never commits leaks nothing. Claimed at commit (or
  * prepare); otherwise given back when the transaction ends.
  *

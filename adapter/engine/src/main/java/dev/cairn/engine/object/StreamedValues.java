@@ -1,7 +1,7 @@
 package dev.cairn.engine.object;
 
-import dev.cairn.engine.BlockStore;
 import dev.cairn.api.CairnException;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
 import java.io.IOException;
@@ -22,7 +22,7 @@ public final class StreamedValues {
     }
 
     /** The value {@code v}, copied into blocks; no copy of it is kept in memory. */
-    public static StreamedValue of(BlockStore store, byte[] v) {
+    public static StreamedValue of(BlockAccess store, byte[] v) {
         List<Bptr> chunks = new ArrayList<>();
         int hint = store.valueHint();
         try {
@@ -37,7 +37,7 @@ public final class StreamedValues {
     }
 
     /** {@code head}, then everything {@code in} yields, one chunk in memory at a time. */
-    public static StreamedValue of(BlockStore store, byte[] head, InputStream in) {
+    public static StreamedValue of(BlockAccess store, byte[] head, InputStream in) {
         List<Bptr> chunks = new ArrayList<>();
         int hint = store.valueHint();
         long length = 0;
@@ -67,7 +67,7 @@ public final class StreamedValues {
         }
     }
 
-    private static Bptr writeChunk(BlockStore store, int hint, byte[] src, int off, int len) {
+    private static Bptr writeChunk(BlockAccess store, int hint, byte[] src, int off, int len) {
         CachedBlock b = store.newReservedBlock(hint);
         try (b) {
             ObjectLayout.fillChunk(b.data(), src, off, len);

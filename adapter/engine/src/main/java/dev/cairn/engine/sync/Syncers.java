@@ -2,11 +2,11 @@ package dev.cairn.engine.sync;
 
 import dev.cairn.api.CairnException;
 import dev.cairn.api.ReadOnlyStoreException;
-import dev.cairn.engine.Workers;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.cache.BlockCache;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.disk.StoreFile;
+import dev.cairn.engine.work.Workers;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;

@@ -1,10 +1,10 @@
 package dev.cairn.engine.tree;
 
-import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.cache.CachedBlock;
-import dev.cairn.engine.check.ReferenceWalker;
 import java.util.AbstractMap;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ public final class Tree {
     }
 
     /** The value under {@code key} in the tree at {@code root}, or null. */
-    public static byte[] get(BlockStore store, Bptr root, byte[] key) {
+    public static byte[] get(BlockAccess store, Bptr root, byte[] key) {
         Bptr p = root;
         while (!p.isNone()) {
             try (CachedBlock b = store.read(p)) {
@@ -59,7 +59,7 @@ public final class Tree {
      * up every key it writes, and a bulk commit's keys share the upper
      * levels).
      */
-    public static byte[][] getAll(BlockStore store, Bptr root, byte[][] keys) {
+    public static byte[][] getAll(BlockAccess store, Bptr root, byte[][] keys) {
         byte[][] out = new byte[keys.length][];
         if (!root.isNone() && keys.length > 0) {
             int[] order = ascending(keys);
@@ -69,7 +69,7 @@ public final class Tree {
     }
 
     /** Finds {@code keys[order[from..to)]}, which lie in key order, in the subtree at {@code p}. */
-    private static void findAll(BlockStore store, Bptr p, byte[][] keys, int[] order, int from, int to, byte[][] out) {
+    private static void findAll(BlockAccess store, Bptr p, byte[][] keys, int[] order, int from, int to, byte[][] out) {
         List<Bptr> children = new ArrayList<>();
         List<Integer> ends = new ArrayList<>();
         try (CachedBlock b = store.read(p)) {
@@ -150,7 +150,7 @@ public final class Tree {
     }
 
     /** Entries with keys in {@code [from, to)} in key order; {@code to} null for no end. */
-    public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
+    public static Iterator<Map.Entry<byte[], byte[]>> scan(BlockAccess store, Bptr root, byte[] from, byte[] to) {
         return new Scan(store, root, from, to);
     }
 
@@ -249,13 +249,13 @@ public final class Tree {
             }
         }
 
-        private final BlockStore store;
+        private final BlockAccess store;
         private final byte[] from;
         private final byte[] to;
         private final Deque<Frame> stack = new ArrayDeque<>();
         private final ArrayDeque<Map.Entry<byte[], byte[]>> ready = new ArrayDeque<>();
 
-        Scan(BlockStore store, Bptr root, byte[] from, byte[] to) {
+        Scan(BlockAccess store, Bptr root, byte[] from, byte[] to) {
             this.store = store;
             this.from = from;
             this.to = to;

@@ -1,6 +1,6 @@
 package dev.cairn.engine.tree;
 
-import dev.cairn.engine.BlockStore;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
@@ -34,7 +34,7 @@ public final class TreeWriter {
     /** Message bytes a batch takes in before it settles (see the class comment). */
     static final long SETTLE_BYTES = 4L << 20;
 
-    private final BlockStore store;
+    private final BlockAccess store;
     private final long settleBytes;
     /** Message bytes taken in since the batch began or last settled. */
     private long unsettled;
@@ -47,15 +47,15 @@ public final class TreeWriter {
     private Bptr wroteRoot = Bptr.NONE;
     private Node wroteRootNode;
 
-    public TreeWriter(BlockStore store, Bptr root) {
+    public TreeWriter(BlockAccess store, Bptr root) {
         this(store, root, new RootMemo());
     }
 
-    public TreeWriter(BlockStore store, Bptr root, RootMemo memo) {
+    public TreeWriter(BlockAccess store, Bptr root, RootMemo memo) {
         this(store, root, memo, SETTLE_BYTES);
     }
 
-    TreeWriter(BlockStore store, Bptr root, RootMemo memo, long settleBytes) {
+    TreeWriter(BlockAccess store, Bptr root, RootMemo memo, long settleBytes) {
         this.store = store;
         this.memo = memo;
         this.settleBytes = settleBytes;
@@ -107,7 +107,7 @@ public final class TreeWriter {
     /**
      * Writes every changed node and returns the new root (none for an empty
      * tree). The root block goes to the disk only if the next sync still
-     * finds it in use ({@link BlockStore#writeAtSync}): under concurrent
+     * finds it in use ({@link BlockAccess#writeAtSync}): under concurrent
      * commits, most roots are replaced within their generation.
      */
     public Bptr finish() {

@@ -1,9 +1,9 @@
 package dev.cairn.engine.txn;
 
-import dev.cairn.engine.BlockStore;
 import dev.cairn.api.CairnException;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.Bptr;
-import dev.cairn.engine.check.ReferenceWalker;
+import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.tree.Keys;
 import dev.cairn.engine.tree.Msg;
 import dev.cairn.engine.tree.Tree;
@@ -52,17 +52,17 @@ public final class SnapshotTable {
     private static final byte[] NEXT_ID = {2};
     public static final int MAX_NAME_BYTES = 200;
 
-    private final BlockStore blocks;
+    private final BlockAccess blocks;
     private final TreeMap<Long, Info> byId = new TreeMap<>();
     private final Map<String, Info> byName = new java.util.HashMap<>();
     private long nextId = 1;
 
-    private SnapshotTable(BlockStore blocks) {
+    private SnapshotTable(BlockAccess blocks) {
         this.blocks = blocks;
     }
 
     /** Reads the table at {@code root}. */
-    public static SnapshotTable load(BlockStore blocks, Bptr root) {
+    public static SnapshotTable load(BlockAccess blocks, Bptr root) {
         SnapshotTable t = new SnapshotTable(blocks);
         Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(blocks, root, new byte[] {RECORD}, new byte[] {DEAD});
         while (it.hasNext()) {
@@ -84,7 +84,7 @@ public final class SnapshotTable {
      * It answers for any version of the table, where this object holds the
      * newest: a reader asks the durable one.
      */
-    public static Info find(BlockStore blocks, Bptr root, String name) {
+    public static Info find(BlockAccess blocks, Bptr root, String name) {
         if (root.isNone()) {
             return null;
         }

@@ -9,6 +9,7 @@ import dev.cairn.api.ReadOnlyStoreException;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.disk.FaultyChannel;
+import dev.cairn.engine.work.Workers;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
@@ -115,7 +116,7 @@ class FailedIoTest {
         // which call asks for one is certain: the release of the second freed
         // block (a lone entry waits for the next barrier; a second asks for a
         // task).
-        dev.cairn.engine.Workers workers = (name, task) -> {
+        Workers workers = (name, task) -> {
             if (refuse.get()) {
                 throw new dev.cairn.api.CairnException("the server refused engine task " + name);
             }

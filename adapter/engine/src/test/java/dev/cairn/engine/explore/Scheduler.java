@@ -1,6 +1,6 @@
 package dev.cairn.engine.explore;
 
-import dev.cairn.engine.Workers;
+import dev.cairn.engine.work.Workers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

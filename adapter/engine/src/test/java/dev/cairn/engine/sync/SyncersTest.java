@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.cairn.engine.Workers;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.cache.BlockCache;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.disk.ChannelOpener;
 import dev.cairn.engine.disk.StoreFile;
+import dev.cairn.engine.work.Workers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

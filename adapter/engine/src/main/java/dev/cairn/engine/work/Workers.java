@@ -1,4 +1,4 @@
-package dev.cairn.engine;
+package dev.cairn.engine.work;
 
 import dev.cairn.api.CairnException;
 
@@ -8,8 +8,11 @@ import dev.cairn.api.CairnException;
  * work. That is what lets an application server stop promptly: between commits
  * no engine task occupies a pool thread, so the server has nothing to wait for.
  *
- * <p>Standalone (tests, benchmarks, offline tools) this is {@link ThreadWorkers};
- * inside the resource adapter it is the JCA WorkManager.
+ * <p>Standalone (tests, benchmarks, offline tools) this is
+ * {@code dev.cairn.engine.ThreadWorkers}; inside the resource adapter it is the
+ * JCA WorkManager. It lives below the engine root so that the syncers
+ * ({@code sync}) and the lookups of old values ({@code object}) can start
+ * tasks without importing the root, which imports them.
  */
 @FunctionalInterface
 public interface Workers {

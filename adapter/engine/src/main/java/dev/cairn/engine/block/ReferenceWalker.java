@@ -1,6 +1,5 @@
-package dev.cairn.engine.check;
+package dev.cairn.engine.block;
 
-import dev.cairn.engine.block.Bptr;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -11,6 +10,11 @@ import java.util.function.BiFunction;
  * supplies the walker for its own block types. A walker may hand each child
  * a context (what a tree node's ancestors still have buffered for it, say),
  * which it gets back when the checker reaches that child.
+ *
+ * <p>It lives here, with the blocks, rather than with the checker: the
+ * layers that supply walkers ({@code tree}, {@code object}, {@code txn})
+ * would otherwise import {@code check}, whose command line imports
+ * {@code object}, and the packages would form a cycle.
  */
 @FunctionalInterface
 public interface ReferenceWalker {
