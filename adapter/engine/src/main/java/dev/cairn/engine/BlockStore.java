@@ -104,6 +104,8 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     private final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
     private final AtomicLong roundRobin = new AtomicLong();
     private final AtomicLong valueHints = new AtomicLong();
+    /** Set when an allocation found no free block; {@link #takeFoundFull} reads and clears it. */
+    private volatile boolean foundFull;
     /** Set on a thread running a removal: its allocations may use the reserve. */
     private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
     /** Generation new blocks are born in. Written under the segment write lock. */
@@ -481,6 +483,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
                 a.lock.unlock();
             }
         }
+        foundFull = true;
         throw new StoreFullException("store " + file.path() + " is full: no arena has a free block"
                 + (removing.get() != null ? ", not even in its reserve (a removal may use it)"
                 : " outside its reserve (kept for deletes: delete keys or snapshots to make room)"));
@@ -575,6 +578,13 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
             cache.discardUnwritten(bp.addr());
             retireFreed(new Arena.Released(bp.addr(), bp.gen()));
         }
+    }
+
+    /** Whether an allocation found the store full since the last call; clears the mark. */
+    public boolean takeFoundFull() {
+        boolean was = foundFull;
+        foundFull = false;
+        return was;
     }
 
     private void retireFreed(Arena.Released r) {

@@ -71,6 +71,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Store implements AutoCloseable {
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Store.class.getName());
+
     /** Longest key, in bytes. */
     public static final int MAX_KEY_BYTES = ObjectLayout.MAX_USER_KEY;
 
@@ -230,6 +232,29 @@ public final class Store implements AutoCloseable {
             toFree.forEach(blocks::free);
             return a.seq() + 1;
         }));
+        settleFrees();
+    }
+
+    /**
+     * Makes what a removal freed allocatable before the removal returns. A
+     * freed block goes back to its arena through its syncer's queue, after
+     * the removal's own sync, and a syncer task may start late (a busy
+     * WorkManager); one freed while the durable root could still reach it is
+     * only logged free by the next sync. A sync's barrier waits until the
+     * syncers have worked off their queues: so two more syncs. Done after
+     * a snapshot deletion (its point is the space) and after a commit of only
+     * deletes once a write found the store full, so that the next write finds
+     * the room instead of refusing until some later sync. The removal is
+     * durable already: a failure here (the store then goes read-only and says
+     * why) is not its failure.
+     */
+    private void settleFrees() {
+        try {
+            group.syncFromNow(); // releases what was queued; logs the deferred frees and queues them
+            group.syncFromNow(); // its barrier waits until the syncers released those too
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.FINE, "settling the frees of a removal", e);
+        }
     }
 
     /**
@@ -347,6 +372,9 @@ public final class Store implements AutoCloseable {
             group.awaitDurable(seq); // none was under way, or it failed: this throws why
         }
         commits.incrementAndGet();
+        if (onlyDeletes(writes.values()) && blocks.takeFoundFull()) {
+            settleFrees();
+        }
     }
 
     private static boolean onlyInlineValues(Map<byte[], Object> writes) {
