@@ -1,0 +1,15 @@
+/**
+ * The engine's entry points: {@code Store} (lifecycle, commits, snapshots, the
+ * XA prepared table), {@code Txn}, {@code StoreConfig}, and {@code BlockStore},
+ * the block layer over one file. The subpackages never import this one: they
+ * reach the store through {@code access.BlockAccess} and threads through
+ * {@code work.Workers}. Plain Java: no {@code jakarta.*}.
+ *
+ * <p>Threads: application threads call {@code Store}, a {@code Txn} one thread
+ * at a time; a committer may lead the group sync; syncer tasks run on
+ * {@code Workers}. Lock order: {@code Store}'s {@code commitLock}, then the
+ * block store's locks, the group sync's or the conflict tracker's monitor;
+ * within {@code BlockStore}: {@code syncLock}, {@code segmentLock}, an arena's
+ * lock, the cache's locks.
+ */
+package dev.cairn.engine;
