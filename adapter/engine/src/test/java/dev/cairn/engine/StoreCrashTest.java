@@ -60,6 +60,7 @@ class StoreCrashTest {
             states.put(s.generation(), new TreeMap<>(model));
             preparedAt.put(s.generation(), java.util.Set.of());
             snapshotsAt.put(s.generation(), Map.of());
+            long previous = s.generation();
             for (int c = 0; c < 70; c++) {
                 int r = rnd.nextInt(12);
                 if (r == 0) {
@@ -88,9 +89,14 @@ class StoreCrashTest {
                 } else {
                     applyDelta(model, writeRandom(s, rnd, null));
                 }
-                states.put(s.generation(), new TreeMap<>(model));
-                preparedAt.put(s.generation(), new java.util.TreeSet<>(pending.keySet()));
-                snapshotsAt.put(s.generation(), new TreeMap<>(snaps));
+                // Every generation the operation made holds its outcome: a snapshot
+                // deletion syncs twice more after its own sync (its space comes back).
+                for (long g = previous + 1; g <= s.generation(); g++) {
+                    states.put(g, new TreeMap<>(model));
+                    preparedAt.put(g, new java.util.TreeSet<>(pending.keySet()));
+                    snapshotsAt.put(g, new TreeMap<>(snaps));
+                }
+                previous = s.generation();
                 acknowledged.add(new long[] {rec.get().eventCount(), s.generation()});
             }
             // Closing syncs once more, changing nothing, so the newest superblock lists no block.
