@@ -2,13 +2,11 @@ package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
 import dev.cairn.api.CorruptBlockException;
-import dev.cairn.api.ReadOnlyStoreException;
 import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreFullException;
 import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.alloc.Arena;
 import dev.cairn.engine.alloc.ArenaHeader;
-import dev.cairn.engine.alloc.ArenaState;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
@@ -23,13 +21,8 @@ import dev.cairn.engine.sync.Mount;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.sync.Syncers;
 import dev.cairn.engine.work.Workers;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -90,18 +83,21 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class BlockStore implements BlockAccess, AutoCloseable {
 
     private static final int SYNC_QUEUE_CAPACITY = 4096;
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BlockStore.class.getName());
+    static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BlockStore.class.getName());
 
-    private final StoreFile file;
+    // Package-private fields are the state SyncPass works on, under syncLock
+    // (and segmentLock as documented on each); nothing else outside this class
+    // touches them.
+    final StoreFile file;
     private final StoreConfig config;
-    private final Arena[] arenas;
-    private final long[] arenaStarts;
-    private final long fileSize;
-    private final BlockCache cache;
-    private final Syncers syncers;
-    private final Epochs epochs = new Epochs();
-    private final ReentrantLock syncLock = new ReentrantLock();
-    private final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
+    final Arena[] arenas;
+    final long[] arenaStarts;
+    final long fileSize;
+    final BlockCache cache;
+    final Syncers syncers;
+    final Epochs epochs = new Epochs();
+    final ReentrantLock syncLock = new ReentrantLock();
+    final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
     private final AtomicLong roundRobin = new AtomicLong();
     private final AtomicLong valueHints = new AtomicLong();
     /** Set when an allocation found no free block; {@link #takeFoundFull} reads and clears it. */
@@ -109,38 +105,39 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     /** Set on a thread running a removal: its allocations may use the reserve. */
     private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
     /** Generation new blocks are born in. Written under the segment write lock. */
-    private volatile long openGen;
+    volatile long openGen;
     /** Generation of the latest started sync. Written under the segment write lock. */
-    private volatile long protectedGen;
-    private volatile Superblock durable;
+    volatile long protectedGen;
+    volatile Superblock durable;
     /** The newer sync this open's mount did not take, or null. */
     private final Mount.PassedOver passedOver;
     private volatile boolean closed;
-    private final AtomicLong syncCount = new AtomicLong();
-    private final AtomicLong syncNanos = new AtomicLong();
-    private final AtomicLong lastSyncNanos = new AtomicLong();
+    final AtomicLong syncCount = new AtomicLong();
+    final AtomicLong syncNanos = new AtomicLong();
+    final AtomicLong lastSyncNanos = new AtomicLong();
     /**
      * Full log blocks written since the last pass 0, address to hash: the
      * next superblock's manifest lists them. Added to under the segment lock
      * (read or write), swapped under its write lock.
      */
-    private volatile java.util.Map<Long, Long> logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile java.util.Map<Long, Long> logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Blocks finalized with {@link #writeAtSync} in the open generation, by
      * address, queued for the syncers only at the next pass 0; one freed
      * before then leaves it and is never written (no superblock can refer to
      * it). Changed under the segment read lock, swapped under its write lock.
      */
-    private volatile java.util.concurrent.ConcurrentHashMap<Long, AtSync> atSync = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile java.util.concurrent.ConcurrentHashMap<Long, AtSync> atSync = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record AtSync(CachedBlock block, long hash) {
+    record AtSync(CachedBlock block, long hash) {
     }
 
-    private BlockStore(StoreFile file, StoreConfig config, Arena[] arenas, Superblock sb, Mount.PassedOver passedOver) {
-        this.file = file;
-        this.passedOver = passedOver;
+    private BlockStore(StoreFormat.Opened opened, StoreConfig config) {
+        Superblock sb = opened.superblock();
+        this.file = opened.file();
+        this.passedOver = opened.passedOver();
         this.config = config;
-        this.arenas = arenas;
+        this.arenas = opened.arenas();
         this.arenaStarts = sb.arenaStarts();
         this.fileSize = sb.fileSize();
         this.cache = new BlockCache(config.cacheBytes());
@@ -158,52 +155,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
 
     /** Formats a new store of {@code config.sizeBytes()} at {@code path}. */
     public static BlockStore create(Path path, StoreConfig config) {
-        long blocks = config.sizeBytes() / BlockFormat.BLOCK_SIZE;
-        int n = config.arenas();
-        if (n > Superblock.MAX_ARENAS) {
-            throw new IllegalArgumentException("at most " + Superblock.MAX_ARENAS + " arenas, asked for " + n);
-        }
-        long perArena = (blocks - 2) / n;
-        if (perArena < 8) {
-            throw new IllegalArgumentException("a store of " + config.sizeBytes() + " bytes is too small for "
-                    + n + " arenas (each needs at least 8 blocks of " + BlockFormat.BLOCK_SIZE + ")");
-        }
-        StoreFile f;
-        try {
-            f = StoreFile.create(path, config.channelOpener());
-        } catch (FileAlreadyExistsException e) {
-            throw new CairnException("cannot create store " + path + ": the file exists already");
-        } catch (IOException e) {
-            throw new CairnException("cannot create store " + path + ": " + e, e);
-        }
-        try {
-            long fileSize = blocks * BlockFormat.BLOCK_SIZE;
-            Arena[] arenas = new Arena[n];
-            long[] starts = new long[n];
-            List<ArenaState> states = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                long start = (1 + i * perArena) * BlockFormat.BLOCK_SIZE;
-                long dataSize = (perArena - 2) * BlockFormat.BLOCK_SIZE;
-                long reserve = Math.max(2, Math.min(64, (perArena - 2) / 32)) * BlockFormat.BLOCK_SIZE;
-                ArenaHeader h = new ArenaHeader(i, start, start + 2L * BlockFormat.BLOCK_SIZE, dataSize, reserve);
-                byte[] hb = h.pack();
-                f.write(ByteBuffer.wrap(hb), start);
-                f.write(ByteBuffer.wrap(hb), start + BlockFormat.BLOCK_SIZE);
-                arenas[i] = Arena.format(h, BlockHash.ofBlock(hb), f);
-                starts[i] = start;
-                states.add(arenas[i].state());
-            }
-            f.force();
-            Superblock sb = new Superblock(0, 1, fileSize, noRoots(), starts, states, null);
-            byte[] sbb = sb.pack();
-            f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(0, fileSize));
-            f.write(ByteBuffer.wrap(sbb), Superblock.slotAddr(1, fileSize));
-            f.force();
-            return new BlockStore(f, config, arenas, sb, null);
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
+        return new BlockStore(StoreFormat.create(path, config), config);
     }
 
     /**
@@ -212,52 +164,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * exactly the length that sync recorded.
      */
     public static BlockStore open(Path path, StoreConfig config) {
-        StoreFile f;
-        try {
-            f = StoreFile.open(path, config.channelOpener());
-        } catch (NoSuchFileException e) {
-            throw new CairnException("cannot open store " + path + ": no such file");
-        } catch (IOException e) {
-            throw new CairnException("cannot open store " + path + ": " + e, e);
-        }
-        try {
-            Mount.Result<Arena[]> m = Mount.mount(f, (sb, headers) -> {
-                Arena[] arenas = new Arena[headers.length];
-                for (int i = 0; i < headers.length; i++) {
-                    arenas[i] = Arena.recover(headers[i], sb.arenas().get(i), sb.syncGen(), f);
-                }
-                // A tail listed by a store written before tails were left out
-                // of manifests is stale, not missing: its arena state verified it.
-                java.util.Set<Long> tails = new java.util.HashSet<>();
-                sb.arenas().forEach(st -> tails.add(st.tailAddr()));
-                Mount.verifyManifest(f, sb, addr -> {
-                    if (tails.contains(addr)) {
-                        return true;
-                    }
-                    for (Arena a : arenas) {
-                        if (a.contains(addr)) {
-                            return a.isFree(addr);
-                        }
-                    }
-                    return false;
-                });
-                return arenas;
-            });
-            if (!m.skipped().isEmpty()) {
-                LOG.warning(() -> "store " + path + " opened at generation " + m.superblock().syncGen()
-                        + ", passing over: " + String.join("; ", m.skipped()));
-            }
-            return new BlockStore(f, config, m.loaded(), m.superblock(), m.passedOver());
-        } catch (RuntimeException e) {
-            f.close();
-            throw e;
-        }
-    }
-
-    private static List<Bptr> noRoots() {
-        Bptr[] r = new Bptr[Superblock.ROOTS];
-        Arrays.fill(r, Bptr.NONE);
-        return List.of(r);
+        return new BlockStore(StoreFormat.open(path, config), config);
     }
 
     // ---- epochs
@@ -587,7 +494,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         return was;
     }
 
-    private void retireFreed(Arena.Released r) {
+    void retireFreed(Arena.Released r) {
         int syncer = syncerOf(r.addr());
         epochs.retire(r.born(), () -> syncers.free(syncer, r.addr()));
     }
@@ -637,163 +544,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * Its frees are durable in the logs all the same; a reopen finds them.
      */
     public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
-        syncLock.lock();
-        try {
-            checkWritable();
-            long start = System.nanoTime();
-            long gen = -1;
-            List<Arena.Released> releaseAfter = new ArrayList<>();
-            Superblock sb;
-            java.util.Map<Long, Long> logBlocks;
-            java.util.Collection<AtSync> deferred;
-            try {
-                // pass 0: the generation turns and every arena's log gets its
-                // barrier in one critical section, so no allocation or free can
-                // land in a log between the turn and the barriers.
-                List<Bptr> all;
-                List<ArenaState> states = new ArrayList<>();
-                segmentLock.writeLock().lock();
-                try {
-                    all = new ArrayList<>(rootsAtBarrier.get());
-                    if (all.size() > Superblock.ROOTS) {
-                        throw new IllegalArgumentException("at most " + Superblock.ROOTS + " roots");
-                    }
-                    while (all.size() < Superblock.ROOTS) {
-                        all.add(Bptr.NONE);
-                    }
-                    gen = openGen;
-                    protectedGen = gen;
-                    openGen = gen + 1;
-                    for (Arena a : arenas) {
-                        a.lock.lock();
-                        try {
-                            states.add(a.seal(gen, releaseAfter));
-                        } finally {
-                            a.lock.unlock();
-                        }
-                    }
-                    logBlocks = logBlocksWritten;
-                    logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
-                    deferred = atSync.values();
-                    atSync = new java.util.concurrent.ConcurrentHashMap<>();
-                } finally {
-                    segmentLock.writeLock().unlock();
-                }
-                // A block of the sealed generation can no longer be freed at
-                // once (a free now waits for this sync), so those still listed
-                // must reach the disk before the barrier.
-                for (AtSync d : deferred) {
-                    syncers.writeBeforeBarrier(syncerOf(d.block().addr()), d.block(), d.hash());
-                }
-                Superblock.Manifest manifest = manifest(syncers.barrier(), logBlocks, states);
-                if (manifest == null) {
-                    file.force(); // too many blocks to list: they go first, the superblock after
-                }
-                // pass 2: the superblock, into the slot the previous sync did not use.
-                sb = new Superblock(gen, gen + 1, fileSize, List.copyOf(all), arenaStarts, states, manifest);
-                file.write(ByteBuffer.wrap(sb.pack()), Superblock.slotAddr(Superblock.slotOf(gen), fileSize));
-                try {
-                    file.force();
-                } catch (ReadOnlyStoreException e) {
-                    throw e.getCause() instanceof IOException ? outcomeUnknown(gen, e) : e;
-                }
-            } catch (RuntimeException e) {
-                if (gen < 0 || file.isReadOnly()) {
-                    throw e; // nothing had changed yet, or the file latched and says why
-                }
-                // Logs, queued writes and the in-memory state are now in an unknown
-                // mix: the seed stops here, and so does Cairn, until a reopen.
-                throw file.markReadOnly("the sync of generation " + gen + " failed midway", e);
-            }
-            durable = sb;
-            try {
-                onDurable.run();
-            } catch (RuntimeException e) {
-                // Durable, but the caller's view of what is durable may lag the
-                // disk's: writing on could make every later commit conflict with
-                // one that never became visible. Stop, as above, and say so.
-                throw file.markReadOnly("generation " + gen + " is durable, but its sync failed after that", e);
-            }
-            if (release) {
-                // pass 4: what this sync freed may be reused once no reader sees it.
-                try {
-                    releaseAfter.forEach(this::retireFreed);
-                    epochs.clean();
-                } catch (RuntimeException e) {
-                    // The sync's commits are durable and visible, so they
-                    // succeeded and their callers must hear so: told "failed",
-                    // an application would redo them. What the sync freed is
-                    // in an unknown state (reusing it could overwrite a block
-                    // a reader sees), so nothing more is written.
-                    ReadOnlyStoreException ro = file.markReadOnly(
-                            "generation " + gen + " is durable, but handing back what its sync freed failed", e);
-                    LOG.log(java.util.logging.Level.SEVERE, ro.getMessage(), e);
-                }
-            }
-            long took = System.nanoTime() - start;
-            syncCount.incrementAndGet();
-            syncNanos.addAndGet(took);
-            lastSyncNanos.set(took);
-            return gen;
-        } finally {
-            syncLock.unlock();
-        }
-    }
-
-    /**
-     * The error for a sync whose last fsync failed. Its superblock and blocks
-     * were handed to the kernel, which may have written all of them before it
-     * failed (or write them later, from pages it still holds): the commits
-     * the sync carried may be durable, and a caller told only "failed" could
-     * redo one that was not lost. The mount decides, all or nothing: it takes
-     * generation {@code gen} only when its superblock and every block it lists
-     * read back whole.
-     */
-    private ReadOnlyStoreException outcomeUnknown(long gen, ReadOnlyStoreException failedForce) {
-        return new ReadOnlyStoreException("the sync of generation " + gen + " of store " + file.path()
-                + " failed at its fsync (" + failedForce.getCause().getMessage() + "): the commits it carried"
-                + " (this one among them, unless it was applied after that sync began) may have been made durable"
-                + " or may be lost, each wholly; reopening the store shows which. The store is now read-only"
-                + " because after a failed fsync the kernel may have dropped pages it had not written and cleared"
-                + " the error, so no later write could be trusted to reach the disk", failedForce);
-    }
-
-    /**
-     * The blocks one sync wrote, as its superblock lists them; null when they
-     * are too many to list ({@code blocks} is null when the syncers found them
-     * so). An address in both maps was a block the syncers wrote, freed and
-     * reused for a log block, written last.
-     *
-     * <p>Crash invariant: every entry must be the bytes the address holds
-     * when this sync's force ends, or mount rejects a generation that is
-     * complete. The one write no map reports is a log tail's, and a tail can
-     * sit where the syncers wrote a block since the last fence: a block born
-     * in this generation, freed at once, released by the previous sync's
-     * pass 4 and taken as the next log block (the lowest free block). So the
-     * arenas' tails are never listed; the arena states verify them instead,
-     * by the hash of the entries this sync recorded.
-     */
-    private Superblock.Manifest manifest(java.util.Map<Long, Long> blocks, java.util.Map<Long, Long> logBlocks,
-                                         List<ArenaState> states) {
-        if (blocks == null) {
-            return null;
-        }
-        java.util.Map<Long, Long> all = new java.util.HashMap<>(blocks);
-        all.putAll(logBlocks);
-        for (ArenaState st : states) {
-            all.remove(st.tailAddr());
-        }
-        if (all.size() > Superblock.manifestCapacity(arenas.length)) {
-            return null;
-        }
-        long[] addrs = new long[all.size()];
-        long[] hashes = new long[all.size()];
-        int i = 0;
-        for (java.util.Map.Entry<Long, Long> e : all.entrySet()) {
-            addrs[i] = e.getKey();
-            hashes[i++] = e.getValue();
-        }
-        return new Superblock.Manifest(addrs, hashes);
+        return SyncPass.run(this, rootsAtBarrier, onDurable, release);
     }
 
     /** Asks every arena to compress its allocation log at the next sync. */
@@ -943,7 +694,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         return null;
     }
 
-    private int syncerOf(long addr) {
+    int syncerOf(long addr) {
         return arenaOf(addr).index() % syncers.count();
     }
 
@@ -958,7 +709,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         checkWritable();
     }
 
-    private void checkWritable() {
+    void checkWritable() {
         checkOpen();
         file.checkWritable();
     }
