@@ -15,7 +15,7 @@ import dev.cairn.engine.object.PreparedLarge;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.object.StreamedValues;
 import dev.cairn.engine.object.Typed;
-import dev.cairn.engine.object.ValueInfo;
+import dev.cairn.engine.object.VersionReader;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.txn.CommitQueue;
@@ -277,9 +277,9 @@ public final class Store implements AutoCloseable {
         blocks.unpin(t.pin());
     }
 
-    java.io.InputStream stream(Snapshot s, byte[] key) {
-        checkOpen();
-        return ObjectLayout.stream(blocks, s.root(), key);
+    /** A reader of the objects of {@code s}'s version; the caller keeps the version pinned. */
+    VersionReader reader(Snapshot s) {
+        return new VersionReader(blocks, s.root(), this::checkOpen);
     }
 
     java.io.InputStream stream(StreamedValue v) {
@@ -308,31 +308,6 @@ public final class Store implements AutoCloseable {
     /** Gives back a streamed value's blocks unless a commit claimed them. */
     void release(StreamedValue v) {
         v.chunks().forEach(blocks::unreserve);
-    }
-
-    byte[] read(Snapshot s, byte[] key) {
-        checkOpen();
-        return ObjectLayout.get(blocks, s.root(), key);
-    }
-
-    String etag(Snapshot s, byte[] key) {
-        checkOpen();
-        return ObjectLayout.etag(blocks, s.root(), key);
-    }
-
-    boolean exists(Snapshot s, byte[] key) {
-        checkOpen();
-        return ObjectLayout.exists(blocks, s.root(), key);
-    }
-
-    Iterator<Map.Entry<byte[], ValueInfo>> infos(Snapshot s, byte[] from, byte[] to) {
-        checkOpen();
-        return ObjectLayout.infos(blocks, s.root(), from, to);
-    }
-
-    Iterator<Map.Entry<byte[], byte[]>> scan(Snapshot s, byte[] from, byte[] to) {
-        checkOpen();
-        return ObjectLayout.scan(blocks, s.root(), from, to);
     }
 
     /**

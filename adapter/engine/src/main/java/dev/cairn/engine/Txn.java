@@ -9,15 +9,15 @@ import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.object.Typed;
 import dev.cairn.engine.object.ValueInfo;
+import dev.cairn.engine.object.VersionReader;
 import dev.cairn.engine.tree.Keys;
+import dev.cairn.engine.txn.Overlay;
 import dev.cairn.engine.txn.ReadSet;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.AbstractMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.TreeMap;
 
 /**
@@ -54,6 +54,8 @@ public final class Txn implements AutoCloseable {
 
     private final Store store;
     private final Store.Snapshot snapshot;
+    /** Reads this transaction's snapshot. */
+    private final VersionReader version;
     private final long pin;
     /** The snapshot this transaction reads, when it reads one: then it cannot write. */
     private final String snapshotName;
@@ -71,6 +73,7 @@ public final class Txn implements AutoCloseable {
     Txn(Store store, Store.Snapshot snapshot, long pin, String snapshotName) {
         this.store = store;
         this.snapshot = snapshot;
+        this.version = store.reader(snapshot);
         this.pin = pin;
         this.snapshotName = snapshotName;
     }
@@ -112,7 +115,7 @@ public final class Txn implements AutoCloseable {
             return bytes(own);
         }
         readFromSnapshot(key);
-        return store.read(snapshot, key);
+        return version.get(key);
     }
 
     /**
@@ -135,7 +138,7 @@ public final class Txn implements AutoCloseable {
             return whileActive(new ByteArrayInputStream((byte[]) own));
         }
         readFromSnapshot(key);
-        InputStream in = store.stream(snapshot, key);
+        InputStream in = version.stream(key);
         return in == null ? null : whileActive(in);
     }
 
@@ -170,7 +173,7 @@ public final class Txn implements AutoCloseable {
             return own != DELETED;
         }
         readFromSnapshot(key);
-        return store.exists(snapshot, key);
+        return version.exists(key);
     }
 
     /**
@@ -195,7 +198,7 @@ public final class Txn implements AutoCloseable {
             return ObjectLayout.inlineEtag(b, 0, b.length);
         }
         readFromSnapshot(key);
-        return store.etag(snapshot, key);
+        return version.etag(key);
     }
 
     /**
@@ -212,7 +215,7 @@ public final class Txn implements AutoCloseable {
         if (own != null) {
             return own != DELETED;
         }
-        return store.exists(snapshot, key);
+        return version.exists(key);
     }
 
     /**
@@ -359,7 +362,7 @@ public final class Txn implements AutoCloseable {
         if (snapshotName == null) {
             reads.range(from, to);
         }
-        return () -> new Merged<>(store.scan(snapshot, from, to), own(from, to), this::bytes);
+        return () -> new Overlay<>(version.scan(from, to), own(from, to), DELETED, this::bytes);
     }
 
     /** This transaction's writes in {@code [from, to)}. */
@@ -405,7 +408,7 @@ public final class Txn implements AutoCloseable {
         if (snapshotName == null) {
             reads.range(from, to);
         }
-        return () -> new Merged<>(store.infos(snapshot, from, to), own(from, to), Txn::ownInfo);
+        return () -> new Overlay<>(version.infos(from, to), own(from, to), DELETED, Txn::ownInfo);
     }
 
     private static ValueInfo ownInfo(Object own) {
@@ -519,60 +522,6 @@ public final class Txn implements AutoCloseable {
     private void checkActive() {
         if (finished) {
             throw new TxnClosedException("transaction is over: it has been committed, rolled back or closed");
-        }
-    }
-
-    /**
-     * The snapshot's entries with this transaction's writes laid over them,
-     * in key order: an own write replaces the snapshot's entry for its key,
-     * an own delete hides it; {@code fromOwn} turns an own value into the
-     * snapshot's kind of value (its bytes, its size).
-     */
-    private static final class Merged<V> implements Iterator<Map.Entry<byte[], V>> {
-        private final Iterator<Map.Entry<byte[], V>> base;
-        private final Iterator<Map.Entry<byte[], Object>> own;
-        private final java.util.function.Function<Object, V> fromOwn;
-        private Map.Entry<byte[], V> b;
-        private Map.Entry<byte[], Object> o;
-        private Map.Entry<byte[], V> next;
-
-        Merged(Iterator<Map.Entry<byte[], V>> base, Iterator<Map.Entry<byte[], Object>> own,
-               java.util.function.Function<Object, V> fromOwn) {
-            this.base = base;
-            this.own = own;
-            this.fromOwn = fromOwn;
-            b = base.hasNext() ? base.next() : null;
-            o = own.hasNext() ? own.next() : null;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (next == null && (b != null || o != null)) {
-                int c = b == null ? 1 : o == null ? -1 : Keys.ORDER.compare(b.getKey(), o.getKey());
-                if (c < 0) {
-                    next = b;
-                    b = base.hasNext() ? base.next() : null;
-                } else {
-                    if (o.getValue() != DELETED) {
-                        next = new AbstractMap.SimpleImmutableEntry<>(o.getKey().clone(), fromOwn.apply(o.getValue()));
-                    }
-                    if (c == 0) {
-                        b = base.hasNext() ? base.next() : null;
-                    }
-                    o = own.hasNext() ? own.next() : null;
-                }
-            }
-            return next != null;
-        }
-
-        @Override
-        public Map.Entry<byte[], V> next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Map.Entry<byte[], V> n = next;
-            next = null;
-            return n;
         }
     }
 }
