@@ -3,7 +3,6 @@ package dev.cairn.engine;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.InvalidKeyException;
 import dev.cairn.api.NoSuchSnapshotException;
-import dev.cairn.api.NoSuchTransactionException;
 import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.ValueTooLargeException;
 import dev.cairn.api.WriteConflictException;
@@ -11,14 +10,11 @@ import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.check.CheckReport;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.ObjectWriter;
-import dev.cairn.engine.object.PreparedLarge;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.object.StreamedValues;
-import dev.cairn.engine.object.Typed;
 import dev.cairn.engine.object.VersionReader;
 import dev.cairn.engine.sync.Superblock;
 import dev.cairn.engine.tree.RootMemo;
-import dev.cairn.engine.txn.CommitQueue;
 import dev.cairn.engine.txn.ConflictTracker;
 import dev.cairn.engine.txn.GroupSync;
 import dev.cairn.engine.txn.SnapshotTable;
@@ -28,8 +24,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.TreeMap;
-import dev.cairn.engine.tree.Keys;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -80,60 +74,31 @@ public final class Store implements AutoCloseable {
     record Snapshot(Bptr root, Bptr table, long seq) {
     }
 
-    private final BlockStore blocks;
+    final BlockStore blocks;
     private final StoreConfig config;
-    private final Object commitLock = new Object();
+    final Object commitLock = new Object();
     /** Thread safe on its own; read and written under commitLock for commits. */
-    private final ConflictTracker conflicts = new ConflictTracker();
-    private final GroupSync group;
-    /** Prepared transactions (xid) and the user keys each holds until its outcome. Guarded by commitLock. */
-    private final java.util.Map<java.nio.ByteBuffer, List<byte[]>> prepared = new java.util.HashMap<>();
-    /** User key to the xid of the prepared transaction holding it. Guarded by commitLock. */
-    private final java.util.Map<java.nio.ByteBuffer, java.nio.ByteBuffer> held = new java.util.HashMap<>();
+    final ConflictTracker conflicts = new ConflictTracker();
+    final GroupSync group;
+    /** The XA prepared transactions and the keys they hold. */
+    private final PreparedTransactions xa = new PreparedTransactions(this);
     /** The newest tree, durable or not; written within a generation under commitLock. */
-    private volatile Snapshot applied;
-    private volatile Snapshot durable;
+    volatile Snapshot applied;
+    volatile Snapshot durable;
     /** The object tree's last adopted root, decoded, for the next commit to start from. Guarded by commitLock. */
     private final RootMemo rootMemo = new RootMemo();
-    /**
-     * A transaction's commit: the transaction and its writes by user key,
-     * and, once applied, what the sync under way said of it (null when
-     * none was under way): written before the commit is marked applied,
-     * which publishes it.
-     */
-    private static final class UserCommit {
-        final Txn txn;
-        final SortedMap<byte[], Object> writes;
-        GroupSync.Outcome synced;
-        /** Applied and left to the sync under way to settle. Only for the thread applying its batch. */
-        boolean enlisted;
-
-        UserCommit(Txn txn, SortedMap<byte[], Object> writes) {
-            this.txn = txn;
-            this.writes = writes;
-        }
-
-        Txn txn() {
-            return txn;
-        }
-
-        SortedMap<byte[], Object> writes() {
-            return writes;
-        }
-    }
-
-    /** Commits of small values waiting for the commit lock (see {@link #commit}). */
-    private final CommitQueue<UserCommit> queued = new CommitQueue<>();
+    /** The commit path of user transactions. */
+    private final CommitPipeline pipeline = new CommitPipeline(this);
     /** Named snapshots. Guarded by commitLock. */
     private final SnapshotTable snapshots;
-    private final AtomicLong commits = new AtomicLong();
+    final AtomicLong commits = new AtomicLong();
     /**
      * Commits waiting to be applied or being applied: those in {@link #queued}
      * (added before queueing, taken off when their batch has settled them)
      * and those in {@link #durably} under the commit lock.
      */
-    private final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
-    private final AtomicLong conflictCount = new AtomicLong();
+    final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicLong conflictCount = new AtomicLong();
     private volatile boolean closed;
 
     private Store(BlockStore blocks, StoreConfig config) {
@@ -144,9 +109,7 @@ public final class Store implements AutoCloseable {
         this.durable = s;
         this.snapshots = SnapshotTable.load(blocks, s.table());
         this.group = new GroupSync(this::syncNow, applying::get, 0);
-        for (Map.Entry<byte[], byte[]> p : ObjectLayout.prepared(blocks, s.root())) {
-            hold(p.getKey(), ObjectLayout.unpackWrites(p.getValue()).keySet());
-        }
+        xa.load(s.root());
     }
 
     /** Formats a new store at {@code path}; fails when the file exists. */
@@ -248,7 +211,7 @@ public final class Store implements AutoCloseable {
      * durable already: a failure here (the store then goes read-only and says
      * why) is not its failure.
      */
-    private void settleFrees() {
+    void settleFrees() {
         try {
             group.syncFromNow(); // releases what was queued; logs the deferred frees and queues them
             group.syncFromNow(); // its barrier waits until the syncers released those too
@@ -311,158 +274,11 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Applies a transaction's writes ({@code byte[]}, {@link StreamedValue},
-     * null for a delete) and returns once durable. A commit of small values
-     * waits in {@link #queued}, so that commits arriving while another is
-     * applied share one tree write; one with a large value is applied on
-     * its own, since it claims data blocks that a shared write given up
-     * would free under it.
+     * Applies a transaction's writes and returns once durable: see
+     * {@link CommitPipeline#commit}.
      */
     void commit(Txn t, SortedMap<byte[], Object> writes) {
-        if (!onlyInlineValues(writes)) {
-            durably(() -> {
-                long seq = applyOne(t, writes);
-                blocks.unpin(t.pin());
-                return seq;
-            });
-            return;
-        }
-        UserCommit c = new UserCommit(t, writes);
-        applying.incrementAndGet(); // applyQueued takes it off
-        CommitQueue.Waiting<UserCommit> w = queued.add(c);
-        queued.await(w, () -> {
-            synchronized (commitLock) {
-                applyQueued();
-            }
-        });
-        long seq = w.outcome();
-        // Applied: the transaction reads nothing more, and what its commit
-        // freed must not wait for it. Held through the commit's own sync, it
-        // would come back only at the sync after, and a full store whose last
-        // commit deleted everything would refuse every put until another sync.
-        blocks.unpin(t.pin());
-        if (c.synced == GroupSync.Outcome.LEAD) {
-            group.lead(seq);
-        } else if (c.synced != GroupSync.Outcome.DURABLE) {
-            group.awaitDurable(seq); // none was under way, or it failed: this throws why
-        }
-        commits.incrementAndGet();
-        if (onlyDeletes(writes.values()) && blocks.takeFoundFull()) {
-            settleFrees();
-        }
-    }
-
-    private static boolean onlyInlineValues(Map<byte[], Object> writes) {
-        for (Object v : writes.values()) {
-            if (v != null && !(Typed.value(v) instanceof byte[] b && b.length <= ObjectLayout.maxInline(Typed.contentType(v)))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** One transaction's commit, alone. Under commitLock. */
-    private long applyOne(Txn t, SortedMap<byte[], Object> writes) {
-        checkWritesAllowed(t, writes.keySet());
-        long seq = applyInternal(userWrites(writes), onlyDeletes(writes.values()));
-        conflicts.committed(seq, writes.keySet(), durable.seq());
-        return seq;
-    }
-
-    /**
-     * Applies every queued commit in one tree write, as one commit sequence
-     * number: they become visible and durable together. Under commitLock.
-     * A commit refused on its own (a conflict, a held key) is refused here
-     * too; one that writes a key an earlier commit of the batch writes
-     * conflicts with it, as it would one at a time (it began before that one
-     * committed). When the shared write fails, each is applied on its own, so
-     * each hears only its own outcome.
-     */
-    private void applyQueued() {
-        List<CommitQueue.Waiting<UserCommit>> batch = queued.takeAll();
-        try {
-            checkOpen();
-            blocks.checkWritableForCommit();
-            List<CommitQueue.Waiting<UserCommit>> passing = new java.util.ArrayList<>();
-            for (CommitQueue.Waiting<UserCommit> w : batch) {
-                UserCommit c = w.commit();
-                try {
-                    checkWritesAllowed(c.txn(), c.writes().keySet());
-                    for (CommitQueue.Waiting<UserCommit> earlier : passing) {
-                        byte[] k = c.txn().reads().firstCovered(earlier.commit().writes());
-                        if (k != null) {
-                            conflictCount.incrementAndGet();
-                            throw committedSinceBegin(k);
-                        }
-                    }
-                } catch (WriteConflictException e) {
-                    w.refused(e);
-                    continue;
-                }
-                passing.add(w);
-            }
-            if (passing.isEmpty()) {
-                return;
-            }
-            Iterable<Map.Entry<byte[], Object>> union;
-            boolean removal = true;
-            for (CommitQueue.Waiting<UserCommit> w : passing) {
-                removal &= onlyDeletes(w.commit().writes().values());
-            }
-            if (passing.size() == 1) {
-                union = userWrites(passing.get(0).commit().writes()); // a bulk commit is not copied again
-            } else {
-                TreeMap<byte[], Object> all = new TreeMap<>(Keys.ORDER);
-                passing.forEach(w -> userWrites(w.commit().writes()).forEach(e -> all.put(e.getKey(), e.getValue())));
-                union = all.entrySet();
-            }
-            long seq;
-            try {
-                seq = applyInternal(union, removal);
-            } catch (RuntimeException e) {
-                for (CommitQueue.Waiting<UserCommit> w : passing) {
-                    try {
-                        blocks.checkWritableForCommit(); // as a commit applied alone checks first
-                        w.applied(applyOne(w.commit().txn(), w.commit().writes()));
-                    } catch (RuntimeException alone) {
-                        w.refused(alone);
-                    }
-                }
-                return;
-            }
-            for (CommitQueue.Waiting<UserCommit> w : passing) {
-                UserCommit c = w.commit();
-                conflicts.committed(seq, c.writes().keySet(), durable.seq());
-                // With a sync under way, the committer sleeps on until that sync settles it: one wake-up, not two.
-                if (group.enlist(seq, outcome -> {
-                    c.synced = outcome;
-                    w.applied(seq);
-                })) {
-                    c.enlisted = true;
-                } else {
-                    w.applied(seq);
-                }
-            }
-        } catch (RuntimeException e) {
-            for (CommitQueue.Waiting<UserCommit> w : batch) {
-                if (unsettled(w)) {
-                    w.refused(e);
-                }
-            }
-        } finally {
-            // Whatever escaped (an Error), no committer may go on as if applied.
-            for (CommitQueue.Waiting<UserCommit> w : batch) {
-                if (unsettled(w)) {
-                    w.refused(new CairnException("the commit was not applied: the thread applying it failed"));
-                }
-            }
-            applying.addAndGet(-batch.size());
-        }
-    }
-
-    /** A commit of a batch being applied that has neither an outcome nor been left to the sync under way. */
-    private static boolean unsettled(CommitQueue.Waiting<UserCommit> w) {
-        return !w.done() && !w.commit().enlisted;
+        pipeline.commit(t, writes);
     }
 
     /**
@@ -471,92 +287,29 @@ public final class Store implements AutoCloseable {
      * them conflict until {@link #commitPrepared} or {@link #rollbackPrepared}.
      */
     void prepare(Txn t, byte[] xid, SortedMap<byte[], Object> writes) {
-        validateXid(xid);
-        durably(() -> {
-            if (prepared.containsKey(java.nio.ByteBuffer.wrap(xid))) {
-                throw new CairnException("a transaction with xid " + hex(xid) + " is prepared already");
-            }
-            checkWritesAllowed(t, writes.keySet());
-            TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
-            TreeMap<byte[], Object> packed = new TreeMap<>(Keys.ORDER);
-            writes.forEach((k, v) -> {
-                if (Typed.value(v) instanceof StreamedValue sv) {
-                    // Its chunks go into the tree now, parked, so they are durable and reachable.
-                    internal.put(ObjectLayout.parkedKey(sv.chunks().get(0).addr()), sv);
-                    packed.put(k, Typed.of(Typed.contentType(v),
-                            new PreparedLarge(sv.length(), sv.chunks().get(0).addr())));
-                } else {
-                    packed.put(k, v);
-                }
-            });
-            internal.put(ObjectLayout.preparedKey(xid), ObjectLayout.packWrites(packed));
-            long seq = applyInternal(internal.entrySet(), false);
-            hold(xid, writes.keySet());
-            conflicts.committed(seq, writes.keySet(), durable.seq());
-            return seq;
-        });
+        xa.prepare(t, xid, writes);
     }
 
     /** Publishes a prepared transaction's writes, durably, and releases its keys. */
     public void commitPrepared(byte[] xid) {
-        finishPrepared(xid, true);
+        xa.finish(xid, true);
     }
 
     /** Drops a prepared transaction, durably, and releases its keys. */
     public void rollbackPrepared(byte[] xid) {
-        finishPrepared(xid, false);
+        xa.finish(xid, false);
     }
 
     /** The xids of the prepared transactions awaiting their outcome (after a restart too). */
     public List<byte[]> recover() {
         checkOpen();
         synchronized (commitLock) {
-            List<byte[]> out = new java.util.ArrayList<>();
-            prepared.keySet().forEach(b -> out.add(java.util.Arrays.copyOfRange(b.array(), 0, b.limit())));
-            return out;
+            return xa.xids();
         }
     }
 
-    private void finishPrepared(byte[] xid, boolean publish) {
-        validateXid(xid);
-        java.util.concurrent.atomic.AtomicReference<List<byte[]>> keysHeld = new java.util.concurrent.atomic.AtomicReference<>();
-        // An unknown xid is unknown on a store that cannot write too, so this is asked before
-        // writability: the transaction manager must hear "no such branch" (done), not "cannot
-        // write" (retry until a restart).
-        durably(() -> {
-            keysHeld.set(prepared.get(java.nio.ByteBuffer.wrap(xid)));
-            if (keysHeld.get() == null) {
-                throw new NoSuchTransactionException("no prepared transaction has xid " + hex(xid));
-            }
-        }, () -> {
-            List<byte[]> keys = keysHeld.get();
-            TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
-            byte[] packed = ObjectLayout.getInternal(blocks, applied.root(), ObjectLayout.preparedKey(xid));
-            TreeMap<byte[], Object> writes = ObjectLayout.unpackWrites(packed);
-            writes.forEach((k, v) -> {
-                if (Typed.value(v) instanceof PreparedLarge pl) {
-                    // Published: the user's key takes the object, the parking spot lets go of it.
-                    // Dropped: deleting the parking spot frees the object's chunks.
-                    internal.put(ObjectLayout.parkedKey(pl.objectId()), publish ? ObjectWriter.FORGET : null);
-                }
-            });
-            if (publish) {
-                userWrites(writes).forEach(e -> internal.put(e.getKey(), e.getValue()));
-            }
-            internal.put(ObjectLayout.preparedKey(xid), null);
-            // A rollback only removes; so does the commit of a branch that only deletes.
-            long seq = applyInternal(internal.entrySet(), !publish || onlyDeletes(writes.values()));
-            prepared.remove(java.nio.ByteBuffer.wrap(xid));
-            keys.forEach(k -> held.remove(java.nio.ByteBuffer.wrap(k)));
-            if (publish) {
-                conflicts.committed(seq, keys, durable.seq());
-            }
-            return seq;
-        });
-    }
-
     /** Runs {@code change} under the commit lock, then returns once its commit is durable. */
-    private void durably(java.util.function.LongSupplier change) {
+    void durably(java.util.function.LongSupplier change) {
         durably(() -> { }, change);
     }
 
@@ -564,7 +317,7 @@ public final class Store implements AutoCloseable {
      * Like {@link #durably(java.util.function.LongSupplier)}, with {@code precondition}
      * checked under the same hold of the commit lock before the store's writability.
      */
-    private void durably(Runnable precondition, java.util.function.LongSupplier change) {
+    void durably(Runnable precondition, java.util.function.LongSupplier change) {
         long seq;
         applying.incrementAndGet();
         try {
@@ -587,15 +340,14 @@ public final class Store implements AutoCloseable {
      * decides that key's value: a commit in between would be lost or
      * resurrected depending on it).
      */
-    private void checkWritesAllowed(Txn t, java.util.Set<byte[]> keys) {
+    void checkWritesAllowed(Txn t, java.util.Set<byte[]> keys) {
         byte[] k = conflicts.conflict(t.snapshot().seq(), t.reads());
         if (k != null) {
             conflictCount.incrementAndGet();
             throw committedSinceBegin(k);
         }
         for (byte[] key : keys) {
-            java.nio.ByteBuffer holder = held.get(java.nio.ByteBuffer.wrap(key));
-            if (holder != null) {
+            if (xa.holds(key)) {
                 conflictCount.incrementAndGet();
                 throw new WriteConflictException("write conflict on key " + printable(key)
                         + ": a prepared transaction holds it until its outcome; nothing was written");
@@ -616,20 +368,10 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    private static WriteConflictException committedSinceBegin(byte[] key) {
+    static WriteConflictException committedSinceBegin(byte[] key) {
         return new WriteConflictException("write conflict on key " + printable(key)
                 + ": this transaction read it, and another transaction committed a change to it after this one"
                 + " began; nothing was written (retry the transaction)");
-    }
-
-    private void hold(byte[] xid, java.util.Set<byte[]> keys) {
-        java.nio.ByteBuffer x = java.nio.ByteBuffer.wrap(xid.clone());
-        List<byte[]> copy = new java.util.ArrayList<>();
-        for (byte[] k : keys) {
-            copy.add(k.clone());
-            held.put(java.nio.ByteBuffer.wrap(k.clone()), x);
-        }
-        prepared.put(x, copy);
     }
 
     /**
@@ -638,7 +380,7 @@ public final class Store implements AutoCloseable {
      * keeps those a snapshot still reaches; the rest are freed, and only
      * after the new roots are in place.
      */
-    private long applyInternal(Iterable<Map.Entry<byte[], Object>> internal, boolean removal) {
+    long applyInternal(Iterable<Map.Entry<byte[], Object>> internal, boolean removal) {
         java.util.function.Supplier<Long> apply = () -> {
             Snapshot a = applied;
             List<Bptr> killed = new java.util.ArrayList<>();
@@ -665,7 +407,7 @@ public final class Store implements AutoCloseable {
      * reserve is kept for the commits that cannot add, so a full store
      * always lets a key be deleted.
      */
-    private static boolean onlyDeletes(java.util.Collection<?> values) {
+    static boolean onlyDeletes(java.util.Collection<?> values) {
         for (Object v : values) {
             if (v != null) {
                 return false;
@@ -675,7 +417,7 @@ public final class Store implements AutoCloseable {
     }
 
     /** A transaction's writes under their internal keys, made one at a time as they are read. */
-    private static Iterable<Map.Entry<byte[], Object>> userWrites(Map<byte[], Object> writes) {
+    static Iterable<Map.Entry<byte[], Object>> userWrites(Map<byte[], Object> writes) {
         return () -> new Iterator<>() {
             private final Iterator<Map.Entry<byte[], Object>> in = writes.entrySet().iterator();
 
@@ -690,20 +432,6 @@ public final class Store implements AutoCloseable {
                 return new java.util.AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
             }
         };
-    }
-
-    private static void validateXid(byte[] xid) {
-        if (xid == null || xid.length == 0 || xid.length > 255) {
-            throw new IllegalArgumentException("an xid is 1 to 255 bytes");
-        }
-    }
-
-    private static String hex(byte[] b) {
-        StringBuilder s = new StringBuilder();
-        for (byte x : b) {
-            s.append(String.format("%02x", x));
-        }
-        return s.toString();
     }
 
     /**
@@ -755,7 +483,7 @@ public final class Store implements AutoCloseable {
         return s.toString();
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new StoreClosedException("store " + blocks.path() + " is closed");
         }
@@ -839,7 +567,7 @@ public final class Store implements AutoCloseable {
         }
         int preparedNow;
         synchronized (commitLock) {
-            preparedNow = prepared.size();
+            preparedNow = xa.count();
         }
         return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, snapshotsNow, used, free,
                 b.cache().hits(), b.cache().misses(), b.readOnly());

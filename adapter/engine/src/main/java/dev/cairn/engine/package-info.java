@@ -1,7 +1,9 @@
 /**
- * The engine's entry points: {@code Store} (lifecycle, commits, snapshots, the
- * XA prepared table), {@code Txn}, {@code StoreConfig}, and {@code BlockStore},
- * the block layer over one file. The subpackages never import this one: they
+ * The engine's entry points: {@code Store} (lifecycle, snapshots, the commit
+ * lock) with {@code CommitPipeline} (group commit) and
+ * {@code PreparedTransactions} (the XA prepared table), {@code Txn},
+ * {@code StoreConfig}, and {@code BlockStore}, the block layer over one file,
+ * with {@code StoreFormat} (format, mount) and {@code SyncPass} (a sync). The subpackages never import this one: they
  * reach the store through {@code access.BlockAccess} and threads through
  * {@code work.Workers}. Plain Java: no {@code jakarta.*}.
  *
