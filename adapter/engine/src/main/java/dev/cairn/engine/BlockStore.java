@@ -6,7 +6,6 @@ import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreFullException;
 import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.alloc.Arena;
-import dev.cairn.engine.alloc.ArenaHeader;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
@@ -14,7 +13,6 @@ import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.cache.BlockCache;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.check.CheckReport;
-import dev.cairn.engine.check.Checker;
 import dev.cairn.engine.disk.StoreFile;
 import dev.cairn.engine.epoch.Epochs;
 import dev.cairn.engine.sync.Mount;
@@ -34,31 +32,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * them, and {@link #sync} a set of roots, which makes every block they reach
  * durable and the roots the ones a mount will find.
  *
- * <p>The sync (gefs seed 003's passes, with Cairn's one force):
- * <ol>
- * <li>pass 0, with allocation paused: per arena, log the deferred frees this
- *     sync's root cannot reach, compress a log that has doubled, append the
- *     barrier for generation G, write the log tail; then the write barrier:
- *     every queued block written.</li>
- * <li>pass 2: superblock G into slot G % 2, never the slot of G-1, listing in
- *     its manifest every block written since sync G-1's force (address and
- *     hash; the log tails are verified by the arena states instead).
- *     <b>force</b>, once for blocks and superblock together. Crash before it
- *     ends: any subset of those writes may be on disk, the superblock torn,
- *     whole, or absent. Mount takes G only when its superblock is whole and
- *     every block of its manifest that G has allocated reads back with its
- *     hash; otherwise G-1 from the other slot, which its own force made
- *     complete, and which nothing since has overwritten (no block a durable
- *     root reaches is ever rewritten, a freed block is reused only after the
- *     sync that logged its free is durable, and the log bytes it recorded are
- *     never changed). After the force, G is durable and {@code sync} returns.
- *     A sync that wrote more blocks than a manifest holds forces them first
- *     and then the superblock, without a manifest: two forces.</li>
- * <li>pass 4: blocks whose frees G made durable go to the epoch limbo and,
- *     once no reader can see them, back into the free ranges.</li>
- * </ol>
- * gefs's passes 1 and 3 (arena headers h0, h1) have nothing to do here: the
- * arenas' changing state is in the superblock (see {@link ArenaHeader}).
+ * <p>The sync and its crash invariants: {@link SyncPass}.
  *
  * <p>Generations: blocks allocated after sync G started are born in G+1. A
  * block born after the latest started sync is freed at once (its free is
@@ -98,12 +72,8 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     final Epochs epochs = new Epochs();
     final ReentrantLock syncLock = new ReentrantLock();
     final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
-    private final AtomicLong roundRobin = new AtomicLong();
-    private final AtomicLong valueHints = new AtomicLong();
-    /** Set when an allocation found no free block; {@link #takeFoundFull} reads and clears it. */
-    private volatile boolean foundFull;
-    /** Set on a thread running a removal: its allocations may use the reserve. */
-    private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
+    /** Which arena a new block comes from. */
+    private final ArenaSet arenaSet;
     /** Generation new blocks are born in. Written under the segment write lock. */
     volatile long openGen;
     /** Generation of the latest started sync. Written under the segment write lock. */
@@ -138,6 +108,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         this.passedOver = opened.passedOver();
         this.config = config;
         this.arenas = opened.arenas();
+        this.arenaSet = new ArenaSet(arenas, opened.file().path());
         this.arenaStarts = sb.arenaStarts();
         this.fileSize = sb.fileSize();
         this.cache = new BlockCache(config.cacheBytes());
@@ -242,7 +213,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         long gen;
         segmentLock.readLock().lock();
         try {
-            addr = allocate(hint);
+            addr = arenaSet.allocate(hint);
             gen = openGen;
         } finally {
             segmentLock.readLock().unlock();
@@ -255,19 +226,10 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         return b;
     }
 
-    /**
-     * The hint for one large value's data blocks ({@link #newBlock},
-     * {@link #newReservedBlock}): pass it for every chunk of the value. The
-     * chunks then come from one arena one after another, and a syncer writes
-     * them as one long write instead of one write a block (gefs gives a file
-     * one hint for the same reason). Successive values get successive arenas,
-     * so concurrent writers seldom share one, and none starts from the arena
-     * tree nodes (hint 0) start from.
-     */
+    /** The hint for one large value's data blocks: see {@link ArenaSet#valueHint}. */
     @Override
     public int valueHint() {
-        int others = arenas.length - 1;
-        return others == 0 ? 0 : 1 + (int) (valueHints.getAndIncrement() % others);
+        return arenaSet.valueHint();
     }
 
     /**
@@ -285,7 +247,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         long gen;
         segmentLock.readLock().lock();
         try {
-            addr = pick(hint, Arena::reserve);
+            addr = arenaSet.reserve(hint);
             gen = openGen;
         } finally {
             segmentLock.readLock().unlock();
@@ -299,13 +261,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     @Override
     public void claim(List<Bptr> blocks) {
         for (Bptr bp : blocks) {
-            Arena a = arenaOf(bp.addr());
-            a.lock.lock();
-            try {
-                a.claim(bp.addr());
-            } finally {
-                a.lock.unlock();
-            }
+            arenaSet.claim(bp.addr());
         }
     }
 
@@ -343,17 +299,6 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     }
 
     /**
-     * gefs {@code blkalloc}/{@code pickarena}: round-robin with a hint, moving
-     * to the next arena every 1024 allocations (so runs of blocks land next to
-     * each other and reach the disk as long writes), try-lock every arena
-     * once, then wait.
-     */
-    private long allocate(int hint) {
-        boolean useReserve = removing.get() != null;
-        return pick(hint, a -> a.alloc(useReserve));
-    }
-
-    /**
      * Runs {@code work}, a removal (a commit whose every write is a delete,
      * a snapshot deletion, the rollback of a prepared branch), within one
      * generation like {@link #withinGeneration}, letting the blocks it
@@ -361,39 +306,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * what lets a store that puts filled delete, and so get its space back.
      */
     public <T> T removingWithinGeneration(java.util.function.Supplier<T> work) {
-        removing.set(Boolean.TRUE);
-        try {
-            return withinGeneration(work);
-        } finally {
-            removing.remove();
-        }
-    }
-
-    private long pick(int hint, java.util.function.ToLongFunction<Arena> take) {
-        int n = arenas.length;
-        long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement() / 1024;
-        for (int tries = 0; tries < 2 * n; tries++) {
-            Arena a = arenas[(int) ((base + tries) % n)];
-            if (tries < n) {
-                if (!a.lock.tryLock()) {
-                    continue;
-                }
-            } else {
-                a.lock.lock();
-            }
-            try {
-                long addr = take.applyAsLong(a);
-                if (addr != -1) {
-                    return addr;
-                }
-            } finally {
-                a.lock.unlock();
-            }
-        }
-        foundFull = true;
-        throw new StoreFullException("store " + file.path() + " is full: no arena has a free block"
-                + (removing.get() != null ? ", not even in its reserve (a removal may use it)"
-                : " outside its reserve (kept for deletes: delete keys or snapshots to make room)"));
+        return arenaSet.removing(() -> withinGeneration(work));
     }
 
     /**
@@ -489,9 +402,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
 
     /** Whether an allocation found the store full since the last call; clears the mark. */
     public boolean takeFoundFull() {
-        boolean was = foundFull;
-        foundFull = false;
-        return was;
+        return arenaSet.takeFoundFull();
     }
 
     void retireFreed(Arena.Released r) {
@@ -549,14 +460,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
 
     /** Asks every arena to compress its allocation log at the next sync. */
     public void compressLogs() {
-        for (Arena a : arenas) {
-            a.lock.lock();
-            try {
-                a.requestCompress();
-            } finally {
-                a.lock.unlock();
-            }
-        }
+        arenaSet.requestCompress();
     }
 
     /** The generation blocks allocated now are born in; stable within {@link #withinGeneration}. */
@@ -583,59 +487,9 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         return durable.syncGen();
     }
 
-    /**
-     * Checks the durable state: both superblocks, every arena's header and
-     * log, every block {@code walker} reaches from the durable roots (read
-     * from disk and verified), nothing both reachable and free, nothing
-     * allocated that nothing reaches.
-     *
-     * <p>Syncs are held off only while the superblocks and logs are read
-     * (what a sync rewrites); the walk of the version they describe, G, which
-     * reads the whole store, runs while commits and syncs go on. What keeps
-     * G's blocks from being freed and reused under the walk is an epoch pin,
-     * taken under the sync lock before the mount reads G, as a reader pins
-     * before it reads the durable root: a block of G that a later commit
-     * replaces is born in G or before, so no sync can free it at once (its
-     * free waits for the next sync), and the sync that frees it retires it
-     * after the pin was taken, so it is not released until the pin goes. G's
-     * blocks are never rewritten in place. The pin is narrowed to G, so
-     * blocks that commits write during the walk, and replace, are reused as
-     * usual; what the walk holds back is at most G's own blocks, which come
-     * back once it ends.
-     *
-     * <p>The report is G's, as its sync left it: its free space and its
-     * leaks are those its logs record, not the live arenas', which change
-     * while it walks ({@link CheckReport#syncGen()} says which version). A
-     * mount that passes over a damaged newest sync walks the one before,
-     * whose freed blocks may already be reused; the check then reports them
-     * as corrupt, as it should.
-     *
-     * @throws StoreClosedException when the store is closed, before or while it is checked
-     */
+    /** Checks the durable state while commits go on: see {@link DurableCheck}. */
     public CheckReport check(ReferenceWalker walker) {
-        long pin;
-        Checker.Mounted mounted;
-        syncLock.lock();
-        try {
-            checkOpen();
-            pin = epochs.pin();
-            try {
-                mounted = Checker.mount(file);
-            } catch (RuntimeException | Error e) {
-                epochs.unpin(pin);
-                throw e;
-            }
-        } finally {
-            syncLock.unlock();
-        }
-        try {
-            if (mounted.generation() >= 0) {
-                epochs.narrow(pin, mounted.generation());
-            }
-            return Checker.walk(file, mounted, walker);
-        } finally {
-            epochs.unpin(pin);
-        }
+        return DurableCheck.run(this, walker);
     }
 
     // ---- figures
@@ -678,27 +532,14 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     // ---- helpers
 
     private Arena arenaOf(long addr) {
-        int lo = 0;
-        int hi = arenas.length - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            ArenaHeader h = arenas[mid].header();
-            if (addr < h.dataStart()) {
-                hi = mid - 1;
-            } else if (addr >= h.end()) {
-                lo = mid + 1;
-            } else {
-                return arenas[mid];
-            }
-        }
-        return null;
+        return arenaSet.of(addr);
     }
 
     int syncerOf(long addr) {
         return arenaOf(addr).index() % syncers.count();
     }
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new StoreClosedException("store " + file.path() + " is closed");
         }

@@ -17,13 +17,36 @@ import java.util.function.Supplier;
 import java.util.logging.Level;
 
 /**
- * One sync of a {@link BlockStore}: passes 0, 2 and 4 as its class comment
- * describes them (the generation's turn and the logs' barriers with
- * allocation paused, the write barrier, the superblock and its one force,
- * then the frees handed to reclamation), and what a failure at each point
- * leaves. It runs under the block store's {@code syncLock} and works on the
- * block store's state, which stays there: the generations, the arenas, the
- * blocks written since the last pass 0.
+ * One sync of a {@link BlockStore}, and what a failure at each point leaves.
+ * It runs under the block store's {@code syncLock} and works on the block
+ * store's state, which stays there: the generations, the arenas, the blocks
+ * written since the last pass 0.
+ *
+ * <p>The sync (gefs seed 003's passes, with Cairn's one force):
+ * <ol>
+ * <li>pass 0, with allocation paused: per arena, log the deferred frees this
+ *     sync's root cannot reach, compress a log that has doubled, append the
+ *     barrier for generation G, write the log tail; then the write barrier:
+ *     every queued block written.</li>
+ * <li>pass 2: superblock G into slot G % 2, never the slot of G-1, listing in
+ *     its manifest every block written since sync G-1's force (address and
+ *     hash; the log tails are verified by the arena states instead).
+ *     <b>force</b>, once for blocks and superblock together. Crash before it
+ *     ends: any subset of those writes may be on disk, the superblock torn,
+ *     whole, or absent. Mount takes G only when its superblock is whole and
+ *     every block of its manifest that G has allocated reads back with its
+ *     hash; otherwise G-1 from the other slot, which its own force made
+ *     complete, and which nothing since has overwritten (no block a durable
+ *     root reaches is ever rewritten, a freed block is reused only after the
+ *     sync that logged its free is durable, and the log bytes it recorded are
+ *     never changed). After the force, G is durable and {@code sync} returns.
+ *     A sync that wrote more blocks than a manifest holds forces them first
+ *     and then the superblock, without a manifest: two forces.</li>
+ * <li>pass 4: blocks whose frees G made durable go to the epoch limbo and,
+ *     once no reader can see them, back into the free ranges.</li>
+ * </ol>
+ * gefs's passes 1 and 3 (arena headers h0, h1) have nothing to do here: the
+ * arenas' changing state is in the superblock (see {@code ArenaHeader}).
  */
 final class SyncPass {
 

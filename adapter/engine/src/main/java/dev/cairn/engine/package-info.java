@@ -3,7 +3,8 @@
  * lock) with {@code CommitPipeline} (group commit) and
  * {@code PreparedTransactions} (the XA prepared table), {@code Txn},
  * {@code StoreConfig}, and {@code BlockStore}, the block layer over one file,
- * with {@code StoreFormat} (format, mount) and {@code SyncPass} (a sync). The subpackages never import this one: they
+ * with {@code ArenaSet} (which arena a block comes from), {@code StoreFormat}
+ * (format, mount), {@code SyncPass} (a sync) and {@code DurableCheck}. The subpackages never import this one: they
  * reach the store through {@code access.BlockAccess} and threads through
  * {@code work.Workers}. Plain Java: no {@code jakarta.*}.
  *

@@ -1,0 +1,157 @@
+package dev.cairn.engine;
+
+import dev.cairn.api.StoreFullException;
+import dev.cairn.engine.alloc.Arena;
+import dev.cairn.engine.alloc.ArenaHeader;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * The arenas of one store file, and which of them a new block comes from
+ * (gefs's {@code blkalloc}/{@code pickarena}). Each arena's state is guarded
+ * by its own lock, taken here one arena at a time; a caller that must keep
+ * allocation out of a sync's pass 0 holds the block store's segment lock
+ * (shared) around these calls, as the lock order there says.
+ */
+final class ArenaSet {
+
+    private final Arena[] arenas;
+    private final Path path;
+    private final AtomicLong roundRobin = new AtomicLong();
+    private final AtomicLong valueHints = new AtomicLong();
+    /** Set when an allocation found no free block; {@link #takeFoundFull} reads and clears it. */
+    private volatile boolean foundFull;
+    /** Set on a thread running a removal: its allocations may use the reserve. */
+    private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
+
+    ArenaSet(Arena[] arenas, Path path) {
+        this.arenas = arenas;
+        this.path = path;
+    }
+
+    Arena[] all() {
+        return arenas;
+    }
+
+    /** A block for the tree or a value, logged as allocated; from the reserve only within {@link #removing}. */
+    long allocate(int hint) {
+        boolean useReserve = removing.get() != null;
+        return pick(hint, a -> a.alloc(useReserve));
+    }
+
+    /** A block taken but not logged (see {@code BlockStore.newReservedBlock}); never from the reserve. */
+    long reserve(int hint) {
+        return pick(hint, Arena::reserve);
+    }
+
+    /**
+     * The hint for one large value's data blocks: pass it for every chunk of
+     * the value. The chunks then come from one arena one after another, and
+     * a syncer writes them as one long write instead of one write a block
+     * (gefs gives a file one hint for the same reason). Successive values get
+     * successive arenas, so concurrent writers seldom share one, and none
+     * starts from the arena tree nodes (hint 0) start from.
+     */
+    int valueHint() {
+        int others = arenas.length - 1;
+        return others == 0 ? 0 : 1 + (int) (valueHints.getAndIncrement() % others);
+    }
+
+    /**
+     * Runs {@code work}, a removal (a commit whose every write is a delete,
+     * a snapshot deletion, the rollback of a prepared branch), letting the
+     * blocks it allocates come from the arenas' reserve. A put never may: the
+     * reserve is what lets a store that puts filled delete, and so get its
+     * space back.
+     */
+    <T> T removing(Supplier<T> work) {
+        removing.set(Boolean.TRUE);
+        try {
+            return work.get();
+        } finally {
+            removing.remove();
+        }
+    }
+
+    /** Whether an allocation found the store full since the last call; clears the mark. */
+    boolean takeFoundFull() {
+        boolean was = foundFull;
+        foundFull = false;
+        return was;
+    }
+
+    /** Logs the allocation of a reserved block. */
+    void claim(long addr) {
+        Arena a = of(addr);
+        a.lock.lock();
+        try {
+            a.claim(addr);
+        } finally {
+            a.lock.unlock();
+        }
+    }
+
+    /** Asks every arena to compress its allocation log at the next sync. */
+    void requestCompress() {
+        for (Arena a : arenas) {
+            a.lock.lock();
+            try {
+                a.requestCompress();
+            } finally {
+                a.lock.unlock();
+            }
+        }
+    }
+
+    /** The arena holding {@code addr} in its data area, or null. */
+    Arena of(long addr) {
+        int lo = 0;
+        int hi = arenas.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            ArenaHeader h = arenas[mid].header();
+            if (addr < h.dataStart()) {
+                hi = mid - 1;
+            } else if (addr >= h.end()) {
+                lo = mid + 1;
+            } else {
+                return arenas[mid];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Round-robin with a hint, moving to the next arena every 1024
+     * allocations (so runs of blocks land next to each other and reach the
+     * disk as long writes), try-lock every arena once, then wait.
+     */
+    private long pick(int hint, ToLongFunction<Arena> take) {
+        int n = arenas.length;
+        long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement() / 1024;
+        for (int tries = 0; tries < 2 * n; tries++) {
+            Arena a = arenas[(int) ((base + tries) % n)];
+            if (tries < n) {
+                if (!a.lock.tryLock()) {
+                    continue;
+                }
+            } else {
+                a.lock.lock();
+            }
+            try {
+                long addr = take.applyAsLong(a);
+                if (addr != -1) {
+                    return addr;
+                }
+            } finally {
+                a.lock.unlock();
+            }
+        }
+        foundFull = true;
+        throw new StoreFullException("store " + path + " is full: no arena has a free block"
+                + (removing.get() != null ? ", not even in its reserve (a removal may use it)"
+                : " outside its reserve (kept for deletes: delete keys or snapshots to make room)"));
+    }
+}
