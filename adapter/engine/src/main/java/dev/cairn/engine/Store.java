@@ -90,7 +90,9 @@ public final class Store implements AutoCloseable {
     /** The commit path of user transactions. */
     private final CommitPipeline pipeline = new CommitPipeline(this);
     /** Named snapshots. Guarded by commitLock. */
-    private final SnapshotTable snapshots;
+    final SnapshotTable snapshots;
+    /** Taking, deleting, listing and reading them. */
+    private final NamedSnapshots named = new NamedSnapshots(this);
     final AtomicLong commits = new AtomicLong();
     /**
      * Commits waiting to be applied or being applied: those in {@link #queued}
@@ -145,31 +147,10 @@ public final class Store implements AutoCloseable {
      * Starts a read-only transaction on snapshot {@code name}: it reads the
      * store as it was when the snapshot was taken.
      *
-     * @throws CairnException when there is no such snapshot
+     * @throws dev.cairn.api.NoSuchSnapshotException when there is no such snapshot
      */
     public Txn beginAt(String name) {
-        checkOpen();
-        long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
-        Snapshot s = durable;
-        SnapshotTable.Info info;
-        try {
-            // The durable table, as begin() reads the durable root: a snapshot whose creation is
-            // not yet durable (and takes commits that are not either) is not there yet, and one
-            // whose deletion is not yet durable still is.
-            info = SnapshotTable.find(blocks, s.table(), name);
-        } catch (RuntimeException e) {
-            blocks.unpin(pin);
-            throw e;
-        }
-        if (info == null) {
-            blocks.unpin(pin);
-            throw new NoSuchSnapshotException("no snapshot is named " + name);
-        }
-        blocks.narrowPin(pin, info.root());
-        while (!conflicts.began(s.seq())) { // it cannot write, but ends as any transaction does
-            s = durable;
-        }
-        return new Txn(this, new Snapshot(info.root(), Bptr.NONE, s.seq()), pin, name);
+        return named.beginAt(name);
     }
 
     /**
@@ -177,24 +158,12 @@ public final class Store implements AutoCloseable {
      * (no data is copied: copy-on-write keeps what it reaches), durably.
      */
     public void createSnapshot(String name) {
-        durably(() -> blocks.withinGeneration(() -> {
-            Snapshot a = applied;
-            Bptr table = snapshots.create(a.table(), name, a.root(), blocks.openGeneration());
-            applied = new Snapshot(a.root(), table, a.seq() + 1);
-            return a.seq() + 1;
-        }));
+        named.create(name);
     }
 
-    /** Deletes snapshot {@code name}, durably, freeing exactly the blocks no other version reaches. */
+    /** Deletes snapshot {@code name}, durably, freeing exactly the blocks no other version reaches; returns with the space back. */
     public void deleteSnapshot(String name) {
-        durably(() -> blocks.removingWithinGeneration(() -> {
-            Snapshot a = applied;
-            List<Bptr> toFree = new java.util.ArrayList<>();
-            Bptr table = snapshots.delete(a.table(), name, toFree);
-            applied = new Snapshot(a.root(), table, a.seq() + 1);
-            toFree.forEach(blocks::free);
-            return a.seq() + 1;
-        }));
+        named.delete(name);
         settleFrees();
     }
 
@@ -220,19 +189,9 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /**
-     * The snapshots, oldest first: those {@link #beginAt} opens, read from the
-     * durable table (one being created appears when its creation is durable;
-     * one being deleted stays listed until its deletion is).
-     */
+    /** The snapshots, oldest first: see {@link NamedSnapshots#list}. */
     public List<SnapshotTable.Info> snapshots() {
-        checkOpen();
-        long pin = blocks.pin(); // before reading the table: see BlockStore.sync's onDurable
-        try {
-            return List.copyOf(SnapshotTable.load(blocks, durable.table()).all());
-        } finally {
-            blocks.unpin(pin);
-        }
+        return named.list();
     }
 
     void ended(Txn t) {
