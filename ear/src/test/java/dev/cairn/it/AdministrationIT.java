@@ -3,6 +3,9 @@ package dev.cairn.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
+import java.io.IOException;
+import java.net.CookieManager;
 import java.net.URI;
 import java.net.URL;
 import java.net.URLEncoder;
@@ -13,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -90,7 +95,7 @@ class AdministrationIT {
             try {
                 send("GET", https("/health/ready"), null, null);
                 break;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("the test server's HTTPS port never opened", e);
                 }
@@ -157,8 +162,8 @@ class AdministrationIT {
     }
 
     /** All the values of {@code field} in {@code json}, in order. */
-    private static java.util.List<Long> numbers(String json, String field) {
-        java.util.List<Long> out = new java.util.ArrayList<>();
+    private static List<Long> numbers(String json, String field) {
+        List<Long> out = new ArrayList<>();
         Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
         while (m.find()) {
             out.add(Long.parseLong(m.group(1)));
@@ -178,7 +183,7 @@ class AdministrationIT {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String body;
-        java.util.List<Long> commits;
+        List<Long> commits;
         do {
             Thread.sleep(500);
             body = send("GET", app("/api/admin/history"), "admin", null).body();
@@ -186,7 +191,7 @@ class AdministrationIT {
         } while ((commits.isEmpty() || commits.get(commits.size() - 1) < committedBefore + 5) && System.nanoTime() < deadline);
         assertTrue(!commits.isEmpty() && commits.get(commits.size() - 1) >= committedBefore + 5,
                 "a sample after the five commits shows them: " + body);
-        java.util.List<Long> times = numbers(body, "time");
+        List<Long> times = numbers(body, "time");
         assertEquals(times.size(), commits.size(), "every sample has the figures");
         assertTrue(times.size() >= 2, body);
         for (int i = 1; i < times.size(); i++) {
@@ -269,7 +274,7 @@ class AdministrationIT {
         assertTrue(send("GET", https("/ibm/api/adminCenter/v1/toolbox"), "admin", null).body().contains("{\"id\":\"Cairn\",\"type\":\"bookmark\"}"));
 
         // Admin Center's form login, as a browser does it (its CSRF token comes in a cookie).
-        java.net.CookieManager cookies = new java.net.CookieManager();
+        CookieManager cookies = new CookieManager();
         HttpClient browser = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(HTTPS.sslContext())
                 .cookieHandler(cookies).build();
         assertEquals(200, browser.send(HttpRequest.newBuilder(URI.create(https("/adminCenter/login.jsp"))).build(),
@@ -306,7 +311,7 @@ class AdministrationIT {
                         "--disable-dev-shm-usage",
                         "--user-data-dir=" + Files.createTempDirectory("cairn-chromium"));
         ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
         WebDriver browser = new ChromeDriver(service, options);
         try {
             URI page = URI.create(app("/admin/"));

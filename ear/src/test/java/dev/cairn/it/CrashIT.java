@@ -5,13 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +66,9 @@ class CrashIT {
     private void crashAt(String failPoint, String key) throws Exception {
         server.start("-Dcairn.failpoint=" + failPoint);
         CompletableFuture<HttpResponse<byte[]>> request = server.http.sendAsync(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                HttpRequest.newBuilder(URI.create(
                         "http://localhost:" + server.httpPort + "/cairn-crash/xa?key=" + key))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        .POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         String marker = "CAIRN-FAILPOINT " + failPoint + " reached";
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -105,7 +113,7 @@ class CrashIT {
         server.start("");
         String run = "load-" + System.nanoTime() + "/";
         Map<String, byte[]> acknowledged = new ConcurrentHashMap<>();
-        List<String> batches = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> batches = Collections.synchronizedList(new ArrayList<>());
         Map<String, Boolean> batchAcknowledged = new ConcurrentHashMap<>();
         AtomicBoolean killed = new AtomicBoolean();
         List<Thread> writers = new ArrayList<>();
@@ -137,7 +145,7 @@ class CrashIT {
                                 acknowledged.put(key, value);
                             }
                         }
-                    } catch (java.net.ConnectException e) {
+                    } catch (ConnectException e) {
                         // Refused: never reached the server, so nothing to check after the restart
                         // (the writers fire thousands of these between the kill and their stop).
                         if (batch != null) {
@@ -241,7 +249,7 @@ class CrashIT {
         // wholly absent. The write refused afterwards never reached the store.
         HttpResponse<byte[]> failedAfter = server.send("GET", "/cairn/api/objects/" + run + "failed", null);
         assertTrue(failedAfter.statusCode() == 404
-                || (failedAfter.statusCode() == 200 && java.util.Arrays.equals(kept, failedAfter.body())),
+                || (failedAfter.statusCode() == 200 && Arrays.equals(kept, failedAfter.body())),
                 "the failed commit is wholly there or wholly absent: " + failedAfter.statusCode());
         assertEquals(404, server.send("GET", "/cairn/api/objects/" + run + "refused", null).statusCode());
         HttpResponse<byte[]> check = server.send("POST", "/cairn/api/admin/check", null);
@@ -258,13 +266,13 @@ class CrashIT {
     void f_aStoreThatCannotBeOpenedAnswers503AndIsLeftUntouched() throws Exception {
         Path dir = Path.of(System.getProperty("crash.data.dir"));
         byte[] random = new byte[1 << 16];
-        new java.util.Random(9).nextBytes(random);
-        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        new Random(9).nextBytes(random);
+        Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("text.store", "this is not a Cairn store\n".getBytes(UTF_8));
         files.put("random.store", random);
         files.put("empty.store", new byte[0]);
         byte[] head = new byte[40_000]; // a real store's first blocks, the rest cut off
-        try (java.io.InputStream in = Files.newInputStream(server.data)) {
+        try (InputStream in = Files.newInputStream(server.data)) {
             head = in.readNBytes(head.length);
         }
         files.put("truncated.store", head);

@@ -1,6 +1,7 @@
 package dev.cairn.it;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.jboss.arquillian.container.test.api.Testable;
 import org.jboss.shrinkwrap.api.ArchivePath;
@@ -29,7 +30,7 @@ final class Deployments {
      * Arquillian's runner and {@code testClasses}. The runner must not live in
      * cairn.war, whose security constraints would refuse it.
      */
-    static EnterpriseArchive shippedEarWithTestModule(Class<?>... testClasses) throws java.io.IOException {
+    static EnterpriseArchive shippedEarWithTestModule(Class<?>... testClasses) throws IOException {
         WebArchive testWar = ShrinkWrap.create(WebArchive.class, "cairn-it.war").addClasses(testClasses);
         return shippedEarWith(Testable.archiveToTest(testWar), "/cairn-it");
     }
@@ -40,7 +41,7 @@ final class Deployments {
      * errors, not their roles: its requests carry no user. SharingIT tests
      * that the shipped bindings refuse such a caller.
      */
-    static EnterpriseArchive withEveryRoleForEveryone(EnterpriseArchive ear) throws java.io.IOException {
+    static EnterpriseArchive withEveryRoleForEveryone(EnterpriseArchive ear) throws IOException {
         ArchivePath bnd = ArchivePaths.create("META-INF/ibm-application-bnd.xml");
         String xml = new String(ear.get(bnd).getAsset().openStream().readAllBytes(), StandardCharsets.UTF_8);
         ear.delete(bnd);
@@ -50,12 +51,12 @@ final class Deployments {
     }
 
     /** The shipped EAR plus {@code cairn-crash.war} at /cairn-crash, which drives XA transactions for the crash tests. */
-    static EnterpriseArchive shippedEarWithCrashDriver() throws java.io.IOException {
+    static EnterpriseArchive shippedEarWithCrashDriver() throws IOException {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "cairn-crash.war").addClasses(XaDriverServlet.class, DerbyRows.class);
         return shippedEarWith(war, "/cairn-crash");
     }
 
-    private static EnterpriseArchive shippedEarWith(WebArchive war, String contextRoot) throws java.io.IOException {
+    private static EnterpriseArchive shippedEarWith(WebArchive war, String contextRoot) throws IOException {
         EnterpriseArchive ear = shippedEar();
         ear.addAsModule(war);
         ArchivePath descriptor = ArchivePaths.create("META-INF/application.xml");

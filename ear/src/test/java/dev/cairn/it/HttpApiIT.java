@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Random;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -96,18 +98,18 @@ class HttpApiIT {
         assertEquals(200, head.statusCode());
         assertEquals(String.valueOf(size), head.headers().firstValue("Content-Length").orElse(""), "HEAD says the size");
         assertEquals(404, send(admin(path + "-absent").method("HEAD", HttpRequest.BodyPublishers.noBody())).statusCode());
-        HttpResponse<java.io.InputStream> get = HTTP.send(admin(path).GET().build(),
+        HttpResponse<InputStream> get = HTTP.send(admin(path).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, get.statusCode());
-        try (java.io.InputStream body = get.body()) {
+        try (InputStream body = get.body()) {
             assertArrayEquals(sha256(generated(size)), sha256(body));
         }
         assertEquals(204, send(admin(path).DELETE()).statusCode());
     }
 
     /** {@code size} pseudo-random bytes, the same whatever sizes they are read in. */
-    private static java.io.InputStream generated(long size) {
-        return new java.io.InputStream() {
+    private static InputStream generated(long size) {
+        return new InputStream() {
             private final Random rnd = new Random(size);
             private final byte[] block = new byte[8192];
             private int at = block.length;
@@ -137,8 +139,8 @@ class HttpApiIT {
         };
     }
 
-    private static byte[] sha256(java.io.InputStream in) throws Exception {
-        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+    private static byte[] sha256(InputStream in) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
         byte[] buf = new byte[65536];
         int n;
         while ((n = in.read(buf)) > 0) {

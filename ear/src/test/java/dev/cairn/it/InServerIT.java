@@ -11,9 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
 import dev.cairn.api.ConnectionClosedException;
-import dev.cairn.ejb.ObjectStore;
 import dev.cairn.api.InvalidKeyException;
+import dev.cairn.ejb.ObjectStore;
 import jakarta.transaction.UserTransaction;
+import java.io.IOException;
 import java.util.Map;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class InServerIT {
 
     @Deployment
-    static EnterpriseArchive ear() throws java.io.IOException {
+    static EnterpriseArchive ear() throws IOException {
         return Deployments.withEveryRoleForEveryone(Deployments.shippedEarWithTestModule(InServerIT.class));
     }
 

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.transaction.UserTransaction;
 import java.io.IOException;
+import java.util.Map;
 import javax.sql.DataSource;
 
 /**
@@ -60,7 +61,7 @@ public class XaDriverServlet extends HttpServlet {
             // outcome leaves the count when it is applied, and a reader sees it once a sync made it
             // durable; the sync in between makes the value read below include every outcome counted.
             // (A read-only store applies nothing more, and cannot sync.)
-            java.util.Map<String, Long> figures = cairn.statistics();
+            Map<String, Long> figures = cairn.statistics();
             Object prepared = figures.get("prepared");
             if (figures.get("readOnly") == 0L) {
                 cairn.sync();

@@ -10,6 +10,7 @@ import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnConnectionFactory;
 import jakarta.transaction.RollbackException;
 import jakarta.transaction.UserTransaction;
+import java.io.IOException;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import javax.sql.DataSource;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class XaIT {
 
     @Deployment
-    static EnterpriseArchive ear() throws java.io.IOException {
+    static EnterpriseArchive ear() throws IOException {
         return Deployments.shippedEarWithTestModule(XaIT.class, DerbyRows.class);
     }
 

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
  * {@code POST /api/batch}: {"ops":[{"op":"put","key","value"(base64)},{"op":"delete","key"}]},
@@ -140,7 +141,7 @@ public class BatchServlet extends CairnServlet {
                             break;
                         }
                         e = p.next();
-                    } catch (JsonException | IllegalStateException | java.util.NoSuchElementException bad) {
+                    } catch (JsonException | IllegalStateException | NoSuchElementException bad) {
                         if (started && depth == 0) {
                             throw new BadBatch("the body has more after its JSON object; send one object");
                         }
@@ -167,7 +168,7 @@ public class BatchServlet extends CairnServlet {
             try (JsonReader r = Json.createReader(new ByteArrayInputStream(body))) {
                 return r.readObject();
             }
-        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
+        } catch (JsonException | IllegalStateException | NoSuchElementException e) {
             throw new BadBatch("the body is not a JSON object: " + e.getMessage());
         }
     }

@@ -5,6 +5,7 @@ import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.TreeSet;
 
 /**
  * Answers every API path no other servlet serves with a JSON 404, and renders
@@ -23,7 +24,7 @@ public class FallbackServlet extends CairnServlet {
         if (status instanceof Integer code) {
             if (req.getMethod().equals("TRACE")) {
                 // Liberty's security refuses TRACE to a servlet of its own (the admin page's files).
-                resp.setHeader("Allow", String.join(", ", new java.util.TreeSet<>(MethodFilter.allowed(
+                resp.setHeader("Allow", String.join(", ", new TreeSet<>(MethodFilter.allowed(
                         String.valueOf(req.getAttribute(RequestDispatcher.ERROR_REQUEST_URI)).substring(req.getContextPath().length())))));
                 ErrorMapping.clientError(resp, 405, "method_not_allowed", "TRACE is not allowed");
                 return;

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which methods each of Cairn's paths takes. {@code OPTIONS} is answered
@@ -39,7 +40,7 @@ public class MethodFilter extends HttpFilter {
             chain.doFilter(req, resp);
             return;
         }
-        resp.setHeader("Allow", String.join(", ", new java.util.TreeSet<>(allowed)));
+        resp.setHeader("Allow", String.join(", ", new TreeSet<>(allowed)));
         if (method.equals("OPTIONS")) {
             resp.setStatus(204);
             return;

@@ -1,22 +1,23 @@
 package dev.cairn.web;
 
-import dev.cairn.ejb.ObjectStore;
-import jakarta.ejb.EJB;
-import jakarta.servlet.annotation.WebServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import dev.cairn.api.ContentTypes;
 import dev.cairn.api.ObjectInfo;
 import dev.cairn.api.Precondition;
 import dev.cairn.api.StoredObject;
-import dev.cairn.api.WriteResult;
 import dev.cairn.api.WriteConflictException;
+import dev.cairn.api.WriteResult;
+import dev.cairn.ejb.ObjectStore;
+import jakarta.ejb.EJB;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 
@@ -93,7 +94,7 @@ public class ObjectsServlet extends CairnServlet {
         }
     }
 
-    private static void copy(InputStream in, java.io.OutputStream out, long length) throws IOException {
+    private static void copy(InputStream in, OutputStream out, long length) throws IOException {
         byte[] buf = new byte[16384];
         long left = length;
         while (left > 0) {

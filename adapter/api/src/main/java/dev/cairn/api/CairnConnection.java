@@ -2,6 +2,7 @@ package dev.cairn.api;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A handle on a Cairn store. Keys are 1 to 256 bytes; values are bytes.
@@ -61,7 +62,7 @@ public interface CairnConnection extends AutoCloseable {
      * start), at most {@code limit} of them, with their sizes and media
      * types; values are not read.
      */
-    java.util.List<ObjectInfo> list(byte[] prefix, byte[] after, int limit);
+    List<ObjectInfo> list(byte[] prefix, byte[] after, int limit);
 
     /**
      * Takes snapshot {@code name} of everything committed so far, instantly
@@ -74,7 +75,7 @@ public interface CairnConnection extends AutoCloseable {
     void deleteSnapshot(String name);
 
     /** The snapshots, oldest first. */
-    java.util.List<SnapshotInfo> snapshots();
+    List<SnapshotInfo> snapshots();
 
     /**
      * The value {@code key} had when snapshot {@code name} was taken, as a
@@ -135,7 +136,7 @@ public interface CairnConnection extends AutoCloseable {
      *
      * @return how many writes were applied
      */
-    int write(java.util.List<Write> writes);
+    int write(List<Write> writes);
 
     /** Returns the handle to the pool; its work stays part of the transaction. */
     @Override

@@ -1,6 +1,7 @@
 package dev.cairn.api;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,7 +27,7 @@ public interface CairnConnectionFactory extends Serializable {
      * seconds by the adapter, oldest first, up to the last 360 samples;
      * empty when sampling is off.
      */
-    java.util.List<FigureSample> history();
+    List<FigureSample> history();
 
     /** Seconds between the samples of {@link #history()}; 0 when sampling is off. */
     int historyIntervalSeconds();

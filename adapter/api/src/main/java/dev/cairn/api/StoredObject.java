@@ -1,6 +1,8 @@
 package dev.cairn.api;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 
 /**
  * An object as one snapshot of the store holds it: its size and strong
@@ -19,8 +21,8 @@ public record StoredObject(long size, String etag, String contentType, InputStre
     public void close() {
         try {
             content.close();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.cairn.api;
 
+import java.util.Objects;
+
 /**
  * One write of {@link CairnConnection#write}: a put, or a delete when
  * {@code value} is null.
@@ -15,7 +17,7 @@ public record Write(byte[] key, byte[] value, String contentType) {
     }
 
     public static Write put(byte[] key, byte[] value, String contentType) {
-        return new Write(key, java.util.Objects.requireNonNull(value, "value"), contentType);
+        return new Write(key, Objects.requireNonNull(value, "value"), contentType);
     }
 
     public static Write delete(byte[] key) {

@@ -22,9 +22,13 @@ import dev.cairn.engine.work.Workers;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * The block engine: gefs's block layer over one file. Callers allocate
@@ -57,7 +61,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class BlockStore implements BlockAccess, AutoCloseable {
 
     private static final int SYNC_QUEUE_CAPACITY = 4096;
-    static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(BlockStore.class.getName());
+    static final Logger LOG = Logger.getLogger(BlockStore.class.getName());
 
     // Package-private fields are the state SyncPass works on, under syncLock
     // (and segmentLock as documented on each); nothing else outside this class
@@ -90,14 +94,14 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * next superblock's manifest lists them. Added to under the segment lock
      * (read or write), swapped under its write lock.
      */
-    volatile java.util.Map<Long, Long> logBlocksWritten = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile Map<Long, Long> logBlocksWritten = new ConcurrentHashMap<>();
     /**
      * Blocks finalized with {@link #writeAtSync} in the open generation, by
      * address, queued for the syncers only at the next pass 0; one freed
      * before then leaves it and is never written (no superblock can refer to
      * it). Changed under the segment read lock, swapped under its write lock.
      */
-    volatile java.util.concurrent.ConcurrentHashMap<Long, AtSync> atSync = new java.util.concurrent.ConcurrentHashMap<>();
+    volatile ConcurrentHashMap<Long, AtSync> atSync = new ConcurrentHashMap<>();
 
     record AtSync(CachedBlock block, long hash) {
     }
@@ -174,7 +178,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * allocated is reachable from a root the sync records, and a crash leaks
      * nothing.
      */
-    public <T> T withinGeneration(java.util.function.Supplier<T> work) {
+    public <T> T withinGeneration(Supplier<T> work) {
         segmentLock.readLock().lock();
         try {
             return work.get();
@@ -305,7 +309,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * allocates come from the arenas' reserve. A put never may: the reserve is
      * what lets a store that puts filled delete, and so get its space back.
      */
-    public <T> T removingWithinGeneration(java.util.function.Supplier<T> work) {
+    public <T> T removingWithinGeneration(Supplier<T> work) {
         return arenaSet.removing(() -> withinGeneration(work));
     }
 
@@ -443,7 +447,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * sync frees is handed to reclamation: a reader that pins and then asks
      * for the durable roots can never get roots whose blocks are being freed.
      */
-    public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable) {
+    public long sync(Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable) {
         return sync(rootsAtBarrier, onDurable, true);
     }
 
@@ -454,7 +458,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * reuse, and whose syncer tasks a stopping adapter may refuse to run.
      * Its frees are durable in the logs all the same; a reopen finds them.
      */
-    public long sync(java.util.function.Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
+    public long sync(Supplier<List<Bptr>> rootsAtBarrier, Runnable onDurable, boolean release) {
         return SyncPass.run(this, rootsAtBarrier, onDurable, release);
     }
 
@@ -582,7 +586,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * taking it for a crash. That sync hands nothing to the syncers after it:
      * at close their worker tasks may no longer be run (an adapter stopping).
      */
-    public void close(java.util.function.Supplier<List<Bptr>> roots) {
+    public void close(Supplier<List<Bptr>> roots) {
         if (!closed && !isReadOnly() && newestSyncListsBlocks()) {
             try {
                 sync(roots, () -> { }, false);

@@ -18,13 +18,23 @@ import dev.cairn.engine.tree.RootMemo;
 import dev.cairn.engine.txn.ConflictTracker;
 import dev.cairn.engine.txn.GroupSync;
 import dev.cairn.engine.txn.SnapshotTable;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A Cairn store: objects (bytes under keys) in a copy-on-write Bε-tree on the
@@ -65,7 +75,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Store implements AutoCloseable {
 
-    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(Store.class.getName());
+    private static final Logger LOG = Logger.getLogger(Store.class.getName());
 
     /** Longest key, in bytes. */
     public static final int MAX_KEY_BYTES = ObjectLayout.MAX_USER_KEY;
@@ -99,7 +109,7 @@ public final class Store implements AutoCloseable {
      * (added before queueing, taken off when their batch has settled them)
      * and those in {@link #durably} under the commit lock.
      */
-    final java.util.concurrent.atomic.AtomicInteger applying = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger applying = new AtomicInteger();
     final AtomicLong conflictCount = new AtomicLong();
     private volatile boolean closed;
 
@@ -185,7 +195,7 @@ public final class Store implements AutoCloseable {
             group.syncFromNow(); // releases what was queued; logs the deferred frees and queues them
             group.syncFromNow(); // its barrier waits until the syncers released those too
         } catch (RuntimeException e) {
-            LOG.log(java.util.logging.Level.FINE, "settling the frees of a removal", e);
+            LOG.log(Level.FINE, "settling the frees of a removal", e);
         }
     }
 
@@ -204,7 +214,7 @@ public final class Store implements AutoCloseable {
         return new VersionReader(blocks, s.root(), this::checkOpen);
     }
 
-    java.io.InputStream stream(StreamedValue v) {
+    InputStream stream(StreamedValue v) {
         return ObjectLayout.stream(blocks, v);
     }
 
@@ -216,7 +226,7 @@ public final class Store implements AutoCloseable {
      * Writes a value from a stream into reserved data blocks, one chunk in
      * memory at a time: {@code head} first, then the rest of {@code in}.
      */
-    StreamedValue streamIn(byte[] head, java.io.InputStream in) {
+    StreamedValue streamIn(byte[] head, InputStream in) {
         checkOpen();
         return StreamedValues.of(blocks, head, in);
     }
@@ -268,7 +278,7 @@ public final class Store implements AutoCloseable {
     }
 
     /** Runs {@code change} under the commit lock, then returns once its commit is durable. */
-    void durably(java.util.function.LongSupplier change) {
+    void durably(LongSupplier change) {
         durably(() -> { }, change);
     }
 
@@ -276,7 +286,7 @@ public final class Store implements AutoCloseable {
      * Like {@link #durably(java.util.function.LongSupplier)}, with {@code precondition}
      * checked under the same hold of the commit lock before the store's writability.
      */
-    void durably(Runnable precondition, java.util.function.LongSupplier change) {
+    void durably(Runnable precondition, LongSupplier change) {
         long seq;
         applying.incrementAndGet();
         try {
@@ -299,7 +309,7 @@ public final class Store implements AutoCloseable {
      * decides that key's value: a commit in between would be lost or
      * resurrected depending on it).
      */
-    void checkWritesAllowed(Txn t, java.util.Set<byte[]> keys) {
+    void checkWritesAllowed(Txn t, Set<byte[]> keys) {
         byte[] k = conflicts.conflict(t.snapshot().seq(), t.reads());
         if (k != null) {
             conflictCount.incrementAndGet();
@@ -340,12 +350,12 @@ public final class Store implements AutoCloseable {
      * after the new roots are in place.
      */
     long applyInternal(Iterable<Map.Entry<byte[], Object>> internal, boolean removal) {
-        java.util.function.Supplier<Long> apply = () -> {
+        Supplier<Long> apply = () -> {
             Snapshot a = applied;
-            List<Bptr> killed = new java.util.ArrayList<>();
+            List<Bptr> killed = new ArrayList<>();
             ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal, killed::add, rootMemo);
             r.adopt().run(); // only collects into `killed`
-            List<Bptr> toFree = new java.util.ArrayList<>();
+            List<Bptr> toFree = new ArrayList<>();
             Bptr table;
             try {
                 table = snapshots.kill(a.table(), killed, toFree);
@@ -366,7 +376,7 @@ public final class Store implements AutoCloseable {
      * reserve is kept for the commits that cannot add, so a full store
      * always lets a key be deleted.
      */
-    static boolean onlyDeletes(java.util.Collection<?> values) {
+    static boolean onlyDeletes(Collection<?> values) {
         for (Object v : values) {
             if (v != null) {
                 return false;
@@ -388,7 +398,7 @@ public final class Store implements AutoCloseable {
             @Override
             public Map.Entry<byte[], Object> next() {
                 Map.Entry<byte[], Object> e = in.next();
-                return new java.util.AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
+                return new AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
             }
         };
     }

@@ -14,8 +14,10 @@ import dev.cairn.engine.tree.Keys;
 import dev.cairn.engine.txn.Overlay;
 import dev.cairn.engine.txn.ReadSet;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -149,7 +151,7 @@ public final class Txn implements AutoCloseable {
      * return another block's bytes instead of failing.
      */
     private InputStream whileActive(InputStream in) {
-        return new java.io.FilterInputStream(in) {
+        return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {
                 checkActive();
@@ -357,7 +359,7 @@ public final class Txn implements AutoCloseable {
         byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
         byte[] to = toExclusive == null ? null : toExclusive.clone();
         if (to != null && Keys.ORDER.compare(from, to) >= 0) {
-            return java.util.Collections::emptyIterator;
+            return Collections::emptyIterator;
         }
         if (snapshotName == null) {
             reads.range(from, to);
@@ -403,7 +405,7 @@ public final class Txn implements AutoCloseable {
         byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
         byte[] to = toExclusive == null ? null : toExclusive.clone();
         if (to != null && Keys.ORDER.compare(from, to) >= 0) {
-            return java.util.Collections::emptyIterator;
+            return Collections::emptyIterator;
         }
         if (snapshotName == null) {
             reads.range(from, to);

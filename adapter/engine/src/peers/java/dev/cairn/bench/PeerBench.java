@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.lmdbjava.ByteArrayProxy;
@@ -105,8 +107,8 @@ public final class PeerBench {
         }
         for (int e = 0; e < names.length; e++) {
             for (int w = 0; w < what.length; w++) {
-                System.out.printf("  %-8s %-44s rounds %s%n", names[e], what[w], java.util.Arrays.toString(
-                        java.util.Arrays.stream(fig[e][w]).mapToLong(Math::round).toArray()));
+                System.out.printf("  %-8s %-44s rounds %s%n", names[e], what[w], Arrays.toString(
+                        Arrays.stream(fig[e][w]).mapToLong(Math::round).toArray()));
             }
         }
         System.out.printf("%-44s %12s %12s %12s %12s %10s %10s %10s %8s %6s%n", "median of " + ROUNDS, "Cairn",
@@ -301,14 +303,14 @@ public final class PeerBench {
     }
 
     private static long crc32(byte[] v) {
-        java.util.zip.CRC32 c = new java.util.zip.CRC32();
+        CRC32 c = new CRC32();
         c.update(v);
         return c.getValue();
     }
 
     private static double median(double[] v) {
         double[] c = v.clone();
-        java.util.Arrays.sort(c);
+        Arrays.sort(c);
         return c[c.length / 2];
     }
 

@@ -8,9 +8,14 @@ import dev.cairn.engine.Txn;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
+import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,10 +23,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
  * The block engine against raw {@link FileChannel} I/O on the same disk, in
@@ -307,7 +315,7 @@ public final class BlockBench {
             Process p = new ProcessBuilder(javaBin, "-Xmx" + heapMiB + "m", "-cp", classPath(),
                     BigTransaction.class.getName(), dir.toAbsolutePath().toString(), run[0], limit)
                     .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int rc = p.waitFor();
             String said = rc == 0 ? out.strip()
                     : out.contains("OutOfMemoryError") ? "out of memory" : "failed: " + out.strip().lines().findFirst().orElse("");
@@ -320,11 +328,11 @@ public final class BlockBench {
     private static String classPath() {
         StringBuilder cp = new StringBuilder();
         for (ClassLoader l = BlockBench.class.getClassLoader(); l != null; l = l.getParent()) {
-            if (l instanceof java.net.URLClassLoader u) {
-                for (java.net.URL url : u.getURLs()) {
+            if (l instanceof URLClassLoader u) {
+                for (URL url : u.getURLs()) {
                     try {
-                        cp.append(cp.length() == 0 ? "" : java.io.File.pathSeparator).append(Path.of(url.toURI()));
-                    } catch (java.net.URISyntaxException e) {
+                        cp.append(cp.length() == 0 ? "" : File.pathSeparator).append(Path.of(url.toURI()));
+                    } catch (URISyntaxException e) {
                         throw new IllegalStateException(e);
                     }
                 }
@@ -336,7 +344,7 @@ public final class BlockBench {
     private static double commitsPerSecond(Store s, int threads) throws Exception {
         long seconds = 3;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong done = new AtomicLong();
         long end = System.nanoTime() + seconds * 1_000_000_000L;
         List<Future<?>> jobs = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -363,14 +371,14 @@ public final class BlockBench {
 
     /** The machine's own scaling of a trivial shared lookup, measured the same way as the cache hits. */
     private static double mapGetNanos(int threads) throws Exception {
-        java.util.concurrent.ConcurrentHashMap<Long, byte[]> map = new java.util.concurrent.ConcurrentHashMap<>();
+        ConcurrentHashMap<Long, byte[]> map = new ConcurrentHashMap<>();
         for (long i = 0; i < 256; i++) {
             map.put(i * B, new byte[] {(byte) i});
         }
         return timeThreads(threads, rnd -> map.get((long) rnd.nextInt(256) * B)[0]);
     }
 
-    private static double timeThreads(int threads, java.util.function.ToIntFunction<Random> op) throws Exception {
+    private static double timeThreads(int threads, ToIntFunction<Random> op) throws Exception {
         int ops = 2_000_000;
         double[] rounds = new double[ROUNDS];
         ExecutorService pool = Executors.newFixedThreadPool(threads);

@@ -1,6 +1,8 @@
 package dev.cairn.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -164,7 +166,7 @@ public final class BuildComparison {
         /** One fresh store: {CPU ms, wall ms} a timed commit. */
         double[] bulk(Path work, byte[][][] keys, byte[][][] values) throws Exception {
             Path dir = Files.createTempDirectory(work, "store-");
-            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             try {
                 Object cfg = cacheBytes.invoke(sizeBytes.invoke(defaults.invoke(null), 2L << 30), 64L << 20);
                 try (AutoCloseable s = (AutoCloseable) create.invoke(null, dir.resolve("bulk.cairn"), cfg)) {

@@ -1,7 +1,5 @@
 package dev.cairn.engine;
 
-import dev.cairn.api.CairnException;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.cairn.api.CairnException;
 import dev.cairn.engine.disk.FaultyChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -125,7 +125,7 @@ class AdminSyncRaceTest {
         }
     }
 
-    private static void awaitParked(AtomicReference<Thread> who, String what, java.util.function.Predicate<Object> on) {
+    private static void awaitParked(AtomicReference<Thread> who, String what, Predicate<Object> on) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Thread t = who.get();

@@ -1,9 +1,5 @@
 package dev.cairn.engine;
 
-import dev.cairn.api.StoreClosedException;
-
-import dev.cairn.api.CairnException;
-
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.cairn.api.CairnException;
+import dev.cairn.api.StoreClosedException;
 import dev.cairn.engine.disk.ForwardingChannel;
 import dev.cairn.engine.work.Workers;
 import java.io.IOException;
@@ -23,8 +21,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -273,7 +273,7 @@ class CloseRaceTest {
     void theSyncACloseWaitsForStartsNoSyncerTaskForWhatItFreed() throws Exception {
         Path file = dir.resolve("s.cairn");
         ForceGate gate = new ForceGate();
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stopping = new AtomicBoolean();
         Workers refusingOnceStopping = (name, task) -> {
             if (stopping.get()) {
                 throw new CairnException("the server refused engine task " + name + ": the adapter is stopping");
@@ -332,7 +332,7 @@ class CloseRaceTest {
 
     /** Returns once {@code who} is parked on a blocker that {@code on} accepts; fails after 30 s. */
     private static void awaitParked(AtomicReference<Thread> who, String what,
-                                    java.util.function.Predicate<Object> on) {
+                                    Predicate<Object> on) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             Thread t = who.get();

@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -107,7 +108,7 @@ class ContentTypeTest {
     private static ValueInfo ownInfo(Txn t, String key) {
         byte[] k = b(key);
         ValueInfo out = null;
-        for (Map.Entry<byte[], ValueInfo> e : t.infos(k, java.util.Arrays.copyOf(k, k.length + 1))) {
+        for (Map.Entry<byte[], ValueInfo> e : t.infos(k, Arrays.copyOf(k, k.length + 1))) {
             out = e.getValue();
         }
         return out;

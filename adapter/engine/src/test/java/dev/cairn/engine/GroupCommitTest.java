@@ -11,14 +11,18 @@ import dev.cairn.api.CorruptBlockException;
 import dev.cairn.engine.block.BlockFormat;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -184,15 +188,15 @@ class GroupCommitTest {
     @Test
     void aForceThatFailsUnderManyCommittersFailsEachWaiterAndLosesNoAcknowledgedCommit() throws Exception {
         Path file = dir.resolve("s.cairn");
-        java.util.concurrent.atomic.AtomicReference<dev.cairn.engine.disk.FaultyChannel> ch = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<dev.cairn.engine.disk.FaultyChannel> ch = new AtomicReference<>();
         StoreConfig faulty = StoreConfig.defaults().sizeBytes(64L << 20).cacheBytes(4L << 20).channelOpener((p, o) -> {
-            ch.set(new dev.cairn.engine.disk.FaultyChannel(java.nio.channels.FileChannel.open(p, o)));
+            ch.set(new dev.cairn.engine.disk.FaultyChannel(FileChannel.open(p, o)));
             return ch.get();
         });
         int threads = 12;
-        List<String> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger failed = new AtomicInteger();
-        List<String> unseen = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> unseen = Collections.synchronizedList(new ArrayList<>());
         try (Store s = Store.create(file, faulty)) {
             ch.get().forcesUntilFailure.set(40);
             ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -221,7 +225,7 @@ class GroupCommitTest {
                     }
                 }));
             }
-            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
                 for (Future<?> f : done) {
                     f.get();
                 }

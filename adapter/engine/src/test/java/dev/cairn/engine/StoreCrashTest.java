@@ -17,7 +17,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +49,7 @@ class StoreCrashTest {
                     return rec.get();
                 });
         Map<Long, TreeMap<String, byte[]>> states = new HashMap<>();
-        Map<Long, java.util.Set<String>> preparedAt = new HashMap<>();
+        Map<Long, Set<String>> preparedAt = new HashMap<>();
         Map<Long, Map<String, TreeMap<String, byte[]>>> snapshotsAt = new HashMap<>();
         List<long[]> acknowledged = new ArrayList<>();
         Random rnd = new Random(17);
@@ -58,7 +60,7 @@ class StoreCrashTest {
             Map<String, Map<String, byte[]>> pending = new HashMap<>();
             Map<String, TreeMap<String, byte[]>> snaps = new TreeMap<>();
             states.put(s.generation(), new TreeMap<>(model));
-            preparedAt.put(s.generation(), java.util.Set.of());
+            preparedAt.put(s.generation(), Set.of());
             snapshotsAt.put(s.generation(), Map.of());
             long previous = s.generation();
             for (int c = 0; c < 70; c++) {
@@ -93,7 +95,7 @@ class StoreCrashTest {
                 // deletion syncs twice more after its own sync (its space comes back).
                 for (long g = previous + 1; g <= s.generation(); g++) {
                     states.put(g, new TreeMap<>(model));
-                    preparedAt.put(g, new java.util.TreeSet<>(pending.keySet()));
+                    preparedAt.put(g, new TreeSet<>(pending.keySet()));
                     snapshotsAt.put(g, new TreeMap<>(snaps));
                 }
                 previous = s.generation();
@@ -121,7 +123,7 @@ class StoreCrashTest {
                         }
                         TreeMap<String, byte[]> model = states.get(expected);
                         assertHolds(s, model, where);
-                        java.util.Set<String> listed = new java.util.TreeSet<>();
+                        Set<String> listed = new TreeSet<>();
                         s.recover().forEach(x -> listed.add(new String(x, StandardCharsets.UTF_8)));
                         assertEquals(preparedAt.get(expected), listed, where + ": prepared transactions");
                         withPrepared[0] += listed.isEmpty() ? 0 : 1;

@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.engine.tree.Keys;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +53,7 @@ class StoreModelTest {
             for (int txn = 0; txn < 120; txn++) {
                 TreeMap<byte[], byte[]> mine = new TreeMap<>(model);
                 boolean rollback = rnd.nextInt(8) == 0;
-                java.util.Set<byte[]> written = new java.util.TreeSet<>(Keys.ORDER);
+                Set<byte[]> written = new TreeSet<>(Keys.ORDER);
                 try (Txn t = s.begin()) {
                     // Now and then a commit large enough to look its old values up on another thread.
                     int n = rnd.nextInt(25) == 0 ? 400 + rnd.nextInt(400) : 1 + rnd.nextInt(rnd.nextInt(5) == 0 ? 80 : 12);
@@ -108,7 +111,7 @@ class StoreModelTest {
         byte[] k = new byte[1 + rnd.nextInt(rnd.nextInt(10) == 0 ? 256 : 6)];
         rnd.nextBytes(k);
         k[0] = (byte) ('a' + rnd.nextInt(4)); // a small key space, so keys come back
-        return k.length > 3 ? java.util.Arrays.copyOf(k, 3) : k;
+        return k.length > 3 ? Arrays.copyOf(k, 3) : k;
     }
 
     private static byte[] value(Random rnd) {

@@ -14,7 +14,12 @@ import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreFormatException;
 import dev.cairn.api.TxnClosedException;
 import dev.cairn.api.ValueTooLargeException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,8 +69,8 @@ class StoreTest {
     @Test
     void aCommitOfManyKeysCountsThemAndFreesWhatItReplaces() {
         final int large = 200_000;
-        java.util.Random rnd = new java.util.Random(7);
-        java.util.TreeMap<byte[], byte[]> model = new java.util.TreeMap<>(java.util.Arrays::compareUnsigned);
+        Random rnd = new Random(7);
+        TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned);
         try (Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults().sizeBytes(256L << 20))) {
             long used0 = s.stats().usedBytes();
             for (int round = 0; round < 3; round++) {
@@ -176,13 +181,13 @@ class StoreTest {
     }
 
     @Test
-    void aFileThatIsNotAStoreIsRefusedSayingWhatItIs() throws java.io.IOException {
+    void aFileThatIsNotAStoreIsRefusedSayingWhatItIs() throws IOException {
         Path interim = dir.resolve("old.cairn");
-        java.nio.file.Files.write(interim, java.util.Arrays.copyOf(b("CAIRN-L1"), 1 << 20));
+        Files.write(interim, Arrays.copyOf(b("CAIRN-L1"), 1 << 20));
         StoreFormatException e = assertThrows(StoreFormatException.class, () -> Store.open(interim, StoreConfig.defaults()));
         assertTrue(e.getMessage().contains("interim engine"), e.getMessage());
         Path junk = dir.resolve("junk");
-        java.nio.file.Files.write(junk, new byte[1 << 20]);
+        Files.write(junk, new byte[1 << 20]);
         e = assertThrows(StoreFormatException.class, () -> Store.open(junk, StoreConfig.defaults()));
         assertTrue(e.getMessage().contains("not a Cairn store"), e.getMessage());
     }

@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.api.TxnClosedException;
 import dev.cairn.engine.disk.RecordingChannel;
 import dev.cairn.engine.object.ObjectLayout;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +84,7 @@ class StreamingTest {
                 md.update(buf, 0, n);
             }
             return md.digest();
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
     }
@@ -230,7 +232,7 @@ class StreamingTest {
             InputStream ownLarge;
             InputStream ownSmall;
             try (Txn writer = s.begin()) {
-                writer.putStream(b("mine"), new java.io.ByteArrayInputStream(big));
+                writer.putStream(b("mine"), new ByteArrayInputStream(big));
                 writer.put(b("small"), b("tiny"));
                 ownLarge = writer.getStream(b("mine"));
                 ownSmall = writer.getStream(b("small"));
@@ -268,7 +270,7 @@ class StreamingTest {
                     if (key.equals("put")) {
                         t.put(b(key), value);
                     } else {
-                        t.putStream(b(key), new java.io.ByteArrayInputStream(value));
+                        t.putStream(b(key), new ByteArrayInputStream(value));
                     }
                     t.commit();
                 }

@@ -14,11 +14,15 @@ import dev.cairn.api.ReadOnlyStoreException;
 import dev.cairn.api.TransactionTooLargeException;
 import dev.cairn.api.WriteConflictException;
 import dev.cairn.engine.disk.FaultyChannel;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -27,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -177,7 +182,7 @@ class TransactionTest {
                 assertTrue(e.getMessage().contains("k") && e.getMessage().contains("read it"), e.getMessage());
                 assertThrows(WriteConflictException.class, () -> b.delete(b("k")));
                 assertThrows(WriteConflictException.class,
-                        () -> b.putStream(b("k"), new java.io.ByteArrayInputStream(b("streamed"))));
+                        () -> b.putStream(b("k"), new ByteArrayInputStream(b("streamed"))));
                 assertThrows(WriteConflictException.class, b::commit);
             }
             try (Txn t = s.begin()) {
@@ -223,20 +228,20 @@ class TransactionTest {
                 t.put(b("r/1"), b("0"));
                 t.commit();
             }
-            java.util.Map<String, java.util.function.Consumer<Txn>> reads = new java.util.LinkedHashMap<>();
+            Map<String, Consumer<Txn>> reads = new LinkedHashMap<>();
             reads.put("get", t -> t.get(b("k")));
             reads.put("exists", t -> t.exists(b("k")));
             reads.put("getStream", t -> {
-                try (java.io.InputStream in = t.getStream(b("k"))) {
+                try (InputStream in = t.getStream(b("k"))) {
                     in.readAllBytes();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             reads.put("scan", t -> t.scan(b("j"), b("l")).forEach(e -> { }));
             reads.put("sizes to the end", t -> t.sizes(b("a"), null).forEach(e -> { }));
             long conflicts = 0;
-            for (java.util.Map.Entry<String, java.util.function.Consumer<Txn>> read : reads.entrySet()) {
+            for (Map.Entry<String, Consumer<Txn>> read : reads.entrySet()) {
                 try (Txn reader = s.begin(); Txn writer = s.begin()) {
                     read.getValue().accept(reader);
                     reader.put(b("out-" + read.getKey()), b("x"));
@@ -639,7 +644,7 @@ class TransactionTest {
                 t.put(b("big"), new byte[1 << 20]); // counts 3 + 128
                 t.put(b("small"), new byte[100]);   // counts 5 + 100 + 128: 364 in all
                 assertThrows(TransactionTooLargeException.class, () -> t.put(b("big2"), new byte[1 << 20]));
-                java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(new byte[1 << 20]);
+                ByteArrayInputStream in = new ByteArrayInputStream(new byte[1 << 20]);
                 assertThrows(TransactionTooLargeException.class, () -> t.putStream(b("big3"), in));
                 assertEquals((1 << 20) - 512, in.available(), "only the head was read to tell a small value from a large one");
                 t.rollback();

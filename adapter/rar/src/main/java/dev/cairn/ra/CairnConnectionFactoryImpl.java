@@ -8,6 +8,7 @@ import jakarta.resource.Referenceable;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionManager;
 import jakarta.resource.spi.LazyEnlistableConnectionManager;
+import java.util.List;
 import java.util.Map;
 import javax.naming.Reference;
 
@@ -60,9 +61,9 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory, Refer
     }
 
     @Override
-    public java.util.List<dev.cairn.api.FigureSample> history() {
+    public List<dev.cairn.api.FigureSample> history() {
         FigureHistory h = onStore(mcf::history);
-        return h == null ? java.util.List.of() : h.samples();
+        return h == null ? List.of() : h.samples();
     }
 
     @Override

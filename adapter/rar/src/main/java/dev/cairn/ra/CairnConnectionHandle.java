@@ -1,10 +1,12 @@
 package dev.cairn.ra;
 
 import dev.cairn.api.CairnConnection;
-import dev.cairn.api.ConnectionClosedException;
 import dev.cairn.api.CairnException;
+import dev.cairn.api.ConnectionClosedException;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.LazyEnlistableConnectionManager;
+import java.io.InputStream;
+import java.util.List;
 
 /**
  * The application's handle on a pooled {@link CairnManagedConnection}. The
@@ -83,17 +85,17 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
-    public long putStream(byte[] key, java.io.InputStream in) {
+    public long putStream(byte[] key, InputStream in) {
         return managed().putStream(key, in);
     }
 
     @Override
-    public java.io.InputStream getStream(byte[] key) {
+    public InputStream getStream(byte[] key) {
         return managed().getStream(key);
     }
 
     @Override
-    public java.util.List<dev.cairn.api.ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
+    public List<dev.cairn.api.ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
         return managed().list(prefix, after, limit);
     }
 
@@ -108,12 +110,12 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
-    public java.util.List<dev.cairn.api.SnapshotInfo> snapshots() {
+    public List<dev.cairn.api.SnapshotInfo> snapshots() {
         return open().snapshots();
     }
 
     @Override
-    public java.io.InputStream getStreamAt(String snapshot, byte[] key) {
+    public InputStream getStreamAt(String snapshot, byte[] key) {
         return open().getStreamAt(snapshot, key);
     }
 
@@ -128,7 +130,7 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
-    public dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when,
+    public dev.cairn.api.WriteResult putStream(byte[] key, InputStream in, dev.cairn.api.Precondition when,
                                                String contentType) {
         return managed().putStream(key, in, when, contentType);
     }
@@ -139,7 +141,7 @@ public class CairnConnectionHandle implements CairnConnection {
     }
 
     @Override
-    public int write(java.util.List<dev.cairn.api.Write> writes) {
+    public int write(List<dev.cairn.api.Write> writes) {
         return managed().write(writes);
     }
 

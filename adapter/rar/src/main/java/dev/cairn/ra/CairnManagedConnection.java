@@ -8,13 +8,20 @@ import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
 import jakarta.resource.spi.ConnectionEventListener;
 import jakarta.resource.spi.ConnectionRequestInfo;
-import jakarta.resource.spi.LocalTransaction;
 import jakarta.resource.spi.LazyEnlistableManagedConnection;
+import jakarta.resource.spi.LocalTransaction;
 import jakarta.resource.spi.LocalTransactionException;
 import jakarta.resource.spi.ManagedConnection;
 import jakarta.resource.spi.ManagedConnectionMetaData;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -81,7 +88,7 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         });
     }
 
-    long putStream(byte[] key, java.io.InputStream in) {
+    long putStream(byte[] key, InputStream in) {
         return inTransaction(t -> t.putStream(key, in));
     }
 
@@ -93,12 +100,12 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         store.deleteSnapshot(name);
     }
 
-    java.util.List<dev.cairn.api.SnapshotInfo> snapshots() {
+    List<dev.cairn.api.SnapshotInfo> snapshots() {
         return store.snapshots().stream().map(i -> new dev.cairn.api.SnapshotInfo(i.name(), i.gen())).toList();
     }
 
     /** A stream on the snapshot that owns its read-only transaction until closed. */
-    java.io.InputStream getStreamAt(String snapshot, byte[] key) {
+    InputStream getStreamAt(String snapshot, byte[] key) {
         return owning(store.beginAt(snapshot), key);
     }
 
@@ -107,7 +114,7 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
      * Outside one: a stream that owns a read-only transaction of its own, so
      * its snapshot stays pinned until the caller closes the stream.
      */
-    synchronized java.io.InputStream getStream(byte[] key) {
+    synchronized InputStream getStream(byte[] key) {
         if (current != null) {
             return current.getStream(key);
         }
@@ -115,8 +122,8 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
     }
 
     /** The stream of {@code key} in {@code own}, closing {@code own} with the stream (or at once when absent). */
-    private static java.io.InputStream owning(Txn own, byte[] key) {
-        java.io.InputStream in = readOrClose(own, t -> t.getStream(key));
+    private static InputStream owning(Txn own, byte[] key) {
+        InputStream in = readOrClose(own, t -> t.getStream(key));
         return in == null ? null : closingWith(in, own);
     }
 
@@ -136,10 +143,10 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
     }
 
     /** {@code in}, closing {@code own} when it is closed. */
-    private static java.io.InputStream closingWith(java.io.InputStream in, Txn own) {
-        return new java.io.FilterInputStream(in) {
+    private static InputStream closingWith(InputStream in, Txn own) {
+        return new FilterInputStream(in) {
             @Override
-            public void close() throws java.io.IOException {
+            public void close() throws IOException {
                 try {
                     super.close();
                 } finally {
@@ -149,19 +156,19 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         };
     }
 
-    java.util.List<dev.cairn.api.ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
+    List<dev.cairn.api.ObjectInfo> list(byte[] prefix, byte[] after, int limit) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0, was " + limit);
         }
         byte[] from = prefix == null ? new byte[0] : prefix;
-        if (after != null && java.util.Arrays.compareUnsigned(after, from) >= 0) {
-            from = java.util.Arrays.copyOf(after, after.length + 1); // the first key after `after`
+        if (after != null && Arrays.compareUnsigned(after, from) >= 0) {
+            from = Arrays.copyOf(after, after.length + 1); // the first key after `after`
         }
         byte[] to = prefixEnd(prefix);
         byte[] start = from;
         return inTransaction(t -> {
-            java.util.List<dev.cairn.api.ObjectInfo> out = new java.util.ArrayList<>();
-            for (java.util.Map.Entry<byte[], ValueInfo> e : t.infos(start, to)) {
+            List<dev.cairn.api.ObjectInfo> out = new ArrayList<>();
+            for (Map.Entry<byte[], ValueInfo> e : t.infos(start, to)) {
                 if (out.size() == limit) {
                     break;
                 }
@@ -178,7 +185,7 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         }
         for (int i = prefix.length - 1; i >= 0; i--) {
             if (prefix[i] != (byte) 0xff) {
-                byte[] end = java.util.Arrays.copyOf(prefix, i + 1);
+                byte[] end = Arrays.copyOf(prefix, i + 1);
                 end[i]++;
                 return end;
             }
@@ -211,13 +218,13 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
             return null;
         }
         ValueInfo info = null;
-        for (java.util.Map.Entry<byte[], ValueInfo> e : t.infos(key, java.util.Arrays.copyOf(key, key.length + 1))) {
+        for (Map.Entry<byte[], ValueInfo> e : t.infos(key, Arrays.copyOf(key, key.length + 1))) {
             info = e.getValue();
         }
         return new dev.cairn.api.StoredObject(info.size(), tag, info.contentType(), t.getStream(key));
     }
 
-    dev.cairn.api.WriteResult putStream(byte[] key, java.io.InputStream in, dev.cairn.api.Precondition when,
+    dev.cairn.api.WriteResult putStream(byte[] key, InputStream in, dev.cairn.api.Precondition when,
                                         String contentType) {
         return inTransaction(t -> {
             boolean created = when.isNone() ? !t.peekExists(key) : check(t, key, when) == null;
@@ -241,7 +248,7 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
         String why = when.failure(tag);
         if (why != null) {
             throw new dev.cairn.api.PreconditionFailedException("precondition failed for key "
-                    + new String(key, java.nio.charset.StandardCharsets.UTF_8) + ": " + why + "; nothing was written");
+                    + new String(key, StandardCharsets.UTF_8) + ": " + why + "; nothing was written");
         }
         return tag;
     }
@@ -252,7 +259,7 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
      * applied dooms the transaction (it can only roll back), since they
      * cannot be taken out of it again.
      */
-    int write(java.util.List<dev.cairn.api.Write> writes) {
+    int write(List<dev.cairn.api.Write> writes) {
         return inTransaction(t -> {
             int applied = 0;
             try {

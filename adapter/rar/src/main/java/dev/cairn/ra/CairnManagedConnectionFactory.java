@@ -17,6 +17,8 @@ import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import javax.security.auth.Subject;
@@ -156,7 +158,7 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     }
 
     /** This factory's store's figures and the adapter's transaction counters, by name. */
-    java.util.Map<String, Long> figures() throws ResourceException {
+    Map<String, Long> figures() throws ResourceException {
         return adapter().registry().figures(openStore().store());
     }
 
@@ -236,7 +238,7 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
     public Set getInvalidConnections(Set connections) {
-        Set invalid = new java.util.HashSet();
+        Set invalid = new HashSet();
         for (Object c : connections) {
             if (c instanceof CairnManagedConnection mc && !mc.usable()) {
                 invalid.add(mc);

@@ -10,6 +10,7 @@ import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.TransactionSupport;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import java.nio.file.Path;
+import java.util.Timer;
 import java.util.logging.Logger;
 import javax.transaction.xa.XAResource;
 
@@ -41,7 +42,7 @@ public class CairnResourceAdapter implements ResourceAdapter {
     private static final Logger LOG = Logger.getLogger(CairnResourceAdapter.class.getName());
 
     private volatile StoreRegistry stores;
-    private volatile java.util.Timer timer;
+    private volatile Timer timer;
     private final TransactionCounters counters = new TransactionCounters();
 
     @Override
@@ -57,7 +58,7 @@ public class CairnResourceAdapter implements ResourceAdapter {
 
     @Override
     public void stop() {
-        java.util.Timer t = timer;
+        Timer t = timer;
         if (t != null) {
             t.cancel(); // no sample runs against a store being closed
         }

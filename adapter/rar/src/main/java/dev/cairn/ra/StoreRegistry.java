@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Timer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,7 +30,7 @@ final class StoreRegistry {
 
     private final Workers workers;
     /** The adapter's timer (BootstrapContext's) that samples each store's figures. */
-    private final java.util.Timer timer;
+    private final Timer timer;
     private final TransactionCounters counters;
     /**
      * An open store: its XA branches (which hold the store), its MBean (null
@@ -41,7 +42,7 @@ final class StoreRegistry {
     private final Map<Path, Open> stores = new HashMap<>();
     private boolean closed;
 
-    StoreRegistry(Workers workers, java.util.Timer timer, TransactionCounters counters) {
+    StoreRegistry(Workers workers, Timer timer, TransactionCounters counters) {
         this.workers = workers;
         this.timer = timer;
         this.counters = counters;

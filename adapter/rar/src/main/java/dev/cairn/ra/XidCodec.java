@@ -3,6 +3,7 @@ package dev.cairn.ra;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.HexFormat;
 import javax.transaction.xa.Xid;
 
 /**
@@ -68,8 +69,8 @@ final class XidCodec {
 
         @Override
         public String toString() {
-            return "Xid[format " + formatId + ", gtrid " + java.util.HexFormat.of().formatHex(gtrid) + ", bqual "
-                    + java.util.HexFormat.of().formatHex(bqual) + "]";
+            return "Xid[format " + formatId + ", gtrid " + HexFormat.of().formatHex(gtrid) + ", bqual "
+                    + HexFormat.of().formatHex(bqual) + "]";
         }
     }
 }

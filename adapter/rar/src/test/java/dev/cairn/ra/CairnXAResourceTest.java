@@ -11,7 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.Txn;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.transaction.xa.XAException;
 import javax.transaction.xa.XAResource;
 import javax.transaction.xa.Xid;
@@ -104,9 +109,9 @@ class CairnXAResourceTest {
 
     @Test
     void aStoreThatCannotWriteAnswersRmfailAndKeepsItsPreparedBranchForRecovery() throws Exception {
-        java.util.concurrent.atomic.AtomicReference<dev.cairn.engine.disk.FaultyChannel> disk = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<dev.cairn.engine.disk.FaultyChannel> disk = new AtomicReference<>();
         store = Store.openOrCreate(dir.resolve("xa.cairn"), CFG.channelOpener((path, options) -> {
-            disk.set(new dev.cairn.engine.disk.FaultyChannel(java.nio.channels.FileChannel.open(path, options)));
+            disk.set(new dev.cairn.engine.disk.FaultyChannel(FileChannel.open(path, options)));
             return disk.get();
         }));
         branches = new XaBranches(store);
@@ -144,11 +149,11 @@ class CairnXAResourceTest {
         // The failed fsync came after the prepare's superblock was written, and the file
         // kept it: the restart reads the late branch back as in doubt, and its rollback,
         // retried by the transaction manager, now goes through.
-        java.util.Set<String> inDoubt = new java.util.TreeSet<>();
+        Set<String> inDoubt = new TreeSet<>();
         for (Xid x : after.recover(XAResource.TMSTARTRSCAN)) {
-            inDoubt.add(new String(x.getGlobalTransactionId(), java.nio.charset.StandardCharsets.UTF_8));
+            inDoubt.add(new String(x.getGlobalTransactionId(), StandardCharsets.UTF_8));
         }
-        assertEquals(java.util.Set.of("prepared-before", "prepared-after"), inDoubt);
+        assertEquals(Set.of("prepared-before", "prepared-after"), inDoubt);
         after.commit(prepared, false);
         after.rollback(late);
         assertXa(XAException.XAER_NOTA, () -> after.rollback(late));
@@ -284,9 +289,9 @@ class CairnXAResourceTest {
         open();
         CairnManagedConnection mc = connection();
         CairnManagedConnectionFactory mcf = new CairnManagedConnectionFactory();
-        assertTrue(mcf.getInvalidConnections(java.util.Set.of(mc)).isEmpty());
+        assertTrue(mcf.getInvalidConnections(Set.of(mc)).isEmpty());
         store.close();
-        assertEquals(java.util.Set.of(mc), mcf.getInvalidConnections(java.util.Set.of(mc)));
+        assertEquals(Set.of(mc), mcf.getInvalidConnections(Set.of(mc)));
         store = null;
     }
 }

@@ -4,6 +4,7 @@ import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * Packs and unpacks an allocation-log block and its entries.
@@ -55,7 +56,7 @@ public final class LogBlock {
 
     /** Sets up an empty log block in {@code buf}. */
     public static void init(byte[] buf) {
-        java.util.Arrays.fill(buf, (byte) 0);
+        Arrays.fill(buf, (byte) 0);
         ByteBuffer b = ByteBuffer.wrap(buf);
         b.putShort(0, (short) BlockFormat.TYPE_LOG);
         Bptr.NONE.pack(b, NEXT_AT);

@@ -1,5 +1,7 @@
 package dev.cairn.engine.cache;
 
+import java.util.Arrays;
+
 /**
  * One partition of the {@link BlockCache}: the addresses whose hash falls to
  * it, {@code capacity} blocks of the budget, its own LRU-2 heap. Buffers are
@@ -88,7 +90,7 @@ final class CacheSegment {
         }
         CachedBlock b = obtain();
         if (zeroed) {
-            java.util.Arrays.fill(b.buf, (byte) 0);
+            Arrays.fill(b.buf, (byte) 0);
         }
         synchronized (this) {
             if (index.get(addr) != null) {

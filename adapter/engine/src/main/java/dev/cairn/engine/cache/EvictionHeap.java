@@ -1,5 +1,7 @@
 package dev.cairn.engine.cache;
 
+import java.util.Arrays;
+
 /**
  * The evictable blocks (held by nobody, neither dirty nor queued), ordered
  * for LRU-2 as venti's dcache orders them: least recent second-to-last use
@@ -33,7 +35,7 @@ final class EvictionHeap {
             return;
         }
         if (size == heap.length) {
-            heap = java.util.Arrays.copyOf(heap, size * 2);
+            heap = Arrays.copyOf(heap, size * 2);
         }
         b.heapUsed1 = b.used1;
         b.heapUsed2 = b.used2;

@@ -10,8 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The store's one file: positional reads and writes and {@code force}.
@@ -39,7 +41,7 @@ public final class StoreFile implements AutoCloseable {
     /** This file in {@link OpenInThisJvm}, released on close. */
     private final Path key;
     private final FileChannel channel;
-    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     /** Why the file refuses writes; null while it is writable. */
     private volatile String readOnlyReason;
 
@@ -104,7 +106,7 @@ public final class StoreFile implements AutoCloseable {
             FileLock lock;
             try {
                 lock = channel.tryLock(0, Long.MAX_VALUE, shared);
-            } catch (java.nio.channels.OverlappingFileLockException e) {
+            } catch (OverlappingFileLockException e) {
                 // The same file under a name OpenInThisJvm does not know (a hard link).
                 throw locked(path, shared, "this process has it open already, under another name");
             }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -53,7 +54,7 @@ public final class Epochs {
     private final AtomicLong inLimbo = new AtomicLong();
     private final ThreadLocal<int[]> mine = ThreadLocal.withInitial(() -> new int[] {-1, 0});
     /** Pins not tied to a thread (a transaction's snapshot), by token. */
-    private final java.util.concurrent.ConcurrentHashMap<Long, Pin> pins = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, Pin> pins = new ConcurrentHashMap<>();
     private final AtomicLong pinTokens = new AtomicLong();
 
     private record Retired(long epoch, long born, Runnable action) {

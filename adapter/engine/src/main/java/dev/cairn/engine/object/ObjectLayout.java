@@ -10,6 +10,9 @@ import dev.cairn.engine.block.ReferenceWalker;
 import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.tree.Tree;
 import dev.cairn.engine.tree.TreeFormat;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,6 +20,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * How objects lie in the tree. One tree holds three kinds of entry, apart by
@@ -124,8 +129,8 @@ public final class ObjectLayout {
     }
 
     /** Unpacks a write set in key order: {@code byte[]}, {@link PreparedLarge}, or null for a delete. */
-    public static java.util.TreeMap<byte[], Object> unpackWrites(byte[] packed) {
-        java.util.TreeMap<byte[], Object> out = new java.util.TreeMap<>(Arrays::compareUnsigned);
+    public static TreeMap<byte[], Object> unpackWrites(byte[] packed) {
+        TreeMap<byte[], Object> out = new TreeMap<>(Arrays::compareUnsigned);
         ByteBuffer b = ByteBuffer.wrap(packed);
         int n = b.getInt();
         for (int i = 0; i < n; i++) {
@@ -157,14 +162,14 @@ public final class ObjectLayout {
      * time, or null when absent. The caller keeps the snapshot pinned while
      * it reads.
      */
-    public static java.io.InputStream stream(BlockAccess store, Bptr root, byte[] key) {
+    public static InputStream stream(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
         if (stored == null) {
             return null;
         }
         if (!isLarge(stored)) {
             int at = payload(stored);
-            return new java.io.ByteArrayInputStream(stored, at, stored.length - at);
+            return new ByteArrayInputStream(stored, at, stored.length - at);
         }
         long id = largeId(stored);
         long length = largeLength(stored);
@@ -178,15 +183,15 @@ public final class ObjectLayout {
     }
 
     /** A streamed value not yet committed, as a stream. */
-    public static java.io.InputStream stream(BlockAccess store, StreamedValue v) {
+    public static InputStream stream(BlockAccess store, StreamedValue v) {
         return new ChunkStream(store, v.length(), i -> v.chunks().get((int) i));
     }
 
     /** The bytes of a streamed value not yet committed. */
     public static byte[] materialize(BlockAccess store, StreamedValue v) {
-        try (java.io.InputStream in = stream(store, v)) {
+        try (InputStream in = stream(store, v)) {
             return in.readAllBytes();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new dev.cairn.api.CairnException("reading a streamed value failed: " + e.getMessage(), e);
         }
     }
@@ -288,7 +293,7 @@ public final class ObjectLayout {
      */
     static void fillChunk(byte[] block, byte[] src, int off, int len) {
         System.arraycopy(src, off, block, 0, len);
-        java.util.Arrays.fill(block, len, CHUNK, (byte) 0);
+        Arrays.fill(block, len, CHUNK, (byte) 0);
     }
 
     static Bptr chunkPtr(byte[] chunkValue) {
@@ -408,7 +413,7 @@ public final class ObjectLayout {
 
     /** User entries in {@code [from, to)} (to null: all), keys without their prefix, values through {@code value}. */
     private static <V> Iterator<Map.Entry<byte[], V>> userEntries(BlockAccess store, Bptr root, byte[] from, byte[] to,
-                                                                  java.util.function.Function<byte[], V> value) {
+                                                                  Function<byte[], V> value) {
         byte[] lo = userKey(from);
         byte[] hi = to == null ? new byte[] {CHUNK_KEY} : userKey(to);
         Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, lo, hi);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Applies one commit's writes to the object tree: inline values as tree
@@ -59,7 +60,7 @@ public final class ObjectWriter {
      *               for a delete. Only user keys count in the key count.
      */
     public static Applied apply(BlockAccess store, Bptr current, Iterable<Map.Entry<byte[], Object>> writes,
-                                java.util.function.Consumer<Bptr> kill, RootMemo memo) {
+                                Consumer<Bptr> kill, RootMemo memo) {
         TreeWriter w = new TreeWriter(store, current, memo);
         List<Bptr> written = new ArrayList<>();
         List<Bptr> replaced = new ArrayList<>();

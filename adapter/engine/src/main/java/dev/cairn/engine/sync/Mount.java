@@ -7,9 +7,12 @@ import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.disk.StoreFile;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * Finds what a mount starts from: the newest valid superblock whose arenas
@@ -53,7 +56,7 @@ public final class Mount {
     }
 
     /** The first bytes of a store file of the interim engine that preceded the block engine. */
-    private static final byte[] INTERIM_MAGIC = "CAIRN-L1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] INTERIM_MAGIC = "CAIRN-L1".getBytes(StandardCharsets.US_ASCII);
 
     private Mount() {
     }
@@ -65,7 +68,7 @@ public final class Mount {
         }
         byte[] head = new byte[INTERIM_MAGIC.length];
         file.read(ByteBuffer.wrap(head), 0);
-        if (java.util.Arrays.equals(head, INTERIM_MAGIC)) {
+        if (Arrays.equals(head, INTERIM_MAGIC)) {
             throw new StoreFormatException(file.path() + " was written by the interim engine of an earlier Cairn build"
                     + " (an append-only log); this version cannot read it. Move the file away, and Cairn creates a new"
                     + " store in its place.");
@@ -117,7 +120,7 @@ public final class Mount {
      *
      * @param notAskedFor whether a listed address is one of those
      */
-    public static void verifyManifest(StoreFile file, Superblock sb, java.util.function.LongPredicate notAskedFor) {
+    public static void verifyManifest(StoreFile file, Superblock sb, LongPredicate notAskedFor) {
         Superblock.Manifest m = sb.manifest();
         if (m == null) {
             return;

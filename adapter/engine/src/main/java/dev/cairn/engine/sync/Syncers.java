@@ -8,6 +8,8 @@ import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.disk.StoreFile;
 import dev.cairn.engine.work.Workers;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongConsumer;
 
@@ -42,9 +44,9 @@ public final class Syncers {
     private final Object fenceLock = new Object();
     private int fencesLeft;
     /** Per queue: address to hash of each block written since that queue's last fence. */
-    private final java.util.Map<Long, Long>[] written;
+    private final Map<Long, Long>[] written;
     /** What the queues that passed the current barrier's fence had written before it. */
-    private java.util.Map<Long, Long> writtenBeforeFences = new java.util.HashMap<>();
+    private Map<Long, Long> writtenBeforeFences = new HashMap<>();
     /**
      * How many written blocks a barrier reports at most; past it, it reports
      * none (null) and the heap holds no list that grows with a long stream.
@@ -74,11 +76,11 @@ public final class Syncers {
         this.overflowed = new boolean[count];
         this.gathers = new ByteBuffer[count];
         @SuppressWarnings("unchecked")
-        java.util.Map<Long, Long>[] w = new java.util.Map[count];
+        Map<Long, Long>[] w = new Map[count];
         this.written = w;
         for (int i = 0; i < count; i++) {
             queues[i] = new SyncQueue(queueCapacity);
-            written[i] = new java.util.HashMap<>();
+            written[i] = new HashMap<>();
         }
         this.workers = workers;
         this.file = file;
@@ -125,7 +127,7 @@ public final class Syncers {
      *         they were more than the report limit
      * @throws CairnException the first write failure since the previous barrier
      */
-    public java.util.Map<Long, Long> barrier() {
+    public Map<Long, Long> barrier() {
         long gen;
         synchronized (fenceLock) {
             gen = qgen.incrementAndGet();
@@ -154,10 +156,10 @@ public final class Syncers {
                 Thread.currentThread().interrupt();
             }
         }
-        java.util.Map<Long, Long> out;
+        Map<Long, Long> out;
         synchronized (fenceLock) {
             out = overflowBeforeFences || writtenBeforeFences.size() > reportLimit ? null : writtenBeforeFences;
-            writtenBeforeFences = new java.util.HashMap<>();
+            writtenBeforeFences = new HashMap<>();
             overflowBeforeFences = false;
         }
         CairnException f = failure;

@@ -204,10 +204,10 @@ final class NodeCodec {
     }
 
     /** Every child pointer of a packed pivot. */
-    static java.util.List<Bptr> children(byte[] buf) {
+    static List<Bptr> children(byte[] buf) {
         ByteBuffer b = ByteBuffer.wrap(buf);
         int n = Short.toUnsignedInt(b.getShort(2));
-        java.util.List<Bptr> out = new java.util.ArrayList<>(n);
+        List<Bptr> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int at = Short.toUnsignedInt(b.getShort(TreeFormat.PIVOT_HEADER + 2 * i));
             out.add(Bptr.unpack(b, at + 2 + Short.toUnsignedInt(b.getShort(at))));

@@ -15,6 +15,10 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.IntStream;
 
 /**
  * Reads a Bε-tree at a given root. A point read walks down from the root and
@@ -129,7 +133,7 @@ public final class Tree {
         if (sorted) {
             return order;
         }
-        return java.util.stream.IntStream.range(0, keys.length).boxed()
+        return IntStream.range(0, keys.length).boxed()
                 .sorted((x, y) -> Keys.ORDER.compare(keys[x], keys[y]))
                 .mapToInt(Integer::intValue).toArray();
     }
@@ -167,8 +171,8 @@ public final class Tree {
      * its children; an entry whose key {@code pointsOut} refers, as a data
      * block, to the block {@code pointer} gives for its value.
      */
-    public static ReferenceWalker walker(java.util.function.Predicate<byte[]> pointsOut,
-                                         java.util.function.Function<byte[], Bptr> pointer) {
+    public static ReferenceWalker walker(Predicate<byte[]> pointsOut,
+                                         Function<byte[], Bptr> pointer) {
         return walker((k, v) -> pointsOut.test(k) ? new ReferenceWalker.Ref(pointer.apply(v), DATA) : null);
     }
 
@@ -180,7 +184,7 @@ public final class Tree {
      * refers to nothing and a buffered put refers to its block), refer to
      * whatever {@code entryRef} makes of them (null: nothing).
      */
-    public static ReferenceWalker walker(java.util.function.BiFunction<byte[], byte[], ReferenceWalker.Ref> entryRef) {
+    public static ReferenceWalker walker(BiFunction<byte[], byte[], ReferenceWalker.Ref> entryRef) {
         return (bp, block, context) -> {
             if (context == DATA) {
                 return List.of(); // raw bytes, no type header: never parsed as a node
@@ -189,7 +193,7 @@ public final class Tree {
             NavigableMap<byte[], Msg> above = context instanceof NavigableMap<?, ?> m
                     ? (NavigableMap<byte[], Msg>) m : new TreeMap<>(Keys.ORDER);
             Node n = NodeCodec.unpack(block, bp);
-            List<ReferenceWalker.Ref> out = new java.util.ArrayList<>();
+            List<ReferenceWalker.Ref> out = new ArrayList<>();
             if (n instanceof Leaf l) {
                 TreeMap<byte[], byte[]> seen = new TreeMap<>(Keys.ORDER);
                 for (int i = 0; i < l.count(); i++) {

@@ -6,6 +6,7 @@ import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Applies a batch of messages to a tree, copy-on-write, and yields the new
@@ -179,7 +180,7 @@ public final class TreeWriter {
      * Hands the blocks the old tree no longer needs to {@code kill} (which
      * frees them, or keeps them for a snapshot that still reaches them).
      */
-    public void commit(java.util.function.Consumer<Bptr> kill) {
+    public void commit(Consumer<Bptr> kill) {
         replaced.forEach(kill);
         replaced.clear();
         if (wroteRootNode != null) {

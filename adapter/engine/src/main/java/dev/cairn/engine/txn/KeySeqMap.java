@@ -1,6 +1,7 @@
 package dev.cairn.engine.txn;
 
 import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * Key (by content) to commit sequence number, for {@link ConflictTracker}:
@@ -61,7 +62,7 @@ final class KeySeqMap {
     }
 
     /** Some key written after {@code seq} that {@code wanted} accepts, or null; scans the whole table. */
-    byte[] anyAfter(long seq, java.util.function.Predicate<byte[]> wanted) {
+    byte[] anyAfter(long seq, Predicate<byte[]> wanted) {
         for (int i = 0; i < keys.length; i++) {
             if (keys[i] != null && seqs[i] > seq && wanted.test(keys[i])) {
                 return keys[i];

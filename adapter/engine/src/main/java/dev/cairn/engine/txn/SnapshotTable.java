@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,7 @@ public final class SnapshotTable {
 
     private final BlockAccess blocks;
     private final TreeMap<Long, Info> byId = new TreeMap<>();
-    private final Map<String, Info> byName = new java.util.HashMap<>();
+    private final Map<String, Info> byName = new HashMap<>();
     private long nextId = 1;
 
     private SnapshotTable(BlockAccess blocks) {

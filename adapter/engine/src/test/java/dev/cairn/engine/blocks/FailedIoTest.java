@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.engine.BlockStore;
 import dev.cairn.api.ReadOnlyStoreException;
+import dev.cairn.engine.BlockStore;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.disk.FaultyChannel;
@@ -13,10 +13,11 @@ import dev.cairn.engine.work.Workers;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A write or force that fails turns the store read-only for good, with a
@@ -111,7 +112,7 @@ class FailedIoTest {
     @org.junit.jupiter.api.Test
     void aSyncFailingOnlyInHandingBackFreedBlocksSucceedsAndStopsLaterWrites() {
         Path file = dir.resolve("s.cairn");
-        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean refuse = new AtomicBoolean();
         // Tasks are never run (the barriers drain the queues themselves), so
         // which call asks for one is certain: the release of the second freed
         // block (a lone entry waits for the next barrier; a second asks for a

@@ -11,6 +11,7 @@ import dev.cairn.engine.cache.CachedBlock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,7 +165,7 @@ final class Workload {
         assertEquals(expected.live(), listed, "the root lists the blocks of its generation");
         for (Bptr bp : listed) {
             try (CachedBlock d = s.read(bp)) { // verified against bp's hash on the way in
-                assertArrayEquals(DATA, java.util.Arrays.copyOf(d.data(), 8));
+                assertArrayEquals(DATA, Arrays.copyOf(d.data(), 8));
             }
         }
     }

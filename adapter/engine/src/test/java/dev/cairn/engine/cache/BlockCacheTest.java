@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.engine.block.BlockFormat;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,12 +26,12 @@ class BlockCacheTest {
 
     /** A loader that stamps the address into the block and counts disk reads per address. */
     private static final class Disk implements BlockCache.Loader {
-        final java.util.Map<Long, AtomicInteger> reads = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<Long, AtomicInteger> reads = new ConcurrentHashMap<>();
 
         @Override
         public void load(long addr, byte[] into) {
             reads.computeIfAbsent(addr, a -> new AtomicInteger()).incrementAndGet();
-            java.nio.ByteBuffer.wrap(into).putLong(0, addr);
+            ByteBuffer.wrap(into).putLong(0, addr);
         }
 
         int reads(long addr) {
@@ -39,7 +42,7 @@ class BlockCacheTest {
 
     private static void touch(BlockCache c, Disk d, long addr) {
         try (CachedBlock b = c.get(addr, d)) {
-            assertEquals(addr, java.nio.ByteBuffer.wrap(b.data()).getLong(0));
+            assertEquals(addr, ByteBuffer.wrap(b.data()).getLong(0));
         }
     }
 
@@ -203,7 +206,7 @@ class BlockCacheTest {
                 touch(c, d, a * B); // twice: hotter than block 0, which so comes to the top
                 touch(c, d, a * B);
             }
-            assertEquals(0, java.nio.ByteBuffer.wrap(held.data()).getLong(0), "the held block's buffer was reused");
+            assertEquals(0, ByteBuffer.wrap(held.data()).getLong(0), "the held block's buffer was reused");
             assertEquals(1, d.reads(0));
         }
         try (CachedBlock again = c.get(0, d)) {

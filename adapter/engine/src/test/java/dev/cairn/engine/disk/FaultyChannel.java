@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A real {@link FileChannel} with faults on cue: the n-th write or force from
@@ -20,8 +21,8 @@ public class FaultyChannel extends ForwardingChannel {
     /** Writes left before one fails with an unchecked exception (not an IOException); negative: never. */
     public final AtomicInteger writesUntilUncheckedFailure = new AtomicInteger(-1);
     /** Run (once) inside the next force, before it reaches the disk. */
-    public final java.util.concurrent.atomic.AtomicReference<Runnable> onNextForce =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    public final AtomicReference<Runnable> onNextForce =
+            new AtomicReference<>();
 
     public FaultyChannel(FileChannel real) {
         super(real);

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
 
 /**
  * A file held in memory, for mounting the thousands of crash images a crash
@@ -24,7 +25,7 @@ public final class MemoryChannel extends FileChannel {
     }
 
     public byte[] image() {
-        return java.util.Arrays.copyOf(data, (int) size);
+        return Arrays.copyOf(data, (int) size);
     }
 
     @Override
@@ -42,7 +43,7 @@ public final class MemoryChannel extends FileChannel {
         int n = src.remaining();
         long end = position + n;
         if (end > data.length) {
-            data = java.util.Arrays.copyOf(data, (int) Math.max(end, data.length * 2L));
+            data = Arrays.copyOf(data, (int) Math.max(end, data.length * 2L));
         }
         src.get(data, (int) position, n);
         size = Math.max(size, end);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,7 +33,7 @@ public final class RecordingChannel extends FaultyChannel {
         src.duplicate().get(copy);
         int n = super.write(src, position);
         synchronized (events) {
-            events.add(new Event(position, java.util.Arrays.copyOf(copy, n)));
+            events.add(new Event(position, Arrays.copyOf(copy, n)));
         }
         return n;
     }

@@ -9,11 +9,15 @@ import dev.cairn.engine.check.CheckReport;
 import dev.cairn.engine.disk.CrashImages;
 import dev.cairn.engine.disk.MemoryChannel;
 import dev.cairn.engine.disk.RecordingChannel;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +135,7 @@ class ConcurrentCrashExplorationTest {
         if (!failures.isEmpty()) {
             throw new AssertionError(failures.peek().getMessage(), failures.peek());
         }
-        acknowledged.sort(java.util.Comparator.comparingLong(x -> x[0]));
+        acknowledged.sort(Comparator.comparingLong(x -> x[0]));
         for (int i = 1; i < acknowledged.size(); i++) { // a generation read earlier by another committer
             acknowledged.get(i)[1] = Math.max(acknowledged.get(i)[1], acknowledged.get(i - 1)[1]);
         }
@@ -292,7 +296,7 @@ class ConcurrentCrashExplorationTest {
      * between two chunk writes. With {@code failAt} at or above 0 it throws
      * once that many bytes have been read.
      */
-    private static final class PausingStream extends java.io.InputStream {
+    private static final class PausingStream extends InputStream {
         private final byte[] v;
         private final Runnable pause;
         private final int failAt;
@@ -305,15 +309,15 @@ class ConcurrentCrashExplorationTest {
         }
 
         @Override
-        public int read() throws java.io.IOException {
+        public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws java.io.IOException {
+        public int read(byte[] b, int off, int len) throws IOException {
             if (failAt >= 0 && at >= failAt) {
-                throw new java.io.IOException("the stream failed after " + at + " bytes");
+                throw new IOException("the stream failed after " + at + " bytes");
             }
             if (at == v.length) {
                 return -1;
@@ -362,7 +366,7 @@ class ConcurrentCrashExplorationTest {
         /** states.get(j): after its first j operations. */
         final List<State> states = new ArrayList<>();
         /** Event count when operation j returned. */
-        final List<Integer> acks = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> acks = Collections.synchronizedList(new ArrayList<>());
 
         Actor(int id, Random rnd, Runnable pause, int preload) {
             this.id = id;

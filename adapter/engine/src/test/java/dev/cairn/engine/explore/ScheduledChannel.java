@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +31,7 @@ final class ScheduledChannel extends ForwardingChannel {
             byte[] copy = new byte[src.remaining()];
             src.duplicate().get(copy);
             int n = real.write(src, position);
-            events.add(new RecordingChannel.Event(position, java.util.Arrays.copyOf(copy, n)));
+            events.add(new RecordingChannel.Event(position, Arrays.copyOf(copy, n)));
             return n;
         }
     }

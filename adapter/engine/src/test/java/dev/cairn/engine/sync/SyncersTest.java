@@ -10,6 +10,9 @@ import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.disk.ChannelOpener;
 import dev.cairn.engine.disk.StoreFile;
 import dev.cairn.engine.work.Workers;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -125,12 +130,12 @@ class SyncersTest {
         HeldWorkers workers = new HeldWorkers();
         BlockCache cache = new BlockCache(4 << 20);
         Path path = dir.resolve("file");
-        java.util.concurrent.atomic.AtomicReference<Syncers> ref = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicInteger queuedByWriter = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicReference<Syncers> ref = new AtomicReference<>();
+        AtomicInteger queuedByWriter = new AtomicInteger();
         ChannelOpener steadyWriter = (p, o) -> new dev.cairn.engine.disk.ForwardingChannel(
-                java.nio.channels.FileChannel.open(p, o)) {
+                FileChannel.open(p, o)) {
             @Override
-            public int write(java.nio.ByteBuffer src, long position) throws java.io.IOException {
+            public int write(ByteBuffer src, long position) throws IOException {
                 int n = super.write(src, position);
                 int i = queuedByWriter.incrementAndGet();
                 if (i < 200) {

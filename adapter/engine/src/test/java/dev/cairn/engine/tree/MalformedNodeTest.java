@@ -3,13 +3,14 @@ package dev.cairn.engine.tree;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cairn.engine.BlockStore;
 import dev.cairn.api.CorruptBlockException;
+import dev.cairn.engine.BlockStore;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.cache.CachedBlock;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class MalformedNodeTest {
         }
         try (BlockStore s = BlockStore.open(file, cfg)) {
             String at = String.format("0x%x", bp.addr());
-            List<Runnable> readers = new java.util.ArrayList<>();
+            List<Runnable> readers = new ArrayList<>();
             readers.add(() -> {
                 try (CachedBlock b = s.read(bp)) {
                     NodeCodec.unpack(b.data(), bp);

@@ -14,6 +14,7 @@ import dev.cairn.engine.disk.RecordingChannel;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -158,7 +159,7 @@ class SettlingCrashTest {
     }
 
     private static void assertSame(BlockStore s, Bptr root, TreeMap<byte[], byte[]> want, String where) {
-        Iterator<Map.Entry<byte[], byte[]>> it = root.isNone() ? java.util.Collections.emptyIterator()
+        Iterator<Map.Entry<byte[], byte[]>> it = root.isNone() ? Collections.emptyIterator()
                 : Tree.scan(s, root, Keys.LOWEST, null);
         for (Map.Entry<byte[], byte[]> e : want.entrySet()) {
             assertTrue(it.hasNext(), where + ": the tree ends before " + new String(e.getKey()));

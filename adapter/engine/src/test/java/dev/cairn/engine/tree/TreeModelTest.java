@@ -12,11 +12,15 @@ import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.check.CheckReport;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,13 +79,13 @@ class TreeModelTest {
             root = first.finish();
             first.commit();
             s.sync(List.of(root));
-            long used = java.util.Arrays.stream(s.stats().arenaUsed()).sum();
+            long used = Arrays.stream(s.stats().arenaUsed()).sum();
             TreeWriter big = new TreeWriter(s, root, new RootMemo(), 2048);
             for (int i = 0; i < 4000; i++) {
                 byte[] key = key(rnd, 5000, false);
                 big.apply(rnd.nextInt(3) == 0 ? Msg.delete(key) : Msg.put(key, value(rnd)));
             }
-            assertTrue(java.util.Arrays.stream(s.stats().arenaUsed()).sum() > used,
+            assertTrue(Arrays.stream(s.stats().arenaUsed()).sum() > used,
                     "the batch wrote nodes before finish: it settled along the way");
             Bptr abandoned = big.finish();
             big.abort();
@@ -89,7 +93,7 @@ class TreeModelTest {
             s.sync(List.of(root));
             assertTrue(!abandoned.equals(root));
             verify(s, root, model, rnd, "after the aborted batch");
-            assertEquals(used, java.util.Arrays.stream(s.stats().arenaUsed()).sum(), "the aborted batch's blocks are free again");
+            assertEquals(used, Arrays.stream(s.stats().arenaUsed()).sum(), "the aborted batch's blocks are free again");
             CheckReport r = s.check(Tree.walker());
             assertTrue(r.ok(), r.toString());
         } finally {
@@ -191,19 +195,19 @@ class TreeModelTest {
         }
         if (n instanceof Leaf l) {
             for (int i = 0; i < l.count(); i++) {
-                out.append(java.util.HexFormat.of().formatHex(l.key(i))).append('=')
-                        .append(java.util.HexFormat.of().formatHex(l.value(i))).append(' ');
+                out.append(HexFormat.of().formatHex(l.key(i))).append('=')
+                        .append(HexFormat.of().formatHex(l.value(i))).append(' ');
             }
             return out.append('\n').toString();
         }
         Pivot p = (Pivot) n;
         for (Msg m : p.buffer.all()) {
-            out.append(m.op()).append(java.util.HexFormat.of().formatHex(m.key())).append('=')
-                    .append(java.util.HexFormat.of().formatHex(m.value())).append(' ');
+            out.append(m.op()).append(HexFormat.of().formatHex(m.key())).append('=')
+                    .append(HexFormat.of().formatHex(m.value())).append(' ');
         }
         out.append('\n');
         for (Pivot.Child c : p.children) {
-            out.append('[').append(java.util.HexFormat.of().formatHex(c.key)).append(' ').append(c.fill).append("]\n")
+            out.append('[').append(HexFormat.of().formatHex(c.key)).append(' ').append(c.fill).append("]\n")
                     .append(shape(s, c.ptr));
         }
         return out.toString();
@@ -337,10 +341,10 @@ class TreeModelTest {
      * leaf), in key order and shuffled.
      */
     private static void assertGetAll(BlockStore s, Bptr root, TreeMap<byte[], byte[]> model, Random rnd, String where) {
-        java.util.TreeSet<byte[]> asked = new java.util.TreeSet<>(Keys.ORDER);
+        TreeSet<byte[]> asked = new TreeSet<>(Keys.ORDER);
         for (byte[] k : model.keySet()) {
             asked.add(k);
-            byte[] absent = java.util.Arrays.copyOf(k, k.length + 1);
+            byte[] absent = Arrays.copyOf(k, k.length + 1);
             if (rnd.nextBoolean()) {
                 absent = new byte[1 + rnd.nextInt(20)];
                 rnd.nextBytes(absent);
@@ -352,7 +356,7 @@ class TreeModelTest {
         List<byte[]> keys = new ArrayList<>(asked);
         for (boolean shuffled : new boolean[] {false, true}) {
             if (shuffled) {
-                java.util.Collections.shuffle(keys, rnd);
+                Collections.shuffle(keys, rnd);
             }
             byte[][] got = Tree.getAll(s, root, keys.toArray(new byte[0][]));
             for (int i = 0; i < keys.size(); i++) {

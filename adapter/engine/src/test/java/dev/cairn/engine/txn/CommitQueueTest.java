@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** Who applies the queued commits, and that none is left waiting when the applier is done. */
@@ -71,8 +73,8 @@ class CommitQueueTest {
     @Test
     void aCommitTakenButSettledLaterSleepsUntilSettledInsteadOfTakingTurns() throws Exception {
         CommitQueue<String> q = new CommitQueue<>();
-        java.util.concurrent.atomic.AtomicInteger turns = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicReference<CommitQueue.Waiting<String>> handedOn = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicInteger turns = new AtomicInteger();
+        AtomicReference<CommitQueue.Waiting<String>> handedOn = new AtomicReference<>();
         AtomicLong outcome = new AtomicLong(-1);
         Thread committer = new Thread(() -> {
             CommitQueue.Waiting<String> w = q.add("c");

@@ -13,10 +13,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class GroupSyncTest {
@@ -41,8 +44,8 @@ class GroupSyncTest {
         Thread.sleep(100);
         release.countDown();
         assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
-            java.util.concurrent.ExecutionException e1 = assertThrows(java.util.concurrent.ExecutionException.class, leader::get);
-            java.util.concurrent.ExecutionException e2 = assertThrows(java.util.concurrent.ExecutionException.class, follower::get);
+            ExecutionException e1 = assertThrows(ExecutionException.class, leader::get);
+            ExecutionException e2 = assertThrows(ExecutionException.class, follower::get);
             assertTrue(e1.getCause() instanceof CairnException, String.valueOf(e1.getCause()));
             assertTrue(e2.getCause() instanceof CairnException && e2.getCause().getMessage().contains("sync failed"),
                     String.valueOf(e2.getCause()));
@@ -76,9 +79,9 @@ class GroupSyncTest {
 
     @Test
     void underManyCommittersNoneReturnsBeforeASyncCoveredIt() throws Exception {
-        java.util.concurrent.atomic.AtomicLong applied = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong synced = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicLong applied = new AtomicLong();
+        AtomicLong synced = new AtomicLong();
+        AtomicInteger syncs = new AtomicInteger();
         GroupSync g = new GroupSync(() -> {
             long made = applied.get();
             Thread.yield();
