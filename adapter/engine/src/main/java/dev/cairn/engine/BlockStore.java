@@ -38,11 +38,8 @@ import java.util.logging.Logger;
  *
  * <p>The sync and its crash invariants: {@link SyncPass}.
  *
- * <p>Generations: blocks allocated after sync G started are born in G+1. A
- * block born after the latest started sync is freed at once (its free is
- * logged, and it is released after the epoch grace); an older one may be
- * reached by a durable root or the root being synced, so its free is
- * deferred to the next sync that starts after it.
+ * <p>Generations: blocks allocated after sync G started are born in G+1;
+ * when a freed block may be reused depends on its birth ({@link BlockFrees}).
  *
  * <p>Lock order: {@code syncLock}, then {@code segmentLock}, then an arena's
  * lock, then the cache's locks. Allocation and free take the segment lock
@@ -64,8 +61,9 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     static final Logger LOG = Logger.getLogger(BlockStore.class.getName());
 
     // Package-private fields are the state SyncPass works on, under syncLock
-    // (and segmentLock as documented on each); nothing else outside this class
-    // touches them.
+    // (and segmentLock as documented on each), that BlockFrees changes under
+    // segmentLock and the arenas' locks, and that BlockStoreStats reads;
+    // nothing else outside this class touches them.
     final StoreFile file;
     private final StoreConfig config;
     final Arena[] arenas;
@@ -78,13 +76,15 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     final ReentrantReadWriteLock segmentLock = new ReentrantReadWriteLock();
     /** Which arena a new block comes from. */
     private final ArenaSet arenaSet;
+    /** How freed and unreserved blocks get back to their arenas. */
+    final BlockFrees frees = new BlockFrees(this);
     /** Generation new blocks are born in. Written under the segment write lock. */
     volatile long openGen;
     /** Generation of the latest started sync. Written under the segment write lock. */
     volatile long protectedGen;
     volatile Superblock durable;
     /** The newer sync this open's mount did not take, or null. */
-    private final Mount.PassedOver passedOver;
+    final Mount.PassedOver passedOver;
     private volatile boolean closed;
     final AtomicLong syncCount = new AtomicLong();
     final AtomicLong syncNanos = new AtomicLong();
@@ -117,7 +117,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         this.fileSize = sb.fileSize();
         this.cache = new BlockCache(config.cacheBytes());
         this.syncers = new Syncers(Math.min(config.syncers(), arenas.length), SYNC_QUEUE_CAPACITY,
-                Superblock.manifestCapacity(arenas.length), config.workers(), file, cache, this::releaseFreed);
+                Superblock.manifestCapacity(arenas.length), config.workers(), file, cache, addr -> frees.release(addr));
         this.durable = sb;
         this.protectedGen = sb.syncGen();
         this.openGen = sb.syncGen() + 1;
@@ -144,31 +144,13 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
 
     // ---- epochs
 
-    /** Enters an epoch: blocks this thread can see are not reused until {@link #exitEpoch()}. */
-    public void enterEpoch() {
-        epochs.enter();
-    }
-
-    public void exitEpoch() {
-        epochs.exit();
-    }
-
-    /** Pins reclamation for a reader whose snapshot outlives one thread's epoch; see {@link Epochs#pin}. */
-    public long pin() {
-        return epochs.pin();
-    }
-
-    public void unpin(long token) {
-        epochs.unpin(token);
-    }
-
     /**
-     * Tells pin {@code token} that its reader reads only the tree under
-     * {@code root}: blocks born after the root (later commits' nodes) may
-     * then be reused while it is open. Call it after reading the root.
+     * What holds reclamation back: a thread inside an epoch, or a pin for a
+     * reader whose snapshot outlives one thread's epoch. A freed block is
+     * reused only once neither can still reach it.
      */
-    public void narrowPin(long token, Bptr root) {
-        epochs.narrow(token, root.gen());
+    public Epochs epochs() {
+        return epochs;
     }
 
     /**
@@ -279,27 +261,11 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         return unreserve(bp.addr());
     }
 
+
     /** Like {@link #unreserve(Bptr)}, for a reserved block whose write never returned a pointer. */
     @Override
     public boolean unreserve(long addr) {
-        Arena a = arenaOf(addr);
-        a.lock.lock();
-        try {
-            if (!a.isReserved(addr)) {
-                return false;
-            }
-            cache.forget(addr); // a queued write of it is skipped, and it is never served again
-            a.unreserve(addr);
-        } finally {
-            a.lock.unlock();
-        }
-        // Released through its syncer's queue, as a freed block is: after any
-        // write of it that the syncer already gathered (a write is checked for
-        // a freed block only when it joins a batch), so a late write never
-        // lands on the block's next use, above all a log block, which is
-        // written directly. No epoch grace: no root ever reached it.
-        syncers.free(syncerOf(addr), addr);
-        return true;
+        return frees.unreserve(addr);
     }
 
     /**
@@ -365,43 +331,10 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         });
     }
 
-    /** Frees a block; it is reused only once no durable root and no reader can reach it. */
+    /** Frees a block; it is reused only once no durable root and no reader can reach it: see {@link BlockFrees}. */
     @Override
     public void free(Bptr bp) {
-        checkWritable();
-        Arena a = arenaOf(bp.addr());
-        if (a == null) {
-            throw new CairnException("not a block of this store: " + bp);
-        }
-        boolean now;
-        AtSync unwritten = null;
-        segmentLock.readLock().lock();
-        try {
-            a.lock.lock();
-            try {
-                now = bp.gen() > protectedGen;
-                if (now) {
-                    a.logFree(bp.addr());
-                    unwritten = atSync.remove(bp.addr());
-                } else {
-                    a.deferFree(bp.addr(), bp.gen(), protectedGen);
-                }
-            } finally {
-                a.lock.unlock();
-            }
-        } finally {
-            segmentLock.readLock().unlock();
-        }
-        if (unwritten != null) {
-            // Never to be written, so the cache may let it go: only the freer
-            // held a pointer to it (a root is reached from the superblock
-            // alone, and this one never reaches a superblock).
-            cache.written(unwritten.block());
-        }
-        if (now) {
-            cache.discardUnwritten(bp.addr());
-            retireFreed(new Arena.Released(bp.addr(), bp.gen()));
-        }
+        frees.free(bp);
     }
 
     /** Whether an allocation found the store full since the last call; clears the mark. */
@@ -409,22 +342,6 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         return arenaSet.takeFoundFull();
     }
 
-    void retireFreed(Arena.Released r) {
-        int syncer = syncerOf(r.addr());
-        epochs.retire(r.born(), () -> syncers.free(syncer, r.addr()));
-    }
-
-    /** On a syncer: the grace period of a freed block has passed; make it allocatable. */
-    private void releaseFreed(long addr) {
-        Arena a = arenaOf(addr);
-        a.lock.lock();
-        try {
-            cache.forget(addr);
-            a.release(addr);
-        } finally {
-            a.lock.unlock();
-        }
-    }
 
     // ---- sync
 
@@ -499,29 +416,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     // ---- figures
 
     public BlockStoreStats stats() {
-        long[] used = new long[arenas.length];
-        long[] free = new long[arenas.length];
-        int[] logBlocks = new int[arenas.length];
-        long chainings = 0;
-        long compressions = 0;
-        for (int i = 0; i < arenas.length; i++) {
-            Arena a = arenas[i];
-            a.lock.lock();
-            try {
-                used[i] = a.used();
-                free[i] = a.freeBytes();
-                logBlocks[i] = a.logBlocks();
-                chainings += a.chainings();
-                compressions += a.compressions();
-            } finally {
-                a.lock.unlock();
-            }
-        }
-        return new BlockStoreStats(durable.syncGen(), syncCount.get(), syncNanos.get(), lastSyncNanos.get(),
-                syncers.blocksWritten(), epochs.retiredWaiting(), epochs.pinCount(), epochs.oldestPinNanos(),
-                cache.stats(), used, free, logBlocks,
-                chainings, compressions, file.isReadOnly(),
-                passedOver == null ? -1 : passedOver.generation(), passedOver == null ? -1 : passedOver.address());
+        return BlockStoreStats.of(this);
     }
 
     /**
@@ -535,7 +430,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
 
     // ---- helpers
 
-    private Arena arenaOf(long addr) {
+    Arena arenaOf(long addr) {
         return arenaSet.of(addr);
     }
 

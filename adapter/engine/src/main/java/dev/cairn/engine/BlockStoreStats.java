@@ -1,5 +1,6 @@
 package dev.cairn.engine;
 
+import dev.cairn.engine.alloc.Arena;
 import dev.cairn.engine.cache.CacheStats;
 
 /**
@@ -29,4 +30,33 @@ public record BlockStoreStats(long durableGen, long syncs, long syncNanos, long 
                               long retiredWaiting, int pins, long oldestPinNanos, CacheStats cache, long[] arenaUsed, long[] arenaFree,
                               int[] arenaLogBlocks, long logChainings, long logCompressions, boolean readOnly,
                               long rolledBackGeneration, long rolledBackAddress) {
+
+    /** The figures of {@code bs} now; each arena's under its lock, so each arena's are consistent. */
+    static BlockStoreStats of(BlockStore bs) {
+        Arena[] arenas = bs.arenas;
+        long[] used = new long[arenas.length];
+        long[] free = new long[arenas.length];
+        int[] logBlocks = new int[arenas.length];
+        long chainings = 0;
+        long compressions = 0;
+        for (int i = 0; i < arenas.length; i++) {
+            Arena a = arenas[i];
+            a.lock.lock();
+            try {
+                used[i] = a.used();
+                free[i] = a.freeBytes();
+                logBlocks[i] = a.logBlocks();
+                chainings += a.chainings();
+                compressions += a.compressions();
+            } finally {
+                a.lock.unlock();
+            }
+        }
+        var passedOver = bs.passedOver;
+        return new BlockStoreStats(bs.durable.syncGen(), bs.syncCount.get(), bs.syncNanos.get(), bs.lastSyncNanos.get(),
+                bs.syncers.blocksWritten(), bs.epochs.retiredWaiting(), bs.epochs.pinCount(), bs.epochs.oldestPinNanos(),
+                bs.cache.stats(), used, free, logBlocks,
+                chainings, compressions, bs.file.isReadOnly(),
+                passedOver == null ? -1 : passedOver.generation(), passedOver == null ? -1 : passedOver.address());
+    }
 }

@@ -8,7 +8,10 @@ import dev.cairn.engine.object.Typed;
 import dev.cairn.engine.tree.Keys;
 import dev.cairn.engine.txn.CommitQueue;
 import dev.cairn.engine.txn.GroupSync;
+import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -71,7 +74,7 @@ final class CommitPipeline {
         if (!onlyInlineValues(writes)) {
             store.durably(() -> {
                 long seq = applyOne(t, writes);
-                store.blocks.unpin(t.pin());
+                store.blocks.epochs().unpin(t.pin());
                 return seq;
             });
             return;
@@ -89,14 +92,14 @@ final class CommitPipeline {
         // freed must not wait for it. Held through the commit's own sync, it
         // would come back only at the sync after, and a full store whose last
         // commit deleted everything would refuse every put until another sync.
-        store.blocks.unpin(t.pin());
+        store.blocks.epochs().unpin(t.pin());
         if (c.synced == GroupSync.Outcome.LEAD) {
             store.group.lead(seq);
         } else if (c.synced != GroupSync.Outcome.DURABLE) {
             store.group.awaitDurable(seq); // none was under way, or it failed: this throws why
         }
         store.commits.incrementAndGet();
-        if (Store.onlyDeletes(writes.values()) && store.blocks.takeFoundFull()) {
+        if (onlyDeletes(writes.values()) && store.blocks.takeFoundFull()) {
             store.settleFrees();
         }
     }
@@ -112,8 +115,8 @@ final class CommitPipeline {
 
     /** One transaction's commit, alone. Under store.commitLock. */
     private long applyOne(Txn t, SortedMap<byte[], Object> writes) {
-        store.checkWritesAllowed(t, writes.keySet());
-        long seq = store.applyInternal(Store.userWrites(writes), Store.onlyDeletes(writes.values()));
+        store.admission.checkWritesAllowed(t, writes.keySet());
+        long seq = store.applyInternal(userWrites(writes), onlyDeletes(writes.values()));
         store.conflicts.committed(seq, writes.keySet(), store.durable.seq());
         return seq;
     }
@@ -136,12 +139,11 @@ final class CommitPipeline {
             for (CommitQueue.Waiting<UserCommit> w : batch) {
                 UserCommit c = w.commit();
                 try {
-                    store.checkWritesAllowed(c.txn(), c.writes().keySet());
+                    store.admission.checkWritesAllowed(c.txn(), c.writes().keySet());
                     for (CommitQueue.Waiting<UserCommit> earlier : passing) {
                         byte[] k = c.txn().reads().firstCovered(earlier.commit().writes());
                         if (k != null) {
-                            store.conflictCount.incrementAndGet();
-                            throw store.committedSinceBegin(k);
+                            throw store.admission.committedSinceBegin(k);
                         }
                     }
                 } catch (WriteConflictException e) {
@@ -156,13 +158,13 @@ final class CommitPipeline {
             Iterable<Map.Entry<byte[], Object>> union;
             boolean removal = true;
             for (CommitQueue.Waiting<UserCommit> w : passing) {
-                removal &= Store.onlyDeletes(w.commit().writes().values());
+                removal &= onlyDeletes(w.commit().writes().values());
             }
             if (passing.size() == 1) {
-                union = Store.userWrites(passing.get(0).commit().writes()); // a bulk commit is not copied again
+                union = userWrites(passing.get(0).commit().writes()); // a bulk commit is not copied again
             } else {
                 TreeMap<byte[], Object> all = new TreeMap<>(Keys.ORDER);
-                passing.forEach(w -> Store.userWrites(w.commit().writes()).forEach(e -> all.put(e.getKey(), e.getValue())));
+                passing.forEach(w -> userWrites(w.commit().writes()).forEach(e -> all.put(e.getKey(), e.getValue())));
                 union = all.entrySet();
             }
             long seq;
@@ -212,5 +214,38 @@ final class CommitPipeline {
     /** A commit of a batch being applied that has neither an outcome nor been left to the sync under way. */
     private static boolean unsettled(CommitQueue.Waiting<UserCommit> w) {
         return !w.done() && !w.commit().enlisted;
+    }
+
+    /**
+     * Whether a commit only deletes, and so may use the arenas' reserve. A
+     * commit that also puts may not, even if it frees more than it adds: the
+     * reserve is kept for the commits that cannot add, so a full store
+     * always lets a key be deleted.
+     */
+    static boolean onlyDeletes(Collection<?> values) {
+        for (Object v : values) {
+            if (v != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A transaction's writes under their internal keys, made one at a time as they are read. */
+    static Iterable<Map.Entry<byte[], Object>> userWrites(Map<byte[], Object> writes) {
+        return () -> new Iterator<>() {
+            private final Iterator<Map.Entry<byte[], Object>> in = writes.entrySet().iterator();
+
+            @Override
+            public boolean hasNext() {
+                return in.hasNext();
+            }
+
+            @Override
+            public Map.Entry<byte[], Object> next() {
+                Map.Entry<byte[], Object> e = in.next();
+                return new AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
+            }
+        };
     }
 }

@@ -28,7 +28,7 @@ final class NamedSnapshots {
      */
     Txn beginAt(String name) {
         store.checkOpen();
-        long pin = store.blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
+        long pin = store.blocks.epochs().pin(); // before reading the root: see BlockStore.sync's onDurable
         Store.Snapshot s = store.durable;
         SnapshotTable.Info info;
         try {
@@ -37,14 +37,14 @@ final class NamedSnapshots {
             // whose deletion is not yet durable still is.
             info = SnapshotTable.find(store.blocks, s.table(), name);
         } catch (RuntimeException e) {
-            store.blocks.unpin(pin);
+            store.blocks.epochs().unpin(pin);
             throw e;
         }
         if (info == null) {
-            store.blocks.unpin(pin);
+            store.blocks.epochs().unpin(pin);
             throw new NoSuchSnapshotException("no snapshot is named " + name);
         }
-        store.blocks.narrowPin(pin, info.root());
+        store.blocks.epochs().narrow(pin, info.root().gen());
         while (!store.conflicts.began(s.seq())) { // it cannot write, but ends as any transaction does
             s = store.durable;
         }
@@ -83,11 +83,11 @@ final class NamedSnapshots {
      */
     List<SnapshotTable.Info> list() {
         store.checkOpen();
-        long pin = store.blocks.pin(); // before reading the table: see BlockStore.sync's onDurable
+        long pin = store.blocks.epochs().pin(); // before reading the table: see BlockStore.sync's onDurable
         try {
             return List.copyOf(SnapshotTable.load(store.blocks, store.durable.table()).all());
         } finally {
-            store.blocks.unpin(pin);
+            store.blocks.epochs().unpin(pin);
         }
     }
 }

@@ -76,7 +76,7 @@ final class PreparedTransactions {
             if (prepared.containsKey(ByteBuffer.wrap(xid))) {
                 throw new CairnException("a transaction with xid " + hex(xid) + " is prepared already");
             }
-            store.checkWritesAllowed(t, writes.keySet());
+            store.admission.checkWritesAllowed(t, writes.keySet());
             TreeMap<byte[], Object> internal = new TreeMap<>(Keys.ORDER);
             TreeMap<byte[], Object> packed = new TreeMap<>(Keys.ORDER);
             writes.forEach((k, v) -> {
@@ -122,11 +122,11 @@ final class PreparedTransactions {
                 }
             });
             if (publish) {
-                Store.userWrites(writes).forEach(e -> internal.put(e.getKey(), e.getValue()));
+                CommitPipeline.userWrites(writes).forEach(e -> internal.put(e.getKey(), e.getValue()));
             }
             internal.put(ObjectLayout.preparedKey(xid), null);
             // A rollback only removes; so does the commit of a branch that only deletes.
-            long seq = store.applyInternal(internal.entrySet(), !publish || Store.onlyDeletes(writes.values()));
+            long seq = store.applyInternal(internal.entrySet(), !publish || CommitPipeline.onlyDeletes(writes.values()));
             prepared.remove(ByteBuffer.wrap(xid));
             keys.forEach(k -> held.remove(ByteBuffer.wrap(k)));
             if (publish) {

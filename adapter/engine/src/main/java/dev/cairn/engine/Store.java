@@ -1,10 +1,8 @@
 package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
-import dev.cairn.api.InvalidKeyException;
 import dev.cairn.api.NoSuchSnapshotException;
 import dev.cairn.api.StoreClosedException;
-import dev.cairn.api.ValueTooLargeException;
 import dev.cairn.api.WriteConflictException;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.check.CheckReport;
@@ -21,13 +19,9 @@ import dev.cairn.engine.txn.SnapshotTable;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -91,7 +85,9 @@ public final class Store implements AutoCloseable {
     final ConflictTracker conflicts = new ConflictTracker();
     final GroupSync group;
     /** The XA prepared transactions and the keys they hold. */
-    private final PreparedTransactions xa = new PreparedTransactions(this);
+    final PreparedTransactions xa = new PreparedTransactions(this);
+    /** The limits and conflict checks a transaction's writes pass. */
+    final Admission admission;
     /** The newest tree, durable or not; written within a generation under commitLock. */
     volatile Snapshot applied;
     volatile Snapshot durable;
@@ -110,12 +106,12 @@ public final class Store implements AutoCloseable {
      * and those in {@link #durably} under the commit lock.
      */
     final AtomicInteger applying = new AtomicInteger();
-    final AtomicLong conflictCount = new AtomicLong();
     private volatile boolean closed;
 
     private Store(BlockStore blocks, StoreConfig config) {
         this.blocks = blocks;
         this.config = config;
+        this.admission = new Admission(this, config);
         Snapshot s = new Snapshot(blocks.roots().get(Superblock.ROOT_TREE), blocks.roots().get(Superblock.ROOT_SNAPSHOTS), 0);
         this.applied = s;
         this.durable = s;
@@ -142,14 +138,14 @@ public final class Store implements AutoCloseable {
     /** Starts a transaction on the last durable state. */
     public Txn begin() {
         checkOpen();
-        long pin = blocks.pin(); // before reading the root: see BlockStore.sync's onDurable
+        long pin = blocks.epochs().pin(); // before reading the root: see BlockStore.sync's onDurable
         Snapshot s = durable;
         // Its own lock: a reader never waits for a commit. Refused only when a
         // sync and a commit's sweep came in between; the durable state is newer then.
         while (!conflicts.began(s.seq())) {
             s = durable;
         }
-        blocks.narrowPin(pin, s.root()); // later commits' blocks may be reused while it is open
+        blocks.epochs().narrow(pin, s.root().gen()); // later commits' blocks may be reused while it is open
         return new Txn(this, s, pin, null);
     }
 
@@ -206,7 +202,7 @@ public final class Store implements AutoCloseable {
 
     void ended(Txn t) {
         conflicts.ended(t.snapshot().seq());
-        blocks.unpin(t.pin());
+        blocks.epochs().unpin(t.pin());
     }
 
     /** A reader of the objects of {@code s}'s version; the caller keeps the version pinned. */
@@ -304,46 +300,6 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Throws when a key {@code t} read was committed since it began, or when
-     * a key it writes is held by a prepared transaction (whose outcome
-     * decides that key's value: a commit in between would be lost or
-     * resurrected depending on it).
-     */
-    void checkWritesAllowed(Txn t, Set<byte[]> keys) {
-        byte[] k = conflicts.conflict(t.snapshot().seq(), t.reads());
-        if (k != null) {
-            conflictCount.incrementAndGet();
-            throw committedSinceBegin(k);
-        }
-        for (byte[] key : keys) {
-            if (xa.holds(key)) {
-                conflictCount.incrementAndGet();
-                throw new WriteConflictException("write conflict on key " + printable(key)
-                        + ": a prepared transaction holds it until its outcome; nothing was written");
-            }
-        }
-    }
-
-    /**
-     * Refuses {@code t}'s write of {@code key} when {@code t} read the key and
-     * another transaction has committed it since {@code t} began: the commit
-     * would fail on it, so the write fails now, where the caller can still
-     * roll back and retry.
-     */
-    void checkWriteOfRead(Txn t, byte[] key) {
-        if (t.reads().covers(key) && conflicts.writtenAfter(key, t.snapshot().seq())) {
-            conflictCount.incrementAndGet();
-            throw committedSinceBegin(key);
-        }
-    }
-
-    static WriteConflictException committedSinceBegin(byte[] key) {
-        return new WriteConflictException("write conflict on key " + printable(key)
-                + ": this transaction read it, and another transaction committed a change to it after this one"
-                + " began; nothing was written (retry the transaction)");
-    }
-
-    /**
      * Applies internal writes to the newest tree within one generation. The
      * blocks the new tree no longer reaches go to the snapshot table, which
      * keeps those a snapshot still reaches; the rest are freed, and only
@@ -371,39 +327,6 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Whether a commit only deletes, and so may use the arenas' reserve. A
-     * commit that also puts may not, even if it frees more than it adds: the
-     * reserve is kept for the commits that cannot add, so a full store
-     * always lets a key be deleted.
-     */
-    static boolean onlyDeletes(Collection<?> values) {
-        for (Object v : values) {
-            if (v != null) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A transaction's writes under their internal keys, made one at a time as they are read. */
-    static Iterable<Map.Entry<byte[], Object>> userWrites(Map<byte[], Object> writes) {
-        return () -> new Iterator<>() {
-            private final Iterator<Map.Entry<byte[], Object>> in = writes.entrySet().iterator();
-
-            @Override
-            public boolean hasNext() {
-                return in.hasNext();
-            }
-
-            @Override
-            public Map.Entry<byte[], Object> next() {
-                Map.Entry<byte[], Object> e = in.next();
-                return new AbstractMap.SimpleImmutableEntry<>(ObjectLayout.userKey(e.getKey()), e.getValue());
-            }
-        };
-    }
-
-    /**
      * One sync of the newest applied tree; returns the commit sequence it made
      * durable. Once the store is closing, the sync that makes the last applied
      * commits durable hands back nothing it freed (see {@link BlockStore#sync(
@@ -416,40 +339,6 @@ public final class Store implements AutoCloseable {
             return List.of(taken[0].root(), taken[0].table());
         }, () -> durable = taken[0], !closed);
         return taken[0].seq();
-    }
-
-    static void validateKey(byte[] key) {
-        if (key == null || key.length == 0) {
-            throw new InvalidKeyException("key is empty");
-        }
-        if (key.length > MAX_KEY_BYTES) {
-            throw new InvalidKeyException("key is " + key.length + " bytes, longer than the " + MAX_KEY_BYTES + " allowed");
-        }
-    }
-
-    long maxTransactionBytes() {
-        return config.maxTransactionBytes();
-    }
-
-    void validateValue(byte[] value) {
-        if (value == null) {
-            throw new IllegalArgumentException("value is null; use delete to remove a key");
-        }
-        if (value.length > config.maxValueBytes()) {
-            throw new ValueTooLargeException("value is " + value.length + " bytes, larger than the "
-                    + config.maxValueBytes() + " this store accepts");
-        }
-    }
-
-    private static String printable(byte[] key) {
-        StringBuilder s = new StringBuilder();
-        for (byte b : key) {
-            s.append(b >= 0x20 && b < 0x7f ? String.valueOf((char) b) : String.format("\\\\x%02x", b));
-            if (s.length() > 80) {
-                return s.append("...").toString();
-            }
-        }
-        return s.toString();
     }
 
     void checkOpen() {
@@ -524,7 +413,7 @@ public final class Store implements AutoCloseable {
         // read (which then throws).
         long keys;
         int snapshotsNow;
-        blocks.enterEpoch();
+        blocks.epochs().enter();
         try {
             keys = ObjectLayout.keyCount(blocks, durable.root());
             snapshotsNow = snapshots().size();
@@ -532,13 +421,13 @@ public final class Store implements AutoCloseable {
             keys = 0;
             snapshotsNow = 0;
         } finally {
-            blocks.exitEpoch();
+            blocks.epochs().exit();
         }
         int preparedNow;
         synchronized (commitLock) {
             preparedNow = xa.count();
         }
-        return new StoreStats(keys, commits.get(), b.syncs(), conflictCount.get(), preparedNow, snapshotsNow, used, free,
+        return new StoreStats(keys, commits.get(), b.syncs(), admission.conflictCount(), preparedNow, snapshotsNow, used, free,
                 b.cache().hits(), b.cache().misses(), b.readOnly());
     }
 

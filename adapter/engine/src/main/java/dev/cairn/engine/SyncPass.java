@@ -134,7 +134,7 @@ final class SyncPass {
             if (release) {
                 // pass 4: what this sync freed may be reused once no reader sees it.
                 try {
-                    releaseAfter.forEach(bs::retireFreed);
+                    releaseAfter.forEach(bs.frees::retire);
                     bs.epochs.clean();
                 } catch (RuntimeException e) {
                     // The sync's commits are durable and visible, so they

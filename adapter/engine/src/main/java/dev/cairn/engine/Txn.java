@@ -108,7 +108,7 @@ public final class Txn implements AutoCloseable {
     /** The value of {@code key} as this transaction sees it, or null when absent. */
     public byte[] get(byte[] key) {
         checkActive();
-        Store.validateKey(key);
+        Admission.validateKey(key);
         Object own = writes.get(key);
         if (own == DELETED) {
             return null;
@@ -128,7 +128,7 @@ public final class Txn implements AutoCloseable {
      */
     public InputStream getStream(byte[] key) {
         checkActive();
-        Store.validateKey(key);
+        Admission.validateKey(key);
         Object own = Typed.value(writes.get(key));
         if (own == DELETED) {
             return null;
@@ -169,7 +169,7 @@ public final class Txn implements AutoCloseable {
     /** Whether {@code key} exists as this transaction sees it (without reading its value). */
     public boolean exists(byte[] key) {
         checkActive();
-        Store.validateKey(key);
+        Admission.validateKey(key);
         Object own = writes.get(key);
         if (own != null) {
             return own != DELETED;
@@ -187,7 +187,7 @@ public final class Txn implements AutoCloseable {
      */
     public String etag(byte[] key) {
         checkActive();
-        Store.validateKey(key);
+        Admission.validateKey(key);
         Object own = Typed.value(writes.get(key));
         if (own == DELETED) {
             return null;
@@ -212,7 +212,7 @@ public final class Txn implements AutoCloseable {
      */
     public boolean peekExists(byte[] key) {
         checkActive();
-        Store.validateKey(key);
+        Admission.validateKey(key);
         Object own = writes.get(key);
         if (own != null) {
             return own != DELETED;
@@ -239,10 +239,10 @@ public final class Txn implements AutoCloseable {
     public void put(byte[] key, byte[] value, String contentType) {
         checkActive();
         checkWritable();
-        Store.validateKey(key);
-        store.validateValue(value);
+        Admission.validateKey(key);
+        store.admission.validateValue(value);
         ContentTypes.check(contentType);
-        store.checkWriteOfRead(this, key);
+        store.admission.checkWriteOfRead(this, key);
         boolean inline = value.length <= ObjectLayout.maxInline(contentType);
         checkRoom(key, counted(key, inline ? value.length : 0)); // before a large value is copied to disk
         replace(key.clone(), Typed.of(contentType, inline ? value.clone() : store.copyIn(value)));
@@ -268,9 +268,9 @@ public final class Txn implements AutoCloseable {
     public long putStream(byte[] key, InputStream in, String contentType) {
         checkActive();
         checkWritable();
-        Store.validateKey(key);
+        Admission.validateKey(key);
         ContentTypes.check(contentType);
-        store.checkWriteOfRead(this, key); // before the stream is read
+        store.admission.checkWriteOfRead(this, key); // before the stream is read
         int maxInline = ObjectLayout.maxInline(contentType);
         byte[] head;
         try {
@@ -301,8 +301,8 @@ public final class Txn implements AutoCloseable {
     public boolean delete(byte[] key) {
         checkActive();
         checkWritable();
-        Store.validateKey(key);
-        store.checkWriteOfRead(this, key);
+        Admission.validateKey(key);
+        store.admission.checkWriteOfRead(this, key);
         boolean existed = peekExists(key);
         checkRoom(key, counted(key, 0));
         replace(key.clone(), DELETED);
@@ -311,7 +311,7 @@ public final class Txn implements AutoCloseable {
 
     /** Refuses a write of {@code key} that would count {@code adding} when the transaction would go past its limit. */
     private void checkRoom(byte[] key, long adding) {
-        long max = store.maxTransactionBytes();
+        long max = store.admission.maxTransactionBytes();
         if (heldBytes + adding <= max) {
             return; // fits even if the key is new: no lookup of what it replaces
         }

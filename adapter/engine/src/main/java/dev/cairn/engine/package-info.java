@@ -1,10 +1,13 @@
 /**
  * The engine's entry points: {@code Store} (lifecycle, snapshots, the commit
- * lock) with {@code CommitPipeline} (group commit) and
- * {@code PreparedTransactions} (the XA prepared table), {@code Txn},
- * {@code StoreConfig}, and {@code BlockStore}, the block layer over one file,
- * with {@code ArenaSet} (which arena a block comes from), {@code StoreFormat}
- * (format, mount), {@code SyncPass} (a sync) and {@code DurableCheck}. The subpackages never import this one: they
+ * lock) with {@code CommitPipeline} (group commit),
+ * {@code PreparedTransactions} (the XA prepared table), {@code NamedSnapshots}
+ * and {@code Admission} (the limits and conflict checks writes pass),
+ * {@code Txn}, {@code StoreConfig}; and {@code BlockStore}, the block layer
+ * over one file, with {@code ArenaSet} (which arena a block comes from),
+ * {@code BlockFrees} (how a freed block gets back to its arena),
+ * {@code StoreFormat} (format, mount), {@code SyncPass} (a sync) and
+ * {@code DurableCheck}. The subpackages never import this one: they
  * reach the store through {@code access.BlockAccess} and threads through
  * {@code work.Workers}. Plain Java: no {@code jakarta.*}.
  *

@@ -55,11 +55,11 @@ class ConcurrencyTest {
                 if (attempt == 50) {
                     throw e;
                 }
-                s.exitEpoch(); // a reader of this thread's own epoch must not hold back what the sync frees
+                s.epochs().exit(); // a reader of this thread's own epoch must not hold back what the sync frees
                 try {
                     s.sync(List.of());
                 } finally {
-                    s.enterEpoch();
+                    s.epochs().enter();
                 }
             }
         }
@@ -83,7 +83,7 @@ class ConcurrencyTest {
                     Random rnd = new Random(id);
                     List<Bptr> mine = new ArrayList<>();
                     for (int i = 0; i < 1500; i++) {
-                        s.enterEpoch();
+                        s.epochs().enter();
                         try {
                             long seed = rnd.nextLong();
                             Bptr bp;
@@ -102,7 +102,7 @@ class ConcurrencyTest {
                                 s.free(victim);
                             }
                         } finally {
-                            s.exitEpoch();
+                            s.epochs().exit();
                         }
                     }
                     return null;
@@ -112,7 +112,7 @@ class ConcurrencyTest {
                 jobs.add(pool.submit(() -> {
                     byte[] expect = new byte[BlockFormat.BLOCK_SIZE];
                     while (!stop.get()) {
-                        s.enterEpoch();
+                        s.epochs().enter();
                         try {
                             for (Map.Entry<Bptr, Long> e : published.entrySet()) {
                                 try (CachedBlock b = s.read(e.getKey())) {
@@ -122,7 +122,7 @@ class ConcurrencyTest {
                                 reads.incrementAndGet();
                             }
                         } finally {
-                            s.exitEpoch();
+                            s.epochs().exit();
                         }
                     }
                     return null;
