@@ -169,7 +169,7 @@ public final class PeerBench {
         wipe(d);
     }
 
-    private static Engine open(String name, Path dir) {
+    static Engine open(String name, Path dir) {
         return switch (name) {
             case "Cairn" -> new CairnEngine(dir);
             case "MVStore" -> new MvEngine(dir);
@@ -308,13 +308,13 @@ public final class PeerBench {
         return c.getValue();
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] c = v.clone();
         Arrays.sort(c);
         return c[c.length / 2];
     }
 
-    private static void wipe(Path d) throws IOException {
+    static void wipe(Path d) throws IOException {
         if (Files.exists(d)) {
             try (Stream<Path> s = Files.walk(d)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
@@ -324,7 +324,7 @@ public final class PeerBench {
         }
     }
 
-    private static final class CairnEngine implements Engine {
+    static final class CairnEngine implements Engine {
         private final Store store;
 
         CairnEngine(Path dir) {
@@ -348,6 +348,11 @@ public final class PeerBench {
             try (Txn t = store.begin()) {
                 return t.get(key);
             }
+        }
+
+        /** Bytes of blocks in use (values, tree, allocation logs), as the store's figures give them. */
+        long inUseBytes() {
+            return store.stats().usedBytes();
         }
 
         public void close() {
