@@ -24,6 +24,17 @@ public interface BlockAccess {
     CachedBlock read(Bptr bp);
 
     /**
+     * Copies whole blocks, in order, into {@code dst} from {@code off}, one
+     * block size each, every one verified against its pointer's hash: for
+     * bulk data a reader copies once (a large value's chunks). A cached block
+     * is copied from the cache; the others are read straight into {@code dst},
+     * blocks at consecutive addresses in one read, and not cached.
+     *
+     * @throws dev.cairn.api.CorruptBlockException naming the address of a block that does not match
+     */
+    void readInto(List<Bptr> blocks, byte[] dst, int off);
+
+    /**
      * Finalizes a filled block and queues it for writing.
      *
      * @return the pointer that refers to it: address, hash of its bytes, birth generation

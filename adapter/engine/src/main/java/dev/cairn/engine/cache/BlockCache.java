@@ -88,6 +88,21 @@ public final class BlockCache {
     }
 
     /**
+     * The block at {@code addr} if it is cached, held until the caller closes
+     * it; null when it is not (counted as a miss: the caller reads the disk).
+     * A block absent from the cache is on disk: dirty and queued blocks are
+     * never evicted.
+     */
+    public CachedBlock ifCached(long addr) {
+        return segment(addr).hit(addr);
+    }
+
+    /** Whether {@code addr} is cached now (it may not be a moment later). */
+    public boolean contains(long addr) {
+        return segment(addr).contains(addr);
+    }
+
+    /**
      * A zeroed, dirty, held block for a newly allocated address.
      *
      * @throws IllegalStateException when the address is cached: a double allocation

@@ -43,6 +43,11 @@ final class CacheSegment {
         return null;
     }
 
+    /** Whether the address is cached, without holding it or counting a lookup. */
+    synchronized boolean contains(long addr) {
+        return index.get(addr) != null;
+    }
+
     /**
      * The re-check under the address's stripe: another reader may have loaded
      * the block meanwhile, and then this lookup read no disk after all.

@@ -2,8 +2,8 @@ package dev.cairn.engine.object;
 
 import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.block.Bptr;
-import dev.cairn.engine.cache.CachedBlock;
 import java.io.InputStream;
+import java.util.List;
 import java.util.function.LongFunction;
 
 /** Reads a large value one 16 KiB chunk at a time: memory stays at one chunk however large the value. */
@@ -30,14 +30,17 @@ final class ChunkStream extends InputStream {
 
     @Override
     public int read(byte[] b, int off, int len) {
+        if (len == 0) {
+            return 0; // reads nothing, as InputStream says: not even the next chunk, which may be bad
+        }
         if (pos >= length) {
             return -1;
         }
         long index = pos / ObjectLayout.CHUNK;
         if (index != chunkIndex) {
-            try (CachedBlock blk = store.read(chunkAt.apply(index))) { // hash-verified
-                System.arraycopy(blk.data(), 0, chunk, 0, ObjectLayout.CHUNK);
-            }
+            // Straight into this stream's buffer, verified, not cached: a
+            // stream's blocks are read once, and would push out the tree's.
+            store.readInto(List.of(chunkAt.apply(index)), chunk, 0);
             chunkIndex = index;
         }
         int at = (int) (pos % ObjectLayout.CHUNK);

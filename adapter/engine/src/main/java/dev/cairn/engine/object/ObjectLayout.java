@@ -386,19 +386,39 @@ public final class ObjectLayout {
         long length = largeLength(stored);
         long id = largeId(stored);
         byte[] out = new byte[Math.toIntExact(length)];
+        long n = chunks(length);
+        // The chunk records in one scan, not a descent each; whole chunks go
+        // straight from disk (or the cache) into the value, consecutive ones
+        // in one read, and only a short last chunk passes through a block.
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, chunkKey(id, 0), chunkKey(id, n));
+        List<Bptr> whole = new ArrayList<>();
         int at = 0;
-        for (long i = 0; i < chunks(length); i++) {
-            byte[] cv = Tree.get(store, root, chunkKey(id, i));
-            if (cv == null) {
+        for (long i = 0; i < n; i++) {
+            Map.Entry<byte[], byte[]> e = it.hasNext() ? it.next() : null;
+            if (e == null || !Arrays.equals(e.getKey(), chunkKey(id, i))) {
                 throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
             }
-            int len = chunkLength(cv);
-            try (CachedBlock b = store.read(chunkPtr(cv))) {
+            int len = chunkLength(e.getValue());
+            if (len == CHUNK) {
+                whole.add(chunkPtr(e.getValue()));
+                continue;
+            }
+            at = readWhole(store, whole, out, at);
+            try (CachedBlock b = store.read(chunkPtr(e.getValue()))) {
                 System.arraycopy(b.data(), 0, out, at, len);
             }
             at += len;
         }
+        readWhole(store, whole, out, at);
         return out;
+    }
+
+    /** Reads the whole chunks gathered so far into {@code out} at {@code at}; returns the offset after them. */
+    private static int readWhole(BlockAccess store, List<Bptr> whole, byte[] out, int at) {
+        store.readInto(whole, out, at);
+        int after = at + whole.size() * CHUNK;
+        whole.clear();
+        return after;
     }
 
     /** User entries with keys in {@code [from, to)} of the tree at {@code root}, values materialized lazily. */
