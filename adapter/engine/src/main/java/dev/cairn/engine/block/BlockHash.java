@@ -1,5 +1,6 @@
 package dev.cairn.engine.block;
 
+import com.dynatrace.hash4j.hashing.HashStream64;
 import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.hashing.Hashing;
 
@@ -13,6 +14,11 @@ public final class BlockHash {
 
     public static long of(byte[] bytes, int offset, int length) {
         return XXH3.hashBytesToLong(bytes, offset, length);
+    }
+
+    /** The same hash over bytes given piece by piece (a snapshot stream's frames and digests). */
+    public static HashStream64 stream() {
+        return XXH3.hashStream();
     }
 
     /** The hash a {@link Bptr} carries: over the whole block. */
