@@ -5,6 +5,7 @@ import dev.cairn.api.CairnConnectionFactory;
 import dev.cairn.api.CheckResult;
 import dev.cairn.api.Figures;
 import dev.cairn.api.SnapshotInfo;
+import dev.cairn.api.SnapshotTransfer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.annotation.security.PermitAll;
@@ -16,6 +17,8 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -108,6 +111,20 @@ public class StoreAdministration {
     public void deleteSnapshot(String name) {
         try (CairnConnection c = cairn.getConnection()) {
             c.deleteSnapshot(name);
+        }
+    }
+
+    /** Writes snapshot {@code name} as a stream to {@code out}: whole, or the changes since {@code from}. */
+    public SnapshotTransfer sendSnapshot(String name, String from, OutputStream out) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.sendSnapshot(name, from, out);
+        }
+    }
+
+    /** Receives a snapshot stream into the store, all or nothing. */
+    public SnapshotTransfer receiveSnapshot(InputStream in) {
+        try (CairnConnection c = cairn.getConnection()) {
+            return c.receiveSnapshot(in);
         }
     }
 

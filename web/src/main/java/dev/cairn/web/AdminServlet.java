@@ -1,6 +1,7 @@
 package dev.cairn.web;
 
 import dev.cairn.api.CheckResult;
+import dev.cairn.api.SnapshotTransfer;
 import dev.cairn.ejb.StoreAdministration;
 import jakarta.ejb.EJB;
 import jakarta.json.Json;
@@ -21,6 +22,8 @@ import java.util.List;
  * {@code POST /api/admin/sync}: a sync pass now, {"generation":n}.
  * {@code POST /api/admin/check}: a full check, {"ok":bool,"problems":[..],...}.
  * {@code POST /api/admin/compress}: allocation logs rewritten, {"generation":n}.
+ * {@code POST /api/admin/receive}: a snapshot stream received into the store,
+ * {"snapshot","base","puts","deletes"}.
  */
 @WebServlet("/api/admin/*")
 public class AdminServlet extends CairnServlet {
@@ -72,6 +75,10 @@ public class AdminServlet extends CairnServlet {
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String op = req.getPathInfo();
         try {
+            if ("/receive".equals(op)) {
+                receive(req, resp);
+                return;
+            }
             JsonResponses.requireJson(req); // a cross-site form cannot send it: see requireJson
             JsonObject body;
             if ("/sync".equals(op)) {
@@ -88,6 +95,28 @@ public class AdminServlet extends CairnServlet {
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
         }
+    }
+
+    /**
+     * A snapshot stream into the store, all or nothing. Its own media type,
+     * like JSON elsewhere, is one a cross-site form cannot send.
+     */
+    private void receive(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String type = req.getContentType();
+        String base = type == null ? "" : type.split(";", 2)[0].trim();
+        if (!base.equalsIgnoreCase(SnapshotsServlet.STREAM_TYPE)) {
+            throw new ClientError(415, "unsupported_media_type", "POST " + req.getRequestURI() + " needs Content-Type: "
+                    + SnapshotsServlet.STREAM_TYPE + (type == null ? "" : "; it was " + type));
+        }
+        SnapshotTransfer r = admin.receiveSnapshot(req.getInputStream());
+        JsonObjectBuilder body = Json.createObjectBuilder().add("snapshot", r.snapshot())
+                .add("puts", r.puts()).add("deletes", r.deletes());
+        if (r.base() == null) {
+            body.addNull("base");
+        } else {
+            body.add("base", r.base());
+        }
+        JsonResponses.send(resp, 200, body.build());
     }
 
     private static JsonObject checkJson(CheckResult r) {

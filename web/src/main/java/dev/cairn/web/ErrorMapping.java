@@ -6,6 +6,7 @@ import dev.cairn.api.CairnException;
 import dev.cairn.api.CorruptBlockException;
 import dev.cairn.api.InvalidContentTypeException;
 import dev.cairn.api.InvalidKeyException;
+import dev.cairn.api.InvalidStreamException;
 import dev.cairn.api.NoSuchSnapshotException;
 import dev.cairn.api.PreconditionFailedException;
 import dev.cairn.api.ReadOnlyStoreException;
@@ -59,6 +60,8 @@ final class ErrorMapping {
         }
         if (e instanceof InvalidKeyException) {
             clientError(resp, 400, "bad_key", e.getMessage());
+        } else if (e instanceof InvalidStreamException) {
+            clientError(resp, 400, "bad_stream", e.getMessage());
         } else if (e instanceof InvalidContentTypeException) {
             clientError(resp, 400, "bad_content_type", e.getMessage());
         } else if (e instanceof NoSuchSnapshotException) {

@@ -64,9 +64,14 @@ public class MethodFilter extends HttpFilter {
             return Set.of("GET", "HEAD", "POST", "OPTIONS");
         }
         if (path.startsWith("/api/snapshots/")) {
-            return path.indexOf("/objects/", "/api/snapshots/".length()) >= 0 ? READ : Set.of("DELETE", "OPTIONS");
+            if (path.indexOf("/objects/", "/api/snapshots/".length()) >= 0) {
+                return READ;
+            }
+            return path.endsWith("/stream") && path.indexOf('/', "/api/snapshots/".length()) == path.length() - "/stream".length()
+                    ? READ : Set.of("DELETE", "OPTIONS");
         }
-        if (path.equals("/api/admin/sync") || path.equals("/api/admin/check") || path.equals("/api/admin/compress")) {
+        if (path.equals("/api/admin/sync") || path.equals("/api/admin/check") || path.equals("/api/admin/compress")
+                || path.equals("/api/admin/receive")) {
             return Set.of("POST", "OPTIONS");
         }
         if (path.startsWith("/api/admin/") && !path.equals("/api/admin/stats") && !path.equals("/api/admin/history")) {

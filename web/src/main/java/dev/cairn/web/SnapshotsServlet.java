@@ -16,18 +16,25 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Snapshots (role admin): {@code POST /api/snapshots} {"name"} takes one (201),
  * {@code GET /api/snapshots} lists them, {@code DELETE /api/snapshots/{name}}
  * deletes one (204), {@code GET /api/snapshots/{name}/objects/{key}} reads an
- * object as it was when the snapshot was taken.
+ * object as it was when the snapshot was taken, {@code GET
+ * /api/snapshots/{name}/stream[?from=older]} sends the snapshot as a stream.
  */
 @WebServlet(urlPatterns = {"/api/snapshots", "/api/snapshots/*"})
 public class SnapshotsServlet extends CairnServlet {
 
     private static final long serialVersionUID = 1L;
     private static final int MAX_NAME_BYTES = 200;
+    /** The media type of a snapshot stream, sent and received. */
+    static final String STREAM_TYPE = "application/vnd.cairn.snapshot-stream";
+    private static final String STREAM = "/stream";
 
     @EJB
     private ObjectStore store;
@@ -83,6 +90,10 @@ public class SnapshotsServlet extends CairnServlet {
                 JsonResponses.send(resp, 200, Json.createObjectBuilder().add("snapshots", list).build());
                 return;
             }
+            if (info.endsWith(STREAM) && info.indexOf('/', 1) == info.length() - STREAM.length()) {
+                stream(req, resp);
+                return;
+            }
             int at = info.indexOf("/objects/", 1);
             if (at < 0) {
                 JsonResponses.error(resp, 404, "not_found", "no resource at " + req.getRequestURI());
@@ -125,6 +136,37 @@ public class SnapshotsServlet extends CairnServlet {
         } catch (RuntimeException e) {
             ErrorMapping.send(resp, e);
         }
+    }
+
+    /**
+     * The snapshot as a stream (whole, or the changes since {@code ?from=}),
+     * for {@code POST /api/admin/receive} of another server or for
+     * {@code BackupMain receive}. Both snapshots are looked up before the
+     * status is sent, so a wrong name is a 404; a failure once bytes have
+     * gone out cuts the stream short, before its end frame, and a receiver
+     * refuses it.
+     */
+    private void stream(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String raw = ObjectKeys.rawPath(req).substring((req.getContextPath() + "/api/snapshots/").length());
+        String name = new String(ObjectKeys.decode(raw.substring(0, raw.length() - STREAM.length())), StandardCharsets.UTF_8);
+        String from = req.getParameter("from");
+        if (from != null && !validName(from)) {
+            JsonResponses.error(resp, 400, "bad_query", "from is a snapshot name, 1 to " + MAX_NAME_BYTES
+                    + " bytes of UTF-8 without '/'");
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        admin.snapshots().forEach(i -> names.add(i.name()));
+        for (String n : from == null ? List.of(name) : List.of(name, from)) {
+            if (!names.contains(n)) {
+                JsonResponses.error(resp, 404, "not_found", "no snapshot named " + n);
+                return;
+            }
+        }
+        resp.setStatus(200);
+        resp.setContentType(STREAM_TYPE);
+        resp.setHeader("Content-Disposition", "attachment; filename=\"snapshot.cairnstream\"");
+        admin.sendSnapshot(name, from, resp.getOutputStream());
     }
 
     private static boolean validName(String name) {

@@ -1,6 +1,7 @@
 package dev.cairn.api;
 
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -76,6 +77,28 @@ public interface CairnConnection extends AutoCloseable {
 
     /** The snapshots, oldest first. */
     List<SnapshotInfo> snapshots();
+
+    /**
+     * Writes snapshot {@code name} to {@code out} as a checksummed stream:
+     * whole when {@code from} is null, else only what changed since snapshot
+     * {@code from}. Commits go on meanwhile. Does not close {@code out}.
+     *
+     * @throws NoSuchSnapshotException when either snapshot does not exist
+     * @throws java.io.UncheckedIOException when writing to {@code out} fails
+     */
+    SnapshotTransfer sendSnapshot(String name, String from, OutputStream out);
+
+    /**
+     * Receives a snapshot stream into this store, all or nothing, in a
+     * transaction of its own: an incremental stream into a store that holds
+     * exactly its base (its contents unchanged since that snapshot arrived),
+     * a whole one into an empty store. The store then holds the stream's
+     * snapshot too.
+     *
+     * @throws InvalidStreamException when the stream is truncated, corrupt or not for this store; nothing changed
+     * @throws WriteConflictException when another transaction committed meanwhile; nothing changed
+     */
+    SnapshotTransfer receiveSnapshot(InputStream in);
 
     /**
      * The value {@code key} had when snapshot {@code name} was taken, as a

@@ -3,9 +3,11 @@ package dev.cairn.ra;
 import dev.cairn.api.CairnConnection;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.ConnectionClosedException;
+import dev.cairn.api.SnapshotTransfer;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.LazyEnlistableConnectionManager;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.List;
 
 /**
@@ -112,6 +114,16 @@ public class CairnConnectionHandle implements CairnConnection {
     @Override
     public List<dev.cairn.api.SnapshotInfo> snapshots() {
         return open().snapshots();
+    }
+
+    @Override
+    public SnapshotTransfer sendSnapshot(String name, String from, OutputStream out) {
+        return open().sendSnapshot(name, from, out);
+    }
+
+    @Override
+    public SnapshotTransfer receiveSnapshot(InputStream in) {
+        return open().receiveSnapshot(in);
     }
 
     @Override

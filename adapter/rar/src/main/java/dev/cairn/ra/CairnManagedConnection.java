@@ -1,8 +1,11 @@
 package dev.cairn.ra;
 
 import dev.cairn.api.CairnException;
+import dev.cairn.api.SnapshotTransfer;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.Txn;
+import dev.cairn.engine.backup.SnapshotReceiver;
+import dev.cairn.engine.backup.SnapshotSender;
 import dev.cairn.engine.object.ValueInfo;
 import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ConnectionEvent;
@@ -16,7 +19,9 @@ import jakarta.resource.spi.ManagedConnectionMetaData;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -102,6 +107,21 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
 
     List<dev.cairn.api.SnapshotInfo> snapshots() {
         return store.snapshots().stream().map(i -> new dev.cairn.api.SnapshotInfo(i.name(), i.gen())).toList();
+    }
+
+    SnapshotTransfer sendSnapshot(String name, String from, OutputStream out) {
+        try {
+            SnapshotSender.Sent sent = SnapshotSender.send(store, name, from, out);
+            return new SnapshotTransfer(name, from, sent.puts(), sent.deletes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing snapshot " + name + "'s stream failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** In a transaction of the receiver's own, never the caller's: a stream is applied whole or not at all. */
+    SnapshotTransfer receiveSnapshot(InputStream in) {
+        SnapshotReceiver.Received r = SnapshotReceiver.into(store, in);
+        return new SnapshotTransfer(r.snapshot(), r.base(), r.puts(), r.deletes());
     }
 
     /** A stream on the snapshot that owns its read-only transaction until closed. */
