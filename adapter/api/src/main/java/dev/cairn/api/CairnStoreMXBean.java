@@ -111,4 +111,20 @@ public interface CairnStoreMXBean {
     void createSnapshot(String name);
 
     void deleteSnapshot(String name);
+
+    /**
+     * Writes snapshot {@code name} as a stream into a new file {@code path} on
+     * the server (forced to disk): whole when {@code from} is empty, else the
+     * changes since snapshot {@code from}. Returns what it wrote. Fails,
+     * naming why, when the file exists or a snapshot does not.
+     */
+    String sendSnapshotToFile(String name, String from, String path);
+
+    /**
+     * Receives the stream in file {@code path} on the server into the store,
+     * all or nothing (see {@code CairnConnection.receiveSnapshot}). Returns
+     * what it applied; fails, naming why and changing nothing, when the
+     * stream is damaged or not for this store.
+     */
+    String receiveSnapshotFromFile(String path);
 }

@@ -4,15 +4,29 @@ import dev.cairn.api.CairnStoreMXBean;
 import dev.cairn.api.Figures;
 import dev.cairn.engine.BlockStoreStats;
 import dev.cairn.engine.Store;
+import dev.cairn.engine.backup.SnapshotReceiver;
+import dev.cairn.engine.backup.SnapshotSender;
 import dev.cairn.engine.check.CheckReport;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.management.JMException;
-import javax.management.MBeanServer;
 import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanServer;
 import javax.management.Notification;
 import javax.management.NotificationBroadcasterSupport;
 import javax.management.NotificationFilter;
@@ -279,5 +293,47 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
     @Override
     public void deleteSnapshot(String name) {
         store.deleteSnapshot(name);
+    }
+
+    // Failures reach a JMX client as JDK exceptions with Cairn's message: the
+    // client (a console, REST JMX) need not have Cairn's classes.
+
+    @Override
+    public String sendSnapshotToFile(String name, String from, String path) {
+        String base = from == null || from.isEmpty() ? null : from;
+        Path file = Path.of(path);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
+            SnapshotSender.Sent sent = SnapshotSender.send(store, name, base, out);
+            out.flush();
+            ch.force(true);
+            return "sent snapshot " + name + (base == null ? "" : " (changes since " + base + ")") + " to " + file + ": "
+                    + sent.puts() + " puts, " + sent.deletes() + " deletes, " + sent.bytes() + " bytes";
+        } catch (IOException | RuntimeException e) {
+            if (!(e instanceof FileAlreadyExistsException)) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException ignored) {
+                    // the message below says what failed; a partial stream is refused by any receiver
+                }
+            }
+            throw new IllegalStateException("sending snapshot " + name + " to " + file + " failed: " + describe(e));
+        }
+    }
+
+    @Override
+    public String receiveSnapshotFromFile(String path) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(path)), 1 << 16)) {
+            SnapshotReceiver.Received r = SnapshotReceiver.into(store, in);
+            return "received snapshot " + r.snapshot() + (r.base() == null ? "" : " (changes since " + r.base() + ")")
+                    + ": " + r.puts() + " puts, " + r.deletes() + " deletes";
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("receiving " + path + " failed, nothing was changed: " + describe(e));
+        }
+    }
+
+    private static String describe(Exception e) {
+        return e instanceof FileAlreadyExistsException ? "the file exists" : e instanceof NoSuchFileException
+                ? "no such file" : e.getMessage();
     }
 }

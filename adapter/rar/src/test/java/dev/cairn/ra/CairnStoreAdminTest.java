@@ -3,6 +3,7 @@ package dev.cairn.ra;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cairn.api.CairnStoreMXBean;
@@ -131,6 +132,44 @@ class CairnStoreAdminTest {
             List<Notification> heard = new ArrayList<>();
             admin.addNotificationListener((n, handback) -> heard.add(n), null, null);
             assertTrue(heard.isEmpty());
+        }
+    }
+
+    @Test
+    void theMBeanBacksUpToAFileAndReceivesFromOneAndSaysWhyWhenItCannot() throws Exception {
+        Path backup = dir.resolve("monday.stream");
+        try (Store s = Store.create(dir.resolve("a.cairn"), CFG)) {
+            try (Txn t = s.begin()) {
+                t.put("k".getBytes(UTF_8), "v".getBytes(UTF_8));
+                t.commit();
+            }
+            s.createSnapshot("monday");
+            CairnStoreAdmin admin = new CairnStoreAdmin(s);
+            String sent = admin.sendSnapshotToFile("monday", "", backup.toString());
+            assertTrue(sent.contains("1 puts"), sent);
+            IllegalStateException exists = assertThrows(IllegalStateException.class,
+                    () -> admin.sendSnapshotToFile("monday", "", backup.toString()));
+            assertTrue(exists.getMessage().contains("the file exists"), exists.getMessage());
+            IllegalStateException none = assertThrows(IllegalStateException.class,
+                    () -> admin.sendSnapshotToFile("tuesday", "", dir.resolve("t.stream").toString()));
+            assertTrue(none.getMessage().contains("tuesday"), none.getMessage());
+            assertFalse(Files.exists(dir.resolve("t.stream")), "no file left from a failed send");
+        }
+        Path damaged = dir.resolve("damaged.stream");
+        byte[] bytes = Files.readAllBytes(backup);
+        bytes[bytes.length - 3] ^= 1;
+        Files.write(damaged, bytes);
+        try (Store s = Store.create(dir.resolve("b.cairn"), CFG)) {
+            CairnStoreAdmin admin = new CairnStoreAdmin(s);
+            IllegalStateException bad = assertThrows(IllegalStateException.class,
+                    () -> admin.receiveSnapshotFromFile(damaged.toString()));
+            assertTrue(bad.getMessage().contains("corrupt") && bad.getMessage().contains("nothing was changed"), bad.getMessage());
+            assertEquals(0L, s.stats().keys());
+            String got = admin.receiveSnapshotFromFile(backup.toString());
+            assertTrue(got.contains("received snapshot monday"), got);
+            try (Txn t = s.begin()) {
+                assertEquals("v", new String(t.get("k".getBytes(UTF_8)), UTF_8));
+            }
         }
     }
 }
