@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -33,6 +34,8 @@ final class LibertyProcess {
     final String password = "crash-" + System.nanoTime();
     final Path data;
     private long pid = -1;
+    /** More environment for the server, set before it starts (a standby's primary, say). */
+    final Map<String, String> env = new HashMap<>();
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // see HttpApiIT.HTTP
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -99,6 +102,7 @@ final class LibertyProcess {
         env.put("CAIRN_KEYSTORE_PASSWORD", "crash-keystore-only"); // fixed: the keystore outlives one test run
         env.put("CAIRN_DATA", data.toString());
         env.put("JVM_ARGS", jvmArgs);
+        env.putAll(this.env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
@@ -171,6 +175,11 @@ final class LibertyProcess {
 
     /** A GET over HTTPS as the admin (Liberty serves /metrics only there), trusting the server's self-signed certificate. */
     HttpResponse<String> getHttps(String path) throws Exception {
+        return https("GET", path, null);
+    }
+
+    /** A request over HTTPS as the admin, a JSON body when not null (REST JMX's operations take one). */
+    HttpResponse<String> https(String method, String path, String json) throws Exception {
         javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
         ssl.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
             @Override
@@ -188,9 +197,13 @@ final class LibertyProcess {
         }}, null);
         HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ssl)
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        return https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort + path)).timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + httpsPort + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + password).getBytes(StandardCharsets.UTF_8)))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return https.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /**

@@ -127,4 +127,19 @@ public interface CairnStoreMXBean {
      * stream is damaged or not for this store.
      */
     String receiveSnapshotFromFile(String path);
+
+    /** The primary this store is a standby of, or null when it is not one. */
+    String getStandbyOf();
+
+    /** Seconds this standby is behind its primary (see {@link Figures#STANDBY_LAG_SECONDS}); -1 before its first receive. */
+    long getStandbyLagSeconds();
+
+    /** Why the standby's last round of receiving failed, or null. */
+    String getStandbyLastFailure();
+
+    /**
+     * Makes this standby a primary: it stops receiving from its primary and
+     * takes writes. Returns what it was a standby of; fails when it is none.
+     */
+    String promote();
 }

@@ -66,6 +66,13 @@ public final class Figures {
     public static final String XA_COMMITTED = "xaCommitted";
     public static final String XA_ROLLED_BACK = "xaRolledBack";
     public static final String XA_FAILED = "xaFailed";
+    /** 1 while the store is a standby of a primary, else 0. */
+    public static final String STANDBY = "standby";
+    /** Seconds since the primary took the newest snapshot the standby received; -1 before any, or when not a standby. */
+    public static final String STANDBY_LAG_SECONDS = "standbyLagSeconds";
+    /** Streams the standby received, and rounds that failed (each changing nothing). */
+    public static final String STANDBY_RECEIVES = "standbyReceives";
+    public static final String STANDBY_FAILURES = "standbyFailures";
 
     private Figures() {
     }

@@ -99,6 +99,8 @@ public final class Store implements AutoCloseable {
     final SnapshotTable snapshots;
     /** Taking, deleting, listing and reading them. */
     private final NamedSnapshots named = new NamedSnapshots(this);
+    /** Whether user writes are refused because a primary feeds this store. */
+    private final Standby standby = new Standby();
     final AtomicLong commits = new AtomicLong();
     /**
      * Commits waiting to be applied or being applied: those in {@link #queued}
@@ -164,13 +166,51 @@ public final class Store implements AutoCloseable {
      * (no data is copied: copy-on-write keeps what it reaches), durably.
      */
     public void createSnapshot(String name) {
+        standby.checkWrite();
         named.create(name);
     }
 
     /** Deletes snapshot {@code name}, durably, freeing exactly the blocks no other version reaches; returns with the space back. */
     public void deleteSnapshot(String name) {
+        standby.checkWrite();
         named.delete(name);
         settleFrees();
+    }
+
+    /** Whether this store is a standby of a primary, and how far behind it. */
+    public Standby standby() {
+        return standby;
+    }
+
+    /** The writes that apply a primary's snapshot streams: the only ones a standby takes. */
+    public Receiving receiving() {
+        return new Receiving();
+    }
+
+    /** Writes that apply snapshot streams: allowed on a standby (see {@link Standby}). */
+    public final class Receiving {
+        private Receiving() {
+        }
+
+        /**
+         * A transaction that may commit on a standby, as long as the store
+         * still follows the primary it followed when this began: a stream
+         * still being received when the store is promoted is not applied.
+         */
+        public Txn begin() {
+            Txn t = Store.this.begin();
+            t.receiving(standby.primary());
+            return t;
+        }
+
+        public void createSnapshot(String name) {
+            named.create(name);
+        }
+
+        public void deleteSnapshot(String name) {
+            named.delete(name);
+            settleFrees();
+        }
     }
 
     /**

@@ -72,6 +72,10 @@ public final class Txn implements AutoCloseable {
     /** Volatile: a stream of this transaction may be read on another thread (see {@link #getStream}). */
     private volatile boolean finished;
 
+    /** Set once, before the transaction is handed out. */
+    private boolean receiving;
+    private String receivingFrom;
+
     Txn(Store store, Store.Snapshot snapshot, long pin, String snapshotName) {
         this.store = store;
         this.snapshot = snapshot;
@@ -84,6 +88,19 @@ public final class Txn implements AutoCloseable {
         if (snapshotName != null) {
             throw new CairnException("snapshot " + snapshotName + " is read-only");
         }
+        if (!receiving) {
+            store.standby().checkWrite();
+        }
+    }
+
+    /**
+     * For {@link Store.Receiving}: this transaction applies a primary's
+     * stream, and may write to a standby; {@code primary} is the one the
+     * store followed when it began (null: none).
+     */
+    void receiving(String primary) {
+        receiving = true;
+        receivingFrom = primary;
     }
 
     Store.Snapshot snapshot() {
@@ -451,6 +468,14 @@ public final class Txn implements AutoCloseable {
         finished = true;
         try {
             if (!writes.isEmpty()) {
+                if (!receiving) {
+                    store.standby().checkWrite(); // the store may have become a standby since the writes
+                } else if (receivingFrom != null && !receivingFrom.equals(store.standby().primary())) {
+                    // Promoted (or pointed elsewhere) while this stream was read: a promoted store
+                    // takes no more of its old primary's changes.
+                    throw new CairnException("this store stopped following " + receivingFrom
+                            + " while a stream from it was received; the stream was not applied");
+                }
                 store.commit(this, handedOver());
             }
         } finally {

@@ -16,6 +16,7 @@ import jakarta.resource.spi.ResourceAdapter;
 import jakarta.resource.spi.ResourceAdapterAssociation;
 import jakarta.resource.spi.ValidatingManagedConnectionFactory;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
@@ -64,6 +65,22 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     @ConfigProperty(description = "Seconds between samples of the store's figures kept for the admin page's charts "
             + "(the last 360 samples: an hour at the default); 0 keeps none. Default 10.", defaultValue = "10")
     private Integer figureSampleSeconds = 10;
+
+    @ConfigProperty(description = "The Cairn context root of a primary server (e.g. http://primary:9080/cairn) to make "
+            + "this store a standby of: it then receives the primary's snapshot streams every standbyIntervalSeconds, "
+            + "serves reads, and refuses other writes until promoted. Empty (the default): not a standby.",
+            defaultValue = "")
+    private String standbyOf = "";
+
+    @ConfigProperty(description = "The primary's user with the role admin, for standbyOf. Default admin.", defaultValue = "admin")
+    private String standbyUser = "admin";
+
+    @ConfigProperty(description = "That user's password, for standbyOf.", confidential = true)
+    private String standbyPassword;
+
+    @ConfigProperty(description = "Seconds between a standby's rounds of receiving from its primary. Default 10.",
+            defaultValue = "10")
+    private Integer standbyIntervalSeconds = 10;
 
     private transient CairnResourceAdapter adapter;
     private transient PrintWriter logWriter;
@@ -124,6 +141,60 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
         this.figureSampleSeconds = figureSampleSeconds;
     }
 
+    public String getStandbyOf() {
+        return standbyOf;
+    }
+
+    public void setStandbyOf(String standbyOf) {
+        this.standbyOf = standbyOf;
+    }
+
+    public String getStandbyUser() {
+        return standbyUser;
+    }
+
+    public void setStandbyUser(String standbyUser) {
+        this.standbyUser = standbyUser;
+    }
+
+    public String getStandbyPassword() {
+        return standbyPassword;
+    }
+
+    public void setStandbyPassword(String standbyPassword) {
+        this.standbyPassword = standbyPassword;
+    }
+
+    public Integer getStandbyIntervalSeconds() {
+        return standbyIntervalSeconds;
+    }
+
+    public void setStandbyIntervalSeconds(Integer standbyIntervalSeconds) {
+        this.standbyIntervalSeconds = standbyIntervalSeconds;
+    }
+
+    /** The primary this factory's store follows, or null when it is not a standby. */
+    StoreRegistry.Primary primary() throws InvalidPropertyException {
+        if (standbyOf == null || standbyOf.isBlank()) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = URI.create(standbyOf.trim());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidPropertyException("Cairn connection factory: standbyOf is not a URL: " + standbyOf);
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new InvalidPropertyException("Cairn connection factory: standbyOf must be an http or https URL of the"
+                    + " primary's Cairn context root, such as http://primary:9080/cairn, not " + standbyOf);
+        }
+        if (standbyIntervalSeconds == null || standbyIntervalSeconds < 1) {
+            throw new InvalidPropertyException("Cairn connection factory: standbyIntervalSeconds must be 1 or more, was "
+                    + standbyIntervalSeconds);
+        }
+        return new StoreRegistry.Primary(standbyOf.trim(), standbyUser, standbyPassword, standbyIntervalSeconds);
+    }
+
     /** The engine settings these properties give. */
     StoreConfig storeConfig() throws InvalidPropertyException {
         try {
@@ -154,7 +225,7 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
         if (figureSampleSeconds == null || figureSampleSeconds < 0) {
             throw new InvalidPropertyException("Cairn connection factory: figureSampleSeconds must be 0 or more, was " + figureSampleSeconds);
         }
-        return adapter().store(storeFile(), storeConfig(), figureSampleSeconds);
+        return adapter().store(storeFile(), storeConfig(), figureSampleSeconds, primary());
     }
 
     /** This factory's store's figures and the adapter's transaction counters, by name. */
@@ -222,12 +293,16 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
                 && Objects.equals(sizeBytes, other.sizeBytes) && Objects.equals(cacheBytes, other.cacheBytes)
                 && Objects.equals(arenas, other.arenas) && Objects.equals(syncers, other.syncers)
                 && Objects.equals(maxTransactionBytes, other.maxTransactionBytes)
-                && Objects.equals(figureSampleSeconds, other.figureSampleSeconds);
+                && Objects.equals(figureSampleSeconds, other.figureSampleSeconds)
+                && Objects.equals(standbyOf, other.standbyOf) && Objects.equals(standbyUser, other.standbyUser)
+                && Objects.equals(standbyPassword, other.standbyPassword)
+                && Objects.equals(standbyIntervalSeconds, other.standbyIntervalSeconds);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(storePath, sizeBytes, cacheBytes, arenas, syncers, maxTransactionBytes, figureSampleSeconds);
+        return Objects.hash(storePath, sizeBytes, cacheBytes, arenas, syncers, maxTransactionBytes, figureSampleSeconds,
+                standbyOf, standbyUser, standbyIntervalSeconds);
     }
 
     /**

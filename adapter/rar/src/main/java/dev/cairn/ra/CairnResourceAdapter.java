@@ -71,10 +71,11 @@ public class CairnResourceAdapter implements ResourceAdapter {
 
     /**
      * The open store at {@code path} with its XA branches, opening (and
-     * recovering) or creating it with {@code config} on first use.
+     * recovering) or creating it with {@code config} on first use; a
+     * standby of {@code primary} when that is not null.
      */
-    XaBranches store(Path path, StoreConfig config, int sampleSeconds) {
-        return registry().acquire(path, config, sampleSeconds);
+    XaBranches store(Path path, StoreConfig config, int sampleSeconds, StoreRegistry.Primary primary) {
+        return registry().acquire(path, config, sampleSeconds, primary);
     }
 
     StoreRegistry registry() {

@@ -332,6 +332,32 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
         }
     }
 
+    @Override
+    public String getStandbyOf() {
+        return store.standby().primary();
+    }
+
+    @Override
+    public long getStandbyLagSeconds() {
+        return store.standby().primary() == null ? -1 : store.standby().lagSeconds(System.currentTimeMillis());
+    }
+
+    @Override
+    public String getStandbyLastFailure() {
+        return store.standby().lastFailure();
+    }
+
+    @Override
+    public String promote() {
+        String was = store.standby().primary();
+        if (was == null) {
+            throw new IllegalStateException("store " + store.path() + " is not a standby");
+        }
+        store.standby().promote(); // the feed stops at its next tick
+        LOG.warning(() -> "Cairn store " + store.path() + " was promoted: it no longer follows " + was + " and takes writes");
+        return "promoted: no longer a standby of " + was;
+    }
+
     private static String describe(Exception e) {
         return e instanceof FileAlreadyExistsException ? "the file exists" : e instanceof NoSuchFileException
                 ? "no such file" : e.getMessage();

@@ -2,6 +2,7 @@ package dev.cairn.ra;
 
 import dev.cairn.api.Figures;
 import dev.cairn.engine.BlockStoreStats;
+import dev.cairn.engine.Standby;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreStats;
 import java.util.LinkedHashMap;
@@ -53,6 +54,12 @@ final class StoreFigures {
         m.put(Figures.LOG_COMPRESSIONS, b.logCompressions());
         m.put(Figures.ROLLED_BACK, b.rolledBackGeneration() >= 0 ? 1L : 0L);
         m.putAll(rolledBack(b));
+        Standby standby = store.standby();
+        boolean following = standby.primary() != null;
+        m.put(Figures.STANDBY, following ? 1L : 0L);
+        m.put(Figures.STANDBY_LAG_SECONDS, following ? standby.lagSeconds(System.currentTimeMillis()) : -1L);
+        m.put(Figures.STANDBY_RECEIVES, standby.receives());
+        m.put(Figures.STANDBY_FAILURES, standby.failures());
         m.put(Figures.ARENAS, (long) b.arenaUsed().length);
         for (int i = 0; i < b.arenaUsed().length; i++) {
             m.put(Figures.arenaUsedBytes(i), b.arenaUsed()[i]);

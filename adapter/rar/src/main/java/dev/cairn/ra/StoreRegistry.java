@@ -36,7 +36,15 @@ final class StoreRegistry {
      * An open store: its XA branches (which hold the store), its MBean (null
      * when the server refused it) and its figure history (null when sampling is off).
      */
-    private record Open(XaBranches branches, CairnStoreAdmin admin, FigureHistory history) {
+    private record Open(XaBranches branches, CairnStoreAdmin admin, FigureHistory history, StandbyFeed feed) {
+    }
+
+    /** The primary a standby store follows: its Cairn context root, an admin's credentials, the seconds between rounds. */
+    record Primary(String url, String user, String password, int intervalSeconds) {
+        @Override
+        public String toString() {
+            return url; // never the password
+        }
     }
 
     private final Map<Path, Open> stores = new HashMap<>();
@@ -50,10 +58,11 @@ final class StoreRegistry {
 
     /**
      * The store at {@code path} with its table of active XA branches;
-     * {@code config} and {@code sampleSeconds} (how often its figures are
-     * kept for history; 0: never) apply when this call opens or creates it.
+     * {@code config}, {@code sampleSeconds} (how often its figures are
+     * kept for history; 0: never) and {@code primary} (the primary it is a
+     * standby of, or null) apply when this call opens or creates it.
      */
-    synchronized XaBranches acquire(Path path, StoreConfig config, int sampleSeconds) {
+    synchronized XaBranches acquire(Path path, StoreConfig config, int sampleSeconds, Primary primary) {
         if (closed) {
             throw new CairnException("the Cairn resource adapter has stopped");
         }
@@ -76,7 +85,15 @@ final class StoreRegistry {
                 history = new FigureHistory(() -> figures(store), sampleSeconds);
                 timer.scheduleAtFixedRate(history, 0, sampleSeconds * 1000L);
             }
-            open = new Open(new XaBranches(store), CairnStoreAdmin.register(store), history);
+            StandbyFeed feed = null;
+            if (primary != null) {
+                store.standby().follow(primary.url());
+                feed = new StandbyFeed(store, primary.url(), primary.user(), primary.password(), workers);
+                timer.schedule(feed, 0, primary.intervalSeconds() * 1000L);
+                LOG.info(() -> "Cairn store " + key + " is a standby of " + primary.url() + ", receiving every "
+                        + primary.intervalSeconds() + " s");
+            }
+            open = new Open(new XaBranches(store), CairnStoreAdmin.register(store), history, feed);
             stores.put(key, open);
         }
         return open.branches();
@@ -107,6 +124,9 @@ final class StoreRegistry {
             }
             if (o.history() != null) {
                 o.history().cancel();
+            }
+            if (o.feed() != null) {
+                o.feed().cancel();
             }
             Store s = o.branches().store();
             try {

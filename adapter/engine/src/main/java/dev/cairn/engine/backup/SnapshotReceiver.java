@@ -98,17 +98,18 @@ public final class SnapshotReceiver {
      * @throws InvalidStreamException when the stream is truncated, corrupt, or not for this store
      */
     public static Received into(Store store, InputStream in) {
-        StreamFormat.Reader frames = new StreamFormat.Reader(in);
-        Header h = header(frames);
-        Txn t = store.begin();
+        Store.Receiving receiving = store.receiving(); // a standby takes these writes, and only these
+        Txn t = receiving.begin(); // before the first byte is read: a promotion while it is read refuses the stream
         try {
+            StreamFormat.Reader frames = new StreamFormat.Reader(in);
+            Header h = header(frames);
             long before = Digest.of(t); // every key read: a commit meanwhile conflicts
             Apply a = new Apply(frames, () -> t, Long.MAX_VALUE);
             a.run();
             a.checkDigests(before, Digest.of(t));
             t.commit();
             if (store.snapshots().stream().noneMatch(i -> i.name().equals(h.name()))) {
-                store.createSnapshot(h.name());
+                receiving.createSnapshot(h.name());
             }
             return new Received(h.name(), h.incremental() ? h.base() : null, a.puts, a.deletes);
         } finally {
