@@ -327,39 +327,14 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         });
     }
 
+    /** See {@link BulkRead}: straight into {@code dst}, cached blocks copied, the others read in runs, not cached. */
     @Override
     public void readInto(List<Bptr> blocks, byte[] dst, int off) {
-        checkOpen();
-        int size = BlockFormat.BLOCK_SIZE;
-        int i = 0;
-        while (i < blocks.size()) {
-            Bptr bp = blocks.get(i);
-            if (bp.isNone() || !BlockFormat.aligned(bp.addr()) || arenaOf(bp.addr()) == null) {
-                throw new CairnException("not a block of this store: " + bp);
-            }
-            try (CachedBlock b = cache.ifCached(bp.addr())) {
-                if (b != null) {
-                    System.arraycopy(b.data(), 0, dst, off + i * size, size);
-                    i++;
-                    continue;
-                }
-            }
-            // A run of blocks at consecutive addresses, none cached (the first
-            // was not; a later cached one ends the run and is copied as above).
-            int end = i + 1;
-            while (end < blocks.size() && blocks.get(end).addr() == bp.addr() + (long) (end - i) * size
-                    && arenaOf(blocks.get(end).addr()) == arenaOf(bp.addr()) && !cache.contains(blocks.get(end).addr())) {
-                end++;
-            }
-            file.read(ByteBuffer.wrap(dst, off + i * size, (end - i) * size), bp.addr());
-            for (int k = i; k < end; k++) {
-                verify(blocks.get(k), dst, off + k * size);
-            }
-            i = end;
-        }
+        BulkRead.into(this, blocks, dst, off);
     }
 
-    private static void verify(Bptr bp, byte[] bytes, int off) {
+    /** Throws, naming the block, unless the block size of {@code bytes} from {@code off} hashes to the pointer's hash. */
+    static void verify(Bptr bp, byte[] bytes, int off) {
         long hash = BlockHash.of(bytes, off, BlockFormat.BLOCK_SIZE);
         if (hash != bp.hash()) {
             throw new CorruptBlockException(String.format(

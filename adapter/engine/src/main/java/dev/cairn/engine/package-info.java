@@ -6,6 +6,7 @@
  * {@code Txn}, {@code StoreConfig}; and {@code BlockStore}, the block layer
  * over one file, with {@code ArenaSet} (which arena a block comes from),
  * {@code BlockFrees} (how a freed block gets back to its arena),
+ * {@code BulkRead} (bulk data read past the cache),
  * {@code StoreFormat} (format, mount), {@code SyncPass} (a sync) and
  * {@code DurableCheck}. The subpackages never import this one: they
  * reach the store through {@code access.BlockAccess} and threads through
