@@ -88,7 +88,7 @@ class StandbyIT {
         }
         // The primary keeps the last snapshot a standby received: remove it.
         String list = text(send("GET", primary("/api/snapshots"), null));
-        Matcher m = Pattern.compile("\"(cairn-standby-\\d+)\"").matcher(list);
+        Matcher m = Pattern.compile("\"(cairn-standby-[0-9a-f]+-\\d+)\"").matcher(list);
         while (m.find()) {
             send("DELETE", primary("/api/snapshots/" + m.group(1)), null);
         }
@@ -124,7 +124,7 @@ class StandbyIT {
         awaitOnStandby(k2, 200, "two");
         awaitOnStandby(k1, 404, null);
         String snapshots = text(send("GET", primary("/api/snapshots"), null));
-        Matcher m = Pattern.compile("cairn-standby-\\d+").matcher(snapshots);
+        Matcher m = Pattern.compile("cairn-standby-[0-9a-f]+-\\d+").matcher(snapshots);
         int held = 0;
         while (m.find()) {
             held++;

@@ -1,5 +1,6 @@
 package dev.cairn.engine;
 
+import dev.cairn.api.InvalidStreamException;
 import dev.cairn.api.ReadOnlyStoreException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,23 +15,30 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Standby {
 
+    /** Written under the store's commit lock, so a receive's commit and a promotion are ordered. */
     private volatile String primary;
+    private final Object commitLock;
     private volatile long receivedTakenAtMillis = -1;
     private volatile String lastFailure;
     private final AtomicLong receives = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
 
-    Standby() {
+    Standby(Object commitLock) {
+        this.commitLock = commitLock;
     }
 
     /** Makes the store a standby of {@code primary} (a name for messages: its URL, say). */
     public void follow(String primary) {
-        this.primary = primary;
+        synchronized (commitLock) {
+            this.primary = primary;
+        }
     }
 
     /** Makes the store writable again: it no longer follows a primary. */
     public void promote() {
-        primary = null;
+        synchronized (commitLock) {
+            primary = null;
+        }
     }
 
     /** The primary this store follows, or null when it is not a standby. */
@@ -69,7 +77,21 @@ public final class Standby {
         return lastFailure;
     }
 
-    void checkWrite() {
+    /**
+     * Refuses a receive begun while following {@code from} (null: not a
+     * standby then) once the store follows another or none: a promoted store
+     * takes no more of its old primary's changes. Checked again under the
+     * commit lock when the receive commits.
+     */
+    void checkStillFollowing(String from) {
+        if (from != null && !from.equals(primary)) {
+            throw new InvalidStreamException("this store stopped following " + from
+                    + " while a stream from it was received; the stream was not applied");
+        }
+    }
+
+    /** Throws, naming the primary, when this store is a standby. */
+    public void checkWrite() {
         String p = primary;
         if (p != null) {
             throw new ReadOnlyStoreException("this store is a standby of " + p + ": it takes writes only from its"

@@ -328,6 +328,9 @@ public final class Txn implements AutoCloseable {
 
     /** Refuses a write of {@code key} that would count {@code adding} when the transaction would go past its limit. */
     private void checkRoom(byte[] key, long adding) {
+        if (receiving) {
+            return; // a stream is applied whole or not at all: see Store.Receiving
+        }
         long max = store.admission.maxTransactionBytes();
         if (heldBytes + adding <= max) {
             return; // fits even if the key is new: no lookup of what it replaces
@@ -470,11 +473,8 @@ public final class Txn implements AutoCloseable {
             if (!writes.isEmpty()) {
                 if (!receiving) {
                     store.standby().checkWrite(); // the store may have become a standby since the writes
-                } else if (receivingFrom != null && !receivingFrom.equals(store.standby().primary())) {
-                    // Promoted (or pointed elsewhere) while this stream was read: a promoted store
-                    // takes no more of its old primary's changes.
-                    throw new CairnException("this store stopped following " + receivingFrom
-                            + " while a stream from it was received; the stream was not applied");
+                } else {
+                    store.standby().checkStillFollowing(receivingFrom);
                 }
                 store.commit(this, handedOver());
             }
@@ -516,6 +516,24 @@ public final class Txn implements AutoCloseable {
      * place, not copied (a bulk transaction's write set is most of its
      * memory): the transaction is over, and {@link #end} only clears it.
      */
+    /**
+     * For {@link Store.Receiving#commit}: commits this transaction's writes
+     * and takes snapshot {@code name} of the result in one durable step.
+     */
+    void commitWithSnapshot(String name) {
+        checkActive();
+        refuseIfDoomed();
+        if (!receiving) {
+            throw new IllegalStateException("only a receiving transaction commits with a snapshot");
+        }
+        finished = true;
+        try {
+            store.commitWithSnapshot(this, handedOver(), name, receivingFrom);
+        } finally {
+            end();
+        }
+    }
+
     private TreeMap<byte[], Object> handedOver() {
         writes.replaceAll((k, v) -> v == DELETED ? null : v);
         return writes;

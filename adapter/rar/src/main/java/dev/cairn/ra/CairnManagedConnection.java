@@ -120,6 +120,7 @@ final class CairnManagedConnection implements ManagedConnection, LazyEnlistableM
 
     /** In a transaction of the receiver's own, never the caller's: a stream is applied whole or not at all. */
     SnapshotTransfer receiveSnapshot(InputStream in) {
+        store.standby().checkWrite(); // a standby takes streams from its primary only
         SnapshotReceiver.Received r = SnapshotReceiver.into(store, in);
         return new SnapshotTransfer(r.snapshot(), r.base(), r.puts(), r.deletes());
     }

@@ -13,8 +13,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -301,7 +303,7 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
     @Override
     public String sendSnapshotToFile(String name, String from, String path) {
         String base = from == null || from.isEmpty() ? null : from;
-        Path file = Path.of(path);
+        Path file = absolute(path);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
             SnapshotSender.Sent sent = SnapshotSender.send(store, name, base, out);
@@ -323,7 +325,8 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
 
     @Override
     public String receiveSnapshotFromFile(String path) {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(path)), 1 << 16)) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(absolute(path)), 1 << 16)) {
+            store.standby().checkWrite(); // a standby takes streams from its primary only
             SnapshotReceiver.Received r = SnapshotReceiver.into(store, in);
             return "received snapshot " + r.snapshot() + (r.base() == null ? "" : " (changes since " + r.base() + ")")
                     + ": " + r.puts() + " puts, " + r.deletes() + " deletes";
@@ -353,9 +356,33 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
         if (was == null) {
             throw new IllegalStateException("store " + store.path() + " is not a standby");
         }
-        store.standby().promote(); // the feed stops at its next tick
-        LOG.warning(() -> "Cairn store " + store.path() + " was promoted: it no longer follows " + was + " and takes writes");
-        return "promoted: no longer a standby of " + was;
+        // Durably first: a restart with standbyOf still configured must not make it
+        // follow the old primary again (two primaries, or a store that refuses every round).
+        Path marker = promotedMarker(store.path());
+        try (FileChannel ch = FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(("promoted from standby of " + was + "\n").getBytes(StandardCharsets.UTF_8)));
+            ch.force(true);
+        } catch (IOException e) {
+            throw new IllegalStateException("not promoted: cannot write " + marker + ": " + e.getMessage());
+        }
+        store.standby().promote(); // under the commit lock: no receive commits after this returns
+        LOG.warning(() -> "Cairn store " + store.path() + " was promoted: it no longer follows " + was
+                + " and takes writes; remove standbyOf from its configuration (" + marker + " keeps it a primary)");
+        return "promoted: no longer a standby of " + was + "; remove standbyOf from the configuration";
+    }
+
+    /** A file named by an administrator: absolute, so it never lands relative to the server's working directory. */
+    private static Path absolute(String path) {
+        Path p = Path.of(path);
+        if (!p.isAbsolute()) {
+            throw new IllegalArgumentException("give an absolute path on the server, not " + path);
+        }
+        return p;
+    }
+
+    /** The file whose presence says a store was promoted: it is then never a standby again, whatever the configuration says. */
+    static Path promotedMarker(Path store) {
+        return store.resolveSibling(store.getFileName() + ".promoted");
     }
 
     private static String describe(Exception e) {

@@ -6,26 +6,27 @@ import dev.cairn.engine.txn.SnapshotTable;
 import dev.cairn.engine.work.Workers;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
 import java.util.TimerTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Keeps a standby store up to date with its primary over the primary's HTTP
  * API, on the adapter's timer: each round asks the primary for a snapshot
  * ({@code POST /api/snapshots}), receives the changes since the one received
  * last ({@code GET /api/snapshots/{name}/stream?from=last}), then deletes the
- * older snapshot on both sides, so each side keeps one. The first round of
+ * standby's older snapshots on both sides, so each side keeps one (and what
+ * a failed round or a crash left goes too). The first round of
  * an empty standby receives the whole snapshot. A failed round changes
  * nothing on the standby (a receive is all or nothing), removes the
  * snapshot it asked for, is counted and logged, and the next round tries
@@ -38,15 +39,18 @@ import java.util.logging.Logger;
 final class StandbyFeed extends TimerTask {
 
     private static final Logger LOG = Logger.getLogger(StandbyFeed.class.getName());
-    /** Names of the snapshots a feed asks its primary for. */
+    /** Names of the snapshots a feed asks its primary for begin so. */
     static final String PREFIX = "cairn-standby-";
+    /** A read that waits this long for the primary's next bytes fails the round. */
+    private static final int READ_TIMEOUT_MILLIS = 120_000;
     private static final String STREAM_TYPE = "application/vnd.cairn.snapshot-stream";
 
     private final Store store;
     private final String primary;
     private final String authorization;
     private final Workers workers;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** This standby's snapshots, on both sides: {@link #PREFIX} and a mark of the standby's store, so standbys of one primary keep apart. */
+    private final String prefix;
     private final AtomicBoolean running = new AtomicBoolean();
     /** Whether the last round failed: only the first failure after a success is a warning. */
     private volatile boolean failing;
@@ -60,6 +64,7 @@ final class StandbyFeed extends TimerTask {
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (user + ":" + Objects.requireNonNullElse(password, "")).getBytes(StandardCharsets.UTF_8));
         this.workers = workers;
+        this.prefix = PREFIX + Integer.toHexString(store.path().toAbsolutePath().toString().hashCode()) + "-";
     }
 
     @Override
@@ -84,34 +89,33 @@ final class StandbyFeed extends TimerTask {
         }
     }
 
-    /** One round: a snapshot on the primary, its changes received here, the older snapshot gone on both sides. */
+    /** One round: a snapshot on the primary, its changes received here, the older snapshots gone on both sides. */
     void round() {
         if (store.standby().primary() == null) {
             return;
         }
         String last = null;
         for (SnapshotTable.Info i : store.snapshots()) {
-            if (i.name().startsWith(PREFIX)) {
+            if (i.name().startsWith(prefix)) {
                 last = i.name(); // oldest first: the last one is the newest
             }
         }
         long takenAt = System.currentTimeMillis();
-        String name = PREFIX + takenAt;
+        String name = prefix + takenAt;
         try {
-            expect(send("POST", "/api/snapshots", "application/json",
-                    HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\"}")), 201, "taking snapshot " + name);
+            call("POST", "/api/snapshots", "{\"name\":\"" + name + "\"}", 201);
         } catch (IOException | RuntimeException e) {
             failed("the primary " + primary + " did not take a snapshot: " + e.getMessage(), e);
             return;
         }
+        String path = "/api/snapshots/" + encode(name) + "/stream" + (last == null ? "" : "?from=" + encode(last));
+        HttpURLConnection c = null;
         try {
-            String path = "/api/snapshots/" + encode(name) + "/stream" + (last == null ? "" : "?from=" + encode(last));
-            HttpResponse<InputStream> r = http.send(request("GET", path).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
-                if (r.statusCode() != 200) {
-                    throw new IOException("GET " + path + " answered " + r.statusCode() + ": "
-                            + new String(in.readNBytes(500), StandardCharsets.UTF_8));
-                }
+            c = open("GET", path);
+            if (c.getResponseCode() != 200) {
+                throw new IOException("GET " + path + " answered " + c.getResponseCode() + ": " + error(c));
+            }
+            try (InputStream in = c.getInputStream()) {
                 SnapshotReceiver.into(store, in);
             }
             store.standby().received(takenAt);
@@ -119,57 +123,102 @@ final class StandbyFeed extends TimerTask {
                 failing = false;
                 LOG.info(() -> "Cairn standby " + store.path() + " receives from " + primary + " again");
             }
-        } catch (IOException | RuntimeException | InterruptedException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+        } catch (IOException | RuntimeException e) {
             failed("receiving " + name + (last == null ? "" : " (changes since " + last + ")") + " from " + primary
                     + " failed, nothing was changed: " + e.getMessage(), e);
             deleteOnPrimary(name);
             return;
-        }
-        if (last != null) {
-            deleteOnPrimary(last);
-            try {
-                store.receiving().deleteSnapshot(last);
-            } catch (RuntimeException e) {
-                failed("deleting the received snapshot " + last + " failed: " + e.getMessage(), e);
+        } finally {
+            if (c != null) {
+                c.disconnect();
             }
+        }
+        clearOlder(name);
+    }
+
+    /**
+     * Deletes this standby's snapshots other than {@code keep} on both sides:
+     * the base just replaced, and any a round that failed or a crash left
+     * behind (each holds blocks on its side until it goes).
+     */
+    private void clearOlder(String keep) {
+        for (SnapshotTable.Info i : store.snapshots()) {
+            if (i.name().startsWith(prefix) && !i.name().equals(keep)) {
+                try {
+                    store.receiving().deleteSnapshot(i.name());
+                } catch (RuntimeException e) {
+                    failed("deleting the received snapshot " + i.name() + " failed: " + e.getMessage(), e);
+                }
+            }
+        }
+        try {
+            String list = call("GET", "/api/snapshots", null, 200);
+            Matcher m = Pattern.compile("\"name\":\"(" + Pattern.quote(prefix) + "\\d+)\"").matcher(list);
+            while (m.find()) {
+                if (!m.group(1).equals(keep)) {
+                    deleteOnPrimary(m.group(1));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.fine(() -> "listing the primary's snapshots failed: " + e.getMessage());
         }
     }
 
     private void deleteOnPrimary(String name) {
         try {
-            HttpResponse<String> r = send("DELETE", "/api/snapshots/" + encode(name), null, HttpRequest.BodyPublishers.noBody());
-            if (r.statusCode() != 204 && r.statusCode() != 404) {
-                LOG.warning(() -> "the primary " + primary + " did not delete snapshot " + name + ": " + r.statusCode() + " " + r.body());
+            HttpURLConnection c = open("DELETE", "/api/snapshots/" + encode(name));
+            int status = c.getResponseCode();
+            if (status != 204 && status != 404) {
+                LOG.warning(() -> "the primary " + primary + " did not delete snapshot " + name + ": " + status);
             }
+            c.disconnect();
         } catch (IOException | RuntimeException e) {
             LOG.warning(() -> "the primary " + primary + " did not delete snapshot " + name + ": " + e.getMessage());
         }
     }
 
-    private HttpResponse<String> send(String method, String path, String type, HttpRequest.BodyPublisher body) throws IOException {
-        HttpRequest.Builder b = request(method, path).method(method, body);
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
+    /** A request with a JSON body (or none); returns the answer's body, which must come with {@code status}. */
+    private String call(String method, String path, String json, int status) throws IOException {
+        HttpURLConnection c = open(method, path);
         try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            if (json != null) {
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(json.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            if (c.getResponseCode() != status) {
+                throw new IOException(method + " " + path + " answered " + c.getResponseCode() + ": " + error(c));
+            }
+            try (InputStream in = c.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        } finally {
+            c.disconnect();
         }
     }
 
-    private HttpRequest.Builder request(String method, String path) {
-        return HttpRequest.newBuilder(URI.create(primary + path)).timeout(Duration.ofMinutes(10))
-                .header("Authorization", authorization).header("Accept", "application/json, " + STREAM_TYPE);
+    /**
+     * A connection with connect and read timeouts: a primary that stops
+     * answering fails the round instead of holding its WorkManager thread.
+     * HttpURLConnection starts no thread of its own, as the adapter must not.
+     */
+    private HttpURLConnection open(String method, String path) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(primary + path).toURL().openConnection();
+        c.setRequestMethod(method);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout(READ_TIMEOUT_MILLIS);
+        c.setRequestProperty("Authorization", authorization);
+        c.setRequestProperty("Accept", "application/json, " + STREAM_TYPE);
+        return c;
     }
 
-    private static void expect(HttpResponse<String> r, int status, String what) throws IOException {
-        if (r.statusCode() != status) {
-            throw new IOException(what + " answered " + r.statusCode() + ": " + r.body());
+    private static String error(HttpURLConnection c) {
+        try (InputStream in = c.getErrorStream()) {
+            return in == null ? "" : new String(in.readNBytes(500), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -86,7 +86,10 @@ final class StoreRegistry {
                 timer.scheduleAtFixedRate(history, 0, sampleSeconds * 1000L);
             }
             StandbyFeed feed = null;
-            if (primary != null) {
+            if (primary != null && Files.exists(CairnStoreAdmin.promotedMarker(key))) {
+                LOG.warning(() -> "Cairn store " + key + " was promoted and is a primary: standbyOf (" + primary.url()
+                        + ") is ignored; remove it from the configuration");
+            } else if (primary != null) {
                 store.standby().follow(primary.url());
                 feed = new StandbyFeed(store, primary.url(), primary.user(), primary.password(), workers);
                 timer.schedule(feed, 0, primary.intervalSeconds() * 1000L);

@@ -165,6 +165,15 @@ class CairnStoreAdminTest {
                     () -> admin.receiveSnapshotFromFile(damaged.toString()));
             assertTrue(bad.getMessage().contains("corrupt") && bad.getMessage().contains("nothing was changed"), bad.getMessage());
             assertEquals(0L, s.stats().keys());
+            s.standby().follow("http://primary/cairn");
+            IllegalStateException standby = assertThrows(IllegalStateException.class,
+                    () -> admin.receiveSnapshotFromFile(backup.toString()));
+            assertTrue(standby.getMessage().contains("standby of http://primary/cairn"), standby.getMessage());
+            assertTrue(admin.promote().contains("no longer a standby of http://primary/cairn"));
+            IllegalStateException relative = assertThrows(IllegalStateException.class,
+                    () -> admin.receiveSnapshotFromFile("relative.stream"));
+            assertTrue(relative.getMessage().contains("absolute path"), relative.getMessage());
+            assertTrue(Files.exists(CairnStoreAdmin.promotedMarker(s.path())), "promotion outlives a restart");
             String got = admin.receiveSnapshotFromFile(backup.toString());
             assertTrue(got.contains("received snapshot monday"), got);
             try (Txn t = s.begin()) {

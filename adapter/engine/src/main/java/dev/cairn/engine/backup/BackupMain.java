@@ -6,6 +6,8 @@ import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -66,15 +68,23 @@ public final class BackupMain {
                 }
                 SnapshotSender.Sent sent;
                 if (rest.get(3).equals("-")) {
-                    OutputStream out = new BufferedOutputStream(System.out, 1 << 16);
+                    // Not System.out: a PrintStream swallows a failed write, and a cut backup
+                    // must not exit 0.
+                    OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
                     sent = SnapshotSender.send(s, name, from, out);
+                    out.flush();
                 } else {
                     Path file = Path.of(rest.get(3));
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                          OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                        sent = SnapshotSender.send(s, name, from, out);
-                        out.flush();
-                        ch.force(true);
+                        try {
+                            sent = SnapshotSender.send(s, name, from, out);
+                            out.flush();
+                            ch.force(true);
+                        } catch (IOException | RuntimeException e) {
+                            Files.deleteIfExists(file); // no partial backup left to be mistaken for one
+                            throw e;
+                        }
                     }
                 }
                 System.err.printf("sent snapshot %s%s of %s: %d puts, %d deletes, %d bytes%n", name,

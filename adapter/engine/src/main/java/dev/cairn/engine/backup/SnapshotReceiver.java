@@ -1,6 +1,5 @@
 package dev.cairn.engine.backup;
 
-import dev.cairn.api.CairnException;
 import dev.cairn.api.InvalidStreamException;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
@@ -10,11 +9,13 @@ import java.io.InputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -22,10 +23,11 @@ import java.util.function.Supplier;
  * applies nothing unless the whole stream verifies:
  * <ul>
  * <li>{@link #intoNewStore}: a full stream becomes a new store file. It is
- * built beside the target under {@code <target>.receiving} in commits of a
- * bounded size, checked against the stream's digest, closed, and only then
- * renamed to the target (and the directory forced): a crash or a bad stream
- * leaves no target file, and the next receive removes the leftover.
+ * built beside the target under {@code <target>.receiving-<random>} in
+ * commits of a bounded size, checked against the stream's digest, closed,
+ * and only then linked in as the target, never replacing one (and the
+ * directory forced): a crash or a bad stream leaves no target file (a
+ * crash leaves the temporary one, to be deleted).
  * <li>{@link #into}: an incremental stream (or a full one, into an empty
  * store) is applied to an open store in one transaction, committed only
  * after the end frame verified and the result's digest matched the
@@ -35,7 +37,10 @@ import java.util.function.Supplier;
  * fail with a write conflict, the store unchanged.
  * </ul>
  * Either way the received store then holds a snapshot of the stream's name,
- * the base for the next incremental stream.
+ * the base for the next incremental stream, taken in the same durable step
+ * as the contents (a stream whose name the store already holds is refused).
+ * A receiving transaction is not bound by {@code maxTransactionBytes}: it
+ * holds the stream's keys and small values in memory until it commits.
  */
 public final class SnapshotReceiver {
 
@@ -60,8 +65,9 @@ public final class SnapshotReceiver {
         if (Files.exists(target)) {
             throw new IllegalArgumentException("the target " + target + " exists: a full stream is received into a new file only");
         }
-        Path temp = target.resolveSibling(target.getFileName() + ".receiving");
-        Files.deleteIfExists(temp); // a leftover of a receive that crashed
+        // Its own name, so two receives to one target never share it; a crash leaves it behind.
+        Path temp = target.resolveSibling(target.getFileName() + ".receiving-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         Received r;
         try {
             try (Store s = Store.create(temp, config)) {
@@ -79,7 +85,7 @@ public final class SnapshotReceiver {
                 s.createSnapshot(h.name());
                 r = new Received(h.name(), null, a.puts, a.deletes);
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            publish(temp, target);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
             throw e;
@@ -89,6 +95,20 @@ public final class SnapshotReceiver {
             d.force(true); // the rename itself survives a power loss
         }
         return r;
+    }
+
+    /** Puts the finished store at {@code target} in one step that never replaces a file another put there meanwhile. */
+    private static void publish(Path temp, Path target) throws IOException {
+        try {
+            Files.createLink(target, temp); // fails if the target exists; a rename would replace it
+        } catch (UnsupportedOperationException e) {
+            if (Files.exists(target)) {
+                throw new FileAlreadyExistsException(target.toString(), null, "appeared while the stream was received");
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            return;
+        }
+        Files.delete(temp);
     }
 
     /**
@@ -107,10 +127,7 @@ public final class SnapshotReceiver {
             Apply a = new Apply(frames, () -> t, Long.MAX_VALUE);
             a.run();
             a.checkDigests(before, Digest.of(t));
-            t.commit();
-            if (store.snapshots().stream().noneMatch(i -> i.name().equals(h.name()))) {
-                receiving.createSnapshot(h.name());
-            }
+            receiving.commit(t, h.name()); // the contents and their snapshot in one durable step
             return new Received(h.name(), h.incremental() ? h.base() : null, a.puts, a.deletes);
         } finally {
             t.close(); // rolls back unless committed: a refused stream changes nothing
@@ -242,7 +259,7 @@ public final class SnapshotReceiver {
                                 + " received that snapshot); nothing was applied");
             }
             if (after != endDigest) {
-                throw new CairnException("the received contents do not match the snapshot sent (digest "
+                throw new InvalidStreamException("the received contents do not match the snapshot sent (digest "
                         + Long.toHexString(after) + ", sent " + Long.toHexString(endDigest) + "); nothing was applied");
             }
         }

@@ -111,6 +111,12 @@ class SnapshotStreamTest {
         }
     }
 
+    private boolean noTemporaryFile(String target) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.noneMatch(f -> f.getFileName().toString().startsWith(target + ".receiving"));
+        }
+    }
+
     private static byte[] send(Store s, String name, String base) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SnapshotSender.send(s, name, base, out);
@@ -136,7 +142,7 @@ class SnapshotStreamTest {
         Path dst = dir.resolve("dst.cairn");
         SnapshotReceiver.Received first = SnapshotReceiver.intoNewStore(new ByteArrayInputStream(streams.get(0)), dst, CFG);
         assertEquals(snapshots.get(0).size(), first.puts());
-        assertFalse(Files.exists(dir.resolve("dst.cairn.receiving")), "the temporary file is gone");
+        assertTrue(noTemporaryFile("dst.cairn"), "the temporary file is gone");
         try (Store s = Store.open(dst, CFG)) {
             assertEquals(snapshots.get(0), contents(s), "after the full stream");
             for (int r = 1; r < streams.size(); r++) {
@@ -217,7 +223,7 @@ class SnapshotStreamTest {
             assertTrue(e.getMessage().contains("corrupt") || e.getMessage().contains("truncated")
                     || e.getMessage().contains("not a Cairn"), e.getMessage());
             assertFalse(Files.exists(target), "no store from a bad stream, bit at " + pos);
-            assertFalse(Files.exists(target.resolveSibling(target.getFileName() + ".receiving")));
+            assertTrue(noTemporaryFile(target.getFileName().toString()));
         }
         Random rnd = new Random(3);
         List<Integer> cuts = new ArrayList<>(starts.subList(0, starts.size() - 1));
@@ -341,6 +347,28 @@ class SnapshotStreamTest {
             assertArrayEquals(b("written meanwhile"), contents(s).get("small").bytes(), "the other commit stands");
             assertTrue(contents(s).containsKey("gone"), "and nothing of the stream was applied");
         }
+        // A key no one had, created meanwhile, conflicts as well: the receive read the whole key range.
+        Path dst2 = dir.resolve("dst2.cairn");
+        SnapshotReceiver.intoNewStore(new ByteArrayInputStream(full), dst2, CFG);
+        try (Store s = Store.open(dst2, CFG)) {
+            InputStream meddling = new FilterInputStream(new ByteArrayInputStream(incr)) {
+                private boolean done;
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (!done) {
+                        done = true;
+                        try (Txn t = s.begin()) {
+                            t.put(b("zzz-brand-new"), b("meanwhile"));
+                            t.commit();
+                        }
+                    }
+                    return super.read(b, off, len);
+                }
+            };
+            assertThrows(WriteConflictException.class, () -> SnapshotReceiver.into(s, meddling));
+            assertTrue(contents(s).containsKey("gone") && contents(s).containsKey("zzz-brand-new"));
+        }
     }
 
     @Test
@@ -366,8 +394,9 @@ class SnapshotStreamTest {
         InvalidStreamException e = assertThrows(InvalidStreamException.class, () -> SnapshotReceiver.intoNewStore(failing, target, CFG));
         assertTrue(e.getMessage().contains("the connection dropped"), e.getMessage());
         assertFalse(Files.exists(target));
-        // A crash would leave the temporary file: the next receive removes it.
-        Files.write(target.resolveSibling("t.cairn.receiving"), b("left by a crash"));
+        assertTrue(noTemporaryFile("t.cairn"), "a failed receive removes its temporary file");
+        // A crash would leave its temporary file; it does not stand in the next receive's way.
+        Files.write(target.resolveSibling("t.cairn.receiving-0"), b("left by a crash"));
         SnapshotReceiver.intoNewStore(new ByteArrayInputStream(full), target, CFG);
         try (Store s = Store.open(target, CFG)) {
             assertEquals(List.of("big", "new", "small"), List.copyOf(contents(s).keySet()));

@@ -90,7 +90,9 @@ class StandbyTest {
                     return super.read(buf, off, len);
                 }
             };
-            assertThrows(dev.cairn.api.CairnException.class, () -> SnapshotReceiver.into(standby, promoting));
+            dev.cairn.api.InvalidStreamException stopped = assertThrows(dev.cairn.api.InvalidStreamException.class,
+                    () -> SnapshotReceiver.into(standby, promoting));
+            assertTrue(stopped.getMessage().contains("stopped following"), stopped.getMessage());
             try (Txn t = standby.begin()) {
                 assertNull(t.get(b("late")), "nothing of it arrived");
             }
