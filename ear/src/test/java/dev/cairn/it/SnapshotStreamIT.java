@@ -44,6 +44,8 @@ class SnapshotStreamIT {
     private static final String STREAM_TYPE = "application/vnd.cairn.snapshot-stream";
     private static final String PASSWORD = System.getenv("CAIRN_ADMIN_PASSWORD");
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Keys of this run: the server's store outlives a run when the build is not clean. */
+    private static final String RUN = Long.toString(System.nanoTime(), 36);
     private static final StoreConfig CFG = StoreConfig.defaults().sizeBytes(256L << 20).cacheBytes(8L << 20);
 
     @Deployment(testable = false)
@@ -56,6 +58,11 @@ class SnapshotStreamIT {
 
     @TempDir
     Path dir;
+
+    /** A key of this run. */
+    private static byte[] k(String name) {
+        return ("it/stream/" + RUN + "/" + name).getBytes(UTF_8);
+    }
 
     private String app(String path) {
         return base.toString().replaceAll("/$", "") + path;
@@ -79,8 +86,8 @@ class SnapshotStreamIT {
     void aSnapshotGoesToAnotherStoreAndItsChangesComeBack() throws Exception {
         byte[] big = new byte[300_000];
         new Random(5).nextBytes(big);
-        assertEquals(201, send("PUT", app("/api/objects/it/stream/a"), null, "alpha".getBytes(UTF_8)).statusCode());
-        assertEquals(201, send("PUT", app("/api/objects/it/stream/big"), "image/png", big).statusCode());
+        assertEquals(201, send("PUT", app("/api/objects/it/stream/" + RUN + "/a"), null, "alpha".getBytes(UTF_8)).statusCode());
+        assertEquals(201, send("PUT", app("/api/objects/it/stream/" + RUN + "/big"), "image/png", big).statusCode());
         HttpResponse<byte[]> taken = send("POST", app("/api/snapshots"), "application/json", "{\"name\":\"it-stream-1\"}".getBytes(UTF_8));
         assertEquals(201, taken.statusCode(), text(taken));
         try {
@@ -94,13 +101,13 @@ class SnapshotStreamIT {
             byte[] changes;
             try (Store s = Store.open(standby, CFG)) {
                 try (Txn t = s.begin()) {
-                    assertArrayEquals("alpha".getBytes(UTF_8), t.get("it/stream/a".getBytes(UTF_8)));
-                    assertArrayEquals(big, t.get("it/stream/big".getBytes(UTF_8)));
-                    assertEquals("image/png", t.infos("it/stream/big".getBytes(UTF_8), "it/stream/bih".getBytes(UTF_8))
+                    assertArrayEquals("alpha".getBytes(UTF_8), t.get(k("a")));
+                    assertArrayEquals(big, t.get(k("big")));
+                    assertEquals("image/png", t.infos(k("big"), k("bih"))
                             .iterator().next().getValue().contentType());
                     // ... which changes one key, deletes another, and sends the change back.
-                    t.put("it/stream/from-elsewhere".getBytes(UTF_8), "written elsewhere".getBytes(UTF_8));
-                    t.delete("it/stream/a".getBytes(UTF_8));
+                    t.put(k("from-elsewhere"), "written elsewhere".getBytes(UTF_8));
+                    t.delete(k("a"));
                     t.commit();
                 }
                 s.createSnapshot("it-stream-2");
@@ -118,15 +125,15 @@ class SnapshotStreamIT {
             assertTrue(text(bad).contains("\"error\":\"bad_stream\"") && text(bad).contains("corrupt"), text(bad));
             HttpResponse<byte[]> json = send("POST", app("/api/admin/receive"), "application/json", changes);
             assertEquals(415, json.statusCode(), text(json));
-            assertEquals(200, send("GET", app("/api/objects/it/stream/a"), null, null).statusCode(), "unchanged");
+            assertEquals(200, send("GET", app("/api/objects/it/stream/" + RUN + "/a"), null, null).statusCode(), "unchanged");
 
             HttpResponse<byte[]> received = send("POST", app("/api/admin/receive"), STREAM_TYPE, changes);
             assertEquals(200, received.statusCode(), text(received));
             assertTrue(text(received).contains("\"snapshot\":\"it-stream-2\"") && text(received).contains("\"base\":\"it-stream-1\"")
                     && text(received).contains("\"puts\":1") && text(received).contains("\"deletes\":1"), text(received));
-            assertEquals("written elsewhere", text(send("GET", app("/api/objects/it/stream/from-elsewhere"), null, null)));
-            assertEquals(404, send("GET", app("/api/objects/it/stream/a"), null, null).statusCode());
-            assertArrayEquals(big, send("GET", app("/api/objects/it/stream/big"), null, null).body(), "untouched");
+            assertEquals("written elsewhere", text(send("GET", app("/api/objects/it/stream/" + RUN + "/from-elsewhere"), null, null)));
+            assertEquals(404, send("GET", app("/api/objects/it/stream/" + RUN + "/a"), null, null).statusCode());
+            assertArrayEquals(big, send("GET", app("/api/objects/it/stream/" + RUN + "/big"), null, null).body(), "untouched");
             assertTrue(text(send("GET", app("/api/snapshots"), null, null)).contains("\"it-stream-2\""));
 
             // The same changes again: the store no longer holds their base.
