@@ -1,6 +1,5 @@
 package dev.cairn.engine;
 
-import dev.cairn.api.AlreadyExistsException;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.NoSuchSnapshotException;
 import dev.cairn.api.StoreClosedException;
@@ -99,7 +98,7 @@ public final class Store implements AutoCloseable {
     /** Named snapshots. Guarded by commitLock. */
     final SnapshotTable snapshots;
     /** Taking, deleting, listing and reading them. */
-    private final NamedSnapshots named = new NamedSnapshots(this);
+    final NamedSnapshots named = new NamedSnapshots(this);
     /** Whether user writes are refused because a primary feeds this store. */
     private final Standby standby = new Standby(commitLock);
     final AtomicLong commits = new AtomicLong();
@@ -178,30 +177,6 @@ public final class Store implements AutoCloseable {
         settleFrees();
     }
 
-    /**
-     * Applies a receiving transaction's writes and takes snapshot {@code name}
-     * of the result within one generation, so no sync can make one durable
-     * without the other. Refused before anything is applied when the name is
-     * taken or the store stopped following {@code from}.
-     */
-    void commitWithSnapshot(Txn t, SortedMap<byte[], Object> writes, String name, String from) {
-        durably(() -> {
-            standby.checkStillFollowing(from);
-            if (SnapshotTable.find(blocks, applied.table(), name) != null) {
-                throw new AlreadyExistsException("a snapshot named " + name + " exists; the stream was not applied");
-            }
-        }, () -> blocks.withinGeneration(() -> {
-            admission.checkWritesAllowed(t, writes.keySet());
-            long seq = applyInternal(CommitPipeline.userWrites(writes), CommitPipeline.onlyDeletes(writes.values()));
-            conflicts.committed(seq, writes.keySet(), durable.seq());
-            Snapshot a = applied;
-            Bptr table = snapshots.create(a.table(), name, a.root(), blocks.openGeneration());
-            applied = new Snapshot(a.root(), table, a.seq() + 1);
-            blocks.epochs().unpin(t.pin());
-            return a.seq() + 1;
-        }));
-    }
-
     /** Whether this store is a standby of a primary, and how far behind it. */
     public Standby standby() {
         return standby;
@@ -209,45 +184,9 @@ public final class Store implements AutoCloseable {
 
     /** The writes that apply a primary's snapshot streams: the only ones a standby takes. */
     public Receiving receiving() {
-        return new Receiving();
+        return new Receiving(this);
     }
 
-    /** Writes that apply snapshot streams: allowed on a standby (see {@link Standby}). */
-    public final class Receiving {
-        private Receiving() {
-        }
-
-        /**
-         * A transaction that may commit on a standby, as long as the store
-         * still follows the primary it followed when this began: a stream
-         * still being received when the store is promoted is not applied.
-         */
-        public Txn begin() {
-            Txn t = Store.this.begin();
-            t.receiving(standby.primary());
-            return t;
-        }
-
-        /**
-         * Commits {@code t} (begun here) and takes snapshot {@code name} of
-         * the result in one durable step: a crash leaves both or neither, so
-         * a standby always holds the snapshot its contents came from.
-         *
-         * @throws dev.cairn.api.AlreadyExistsException when the name is taken; nothing is applied
-         */
-        public void commit(Txn t, String name) {
-            t.commitWithSnapshot(name);
-        }
-
-        public void createSnapshot(String name) {
-            named.create(name);
-        }
-
-        public void deleteSnapshot(String name) {
-            named.delete(name);
-            settleFrees();
-        }
-    }
 
     /**
      * Makes what a removal freed allocatable before the removal returns. A

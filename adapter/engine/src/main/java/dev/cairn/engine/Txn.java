@@ -94,7 +94,7 @@ public final class Txn implements AutoCloseable {
     }
 
     /**
-     * For {@link Store.Receiving}: this transaction applies a primary's
+     * For {@link Receiving}: this transaction applies a primary's
      * stream, and may write to a standby; {@code primary} is the one the
      * store followed when it began (null: none).
      */
@@ -329,7 +329,7 @@ public final class Txn implements AutoCloseable {
     /** Refuses a write of {@code key} that would count {@code adding} when the transaction would go past its limit. */
     private void checkRoom(byte[] key, long adding) {
         if (receiving) {
-            return; // a stream is applied whole or not at all: see Store.Receiving
+            return; // a stream is applied whole or not at all: see Receiving
         }
         long max = store.admission.maxTransactionBytes();
         if (heldBytes + adding <= max) {
@@ -517,7 +517,7 @@ public final class Txn implements AutoCloseable {
      * memory): the transaction is over, and {@link #end} only clears it.
      */
     /**
-     * For {@link Store.Receiving#commit}: commits this transaction's writes
+     * For {@link Receiving#commit}: commits this transaction's writes
      * and takes snapshot {@code name} of the result in one durable step.
      */
     void commitWithSnapshot(String name) {
@@ -528,7 +528,7 @@ public final class Txn implements AutoCloseable {
         }
         finished = true;
         try {
-            store.commitWithSnapshot(this, handedOver(), name, receivingFrom);
+            store.receiving().commitWithSnapshot(this, handedOver(), name, receivingFrom);
         } finally {
             end();
         }

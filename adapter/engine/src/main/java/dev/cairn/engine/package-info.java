@@ -3,7 +3,8 @@
  * lock) with {@code CommitPipeline} (group commit),
  * {@code PreparedTransactions} (the XA prepared table), {@code NamedSnapshots}
  * and {@code Admission} (the limits and conflict checks writes pass),
- * {@code Txn}, {@code StoreConfig}; and {@code BlockStore}, the block layer
+ * {@code Standby} and {@code Receiving} (a store a primary feeds, and the
+ * writes that feed it), {@code Txn}, {@code StoreConfig}; and {@code BlockStore}, the block layer
  * over one file, with {@code ArenaSet} (which arena a block comes from),
  * {@code BlockFrees} (how a freed block gets back to its arena),
  * {@code BulkRead} (bulk data read past the cache),

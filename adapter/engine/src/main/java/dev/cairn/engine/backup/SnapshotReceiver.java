@@ -1,6 +1,7 @@
 package dev.cairn.engine.backup;
 
 import dev.cairn.api.InvalidStreamException;
+import dev.cairn.engine.Receiving;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.Txn;
@@ -118,7 +119,7 @@ public final class SnapshotReceiver {
      * @throws InvalidStreamException when the stream is truncated, corrupt, or not for this store
      */
     public static Received into(Store store, InputStream in) {
-        Store.Receiving receiving = store.receiving(); // a standby takes these writes, and only these
+        Receiving receiving = store.receiving(); // a standby takes these writes, and only these
         Txn t = receiving.begin(); // before the first byte is read: a promotion while it is read refuses the stream
         try {
             StreamFormat.Reader frames = new StreamFormat.Reader(in);
