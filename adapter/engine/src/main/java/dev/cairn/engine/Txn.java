@@ -9,6 +9,7 @@ import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.object.Typed;
 import dev.cairn.engine.object.ValueInfo;
+import dev.cairn.engine.object.ValueTag;
 import dev.cairn.engine.object.VersionReader;
 import dev.cairn.engine.tree.Keys;
 import dev.cairn.engine.txn.Overlay;
@@ -205,16 +206,12 @@ public final class Txn implements AutoCloseable {
     public String etag(byte[] key) {
         checkActive();
         Admission.validateKey(key);
-        Object own = Typed.value(writes.get(key));
+        Object own = writes.get(key);
         if (own == DELETED) {
             return null;
         }
-        if (own instanceof StreamedValue s) {
-            return ObjectLayout.chunksEtag(s.length(), s.chunks());
-        }
         if (own != null) {
-            byte[] b = (byte[]) own;
-            return ObjectLayout.inlineEtag(b, 0, b.length);
+            return ownTag(own).etag();
         }
         readFromSnapshot(key);
         return version.etag(key);
@@ -431,6 +428,33 @@ public final class Txn implements AutoCloseable {
             reads.range(from, to);
         }
         return () -> new Overlay<>(version.infos(from, to), own(from, to), DELETED, Txn::ownInfo);
+    }
+
+    /**
+     * Like {@link #infos}, each key with its value's size, strong entity tag
+     * (as {@link #etag} gives it) and media type, as this transaction sees
+     * them, in one walk of the tree, without reading the values.
+     */
+    public Iterable<Map.Entry<byte[], ValueTag>> tags(byte[] fromInclusive, byte[] toExclusive) {
+        checkActive();
+        byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
+        byte[] to = toExclusive == null ? null : toExclusive.clone();
+        if (to != null && Keys.ORDER.compare(from, to) >= 0) {
+            return Collections::emptyIterator;
+        }
+        if (snapshotName == null) {
+            reads.range(from, to);
+        }
+        return () -> new Overlay<>(version.tags(from, to), own(from, to), DELETED, Txn::ownTag);
+    }
+
+    private static ValueTag ownTag(Object own) {
+        Object v = Typed.value(own);
+        if (v instanceof StreamedValue s) {
+            return new ValueTag(s.length(), ObjectLayout.chunksEtag(s.length(), s.chunks()), Typed.contentType(own));
+        }
+        byte[] b = (byte[]) v;
+        return new ValueTag(b.length, ObjectLayout.inlineEtag(b, 0, b.length), Typed.contentType(own));
     }
 
     private static ValueInfo ownInfo(Object own) {

@@ -57,7 +57,12 @@ class LargeReadTest {
                 }
             }
             // Written blocks stay cached until pushed out: the last value is
-            // partly cached now, the first not at all.
+            // partly cached now, so its reads mix copies from the cache and
+            // runs from disk; and reading it caches none of the others.
+            int last = sizes.length - 1;
+            int cachedBefore = cached(s, "v" + last);
+            int blocks = ObjectLayout.dataBlocks(s.blocks, s.blocks.roots().get(0), b("v" + last)).size();
+            assertTrue(cachedBefore > 0 && cachedBefore < blocks, cachedBefore + " of " + blocks + " blocks cached");
             for (int round = 0; round < 2; round++) {
                 for (int i = 0; i < sizes.length; i++) {
                     byte[] want = random(sizes[i], i);
@@ -69,12 +74,23 @@ class LargeReadTest {
                     }
                 }
             }
+            assertTrue(cached(s, "v" + last) <= cachedBefore, "reads cached none of its blocks");
         }
         try (Store s = Store.open(file, SMALL_CACHE); Txn t = s.begin()) {
             for (int i = 0; i < sizes.length; i++) {
                 assertArrayEquals(random(sizes[i], i), t.get(b("v" + i)), "after reopen, v" + i);
+                assertEquals(0, cached(s, "v" + i), "v" + i + " was read past the cache");
             }
         }
+    }
+
+    /** How many of {@code key}'s data blocks the cache holds. */
+    private static int cached(Store s, String key) {
+        int n = 0;
+        for (Bptr bp : ObjectLayout.dataBlocks(s.blocks, s.blocks.roots().get(0), b(key))) {
+            n += s.blocks.cache.contains(bp.addr()) ? 1 : 0;
+        }
+        return n;
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.cairn.engine.backup;
 import com.dynatrace.hash4j.hashing.HashStream64;
 import dev.cairn.engine.Txn;
 import dev.cairn.engine.block.BlockHash;
-import dev.cairn.engine.object.ValueInfo;
+import dev.cairn.engine.object.ValueTag;
 import java.util.Map;
 
 /**
@@ -29,11 +29,11 @@ final class Digest {
         return hash.getAsLong() ^ keys;
     }
 
-    /** The digest of everything {@code t} sees; every key counts as read by {@code t}. */
+    /** The digest of everything {@code t} sees, in one walk of its tree; the whole key range counts as read by {@code t}. */
     static long of(Txn t) {
         Digest d = new Digest();
-        for (Map.Entry<byte[], ValueInfo> e : t.infos(null, null)) {
-            d.add(e.getKey(), t.etag(e.getKey()), e.getValue().contentType());
+        for (Map.Entry<byte[], ValueTag> e : t.tags(null, null)) {
+            d.add(e.getKey(), e.getValue().etag(), e.getValue().contentType());
         }
         return d.value();
     }

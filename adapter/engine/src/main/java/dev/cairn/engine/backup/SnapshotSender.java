@@ -2,12 +2,18 @@ package dev.cairn.engine.backup;
 
 import dev.cairn.engine.Store;
 import dev.cairn.engine.Txn;
-import dev.cairn.engine.object.ValueInfo;
+import dev.cairn.engine.object.ValueTag;
 import dev.cairn.engine.tree.Keys;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
@@ -19,9 +25,9 @@ import java.util.Objects;
  * as read-only transactions, so commits go on meanwhile, and holds one data
  * frame of a value in memory at a time, however large the value.
  *
- * <p>An incremental stream is found by walking both snapshots' keys in order
- * and comparing their entity tags, which come from the tree: its cost grows
- * with the number of keys, its size with what changed.
+ * <p>An incremental stream is found by walking both snapshots' keys, with
+ * their entity tags, in order: one walk of each tree, reading no value; its
+ * cost grows with the number of keys, its size with what changed.
  */
 public final class SnapshotSender {
 
@@ -54,26 +60,26 @@ public final class SnapshotSender {
             Digest from = new Digest();
             long puts = 0;
             long deletes = 0;
-            Iterator<Map.Entry<byte[], ValueInfo>> n = newer.infos(null, null).iterator();
-            Iterator<Map.Entry<byte[], ValueInfo>> o = older == null ? null : older.infos(null, null).iterator();
-            Map.Entry<byte[], ValueInfo> ne = next(n);
-            Map.Entry<byte[], ValueInfo> oe = next(o);
+            Iterator<Map.Entry<byte[], ValueTag>> n = newer.tags(null, null).iterator();
+            Iterator<Map.Entry<byte[], ValueTag>> o = older == null ? null : older.tags(null, null).iterator();
+            Map.Entry<byte[], ValueTag> ne = next(n);
+            Map.Entry<byte[], ValueTag> oe = next(o);
             while (ne != null || oe != null) {
                 int c = ne == null ? 1 : oe == null ? -1 : Keys.ORDER.compare(ne.getKey(), oe.getKey());
                 if (c > 0) { // only in the older: gone
-                    from.add(oe.getKey(), older.etag(oe.getKey()), oe.getValue().contentType());
+                    from.add(oe.getKey(), oe.getValue().etag(), oe.getValue().contentType());
                     delete(w, oe.getKey());
                     deletes++;
                     oe = next(o);
                     continue;
                 }
                 byte[] key = ne.getKey();
-                String tag = newer.etag(key);
+                String tag = ne.getValue().etag();
                 String type = ne.getValue().contentType();
                 sent.add(key, tag, type);
                 boolean changed = true;
                 if (c == 0) {
-                    String oldTag = older.etag(key);
+                    String oldTag = oe.getValue().etag();
                     from.add(key, oldTag, oe.getValue().contentType());
                     changed = !tag.equals(oldTag) || !Objects.equals(type, oe.getValue().contentType());
                     oe = next(o);
@@ -92,6 +98,28 @@ public final class SnapshotSender {
         }
     }
 
+    /**
+     * Like {@link #send}, into a new file {@code file}, forced to disk before
+     * this returns; a send that fails leaves no file, so no partial stream is
+     * mistaken for a backup.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException when the file exists (it is left as it was)
+     */
+    public static Sent toFile(Store store, String name, String base, Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+                Sent sent = send(store, name, base, out);
+                out.flush();
+                ch.force(true);
+                return sent;
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(file);
+                throw e;
+            }
+        }
+    }
+
     private static <T> T next(Iterator<T> it) {
         return it != null && it.hasNext() ? it.next() : null;
     }
@@ -101,7 +129,7 @@ public final class SnapshotSender {
         w.frame(StreamFormat.DELETE, d);
     }
 
-    private static void put(StreamFormat.Writer w, Txn t, byte[] key, ValueInfo info) throws IOException {
+    private static void put(StreamFormat.Writer w, Txn t, byte[] key, ValueTag info) throws IOException {
         ByteBuffer p = ByteBuffer.allocate(StreamFormat.MAX_PAYLOAD);
         p.putShort((short) key.length).put(key);
         if (info.contentType() == null) {

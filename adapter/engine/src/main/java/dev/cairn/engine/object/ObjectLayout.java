@@ -7,7 +7,6 @@ import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.block.ReferenceWalker;
-import dev.cairn.engine.cache.CachedBlock;
 import dev.cairn.engine.tree.Tree;
 import dev.cairn.engine.tree.TreeFormat;
 import java.io.ByteArrayInputStream;
@@ -332,11 +331,26 @@ public final class ObjectLayout {
     /** The data blocks holding user key {@code key}'s value, in order; empty for an inline or absent value. */
     public static List<Bptr> dataBlocks(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
-        List<Bptr> out = new ArrayList<>();
-        if (stored != null && isLarge(stored)) {
-            for (long i = 0; i < chunks(largeLength(stored)); i++) {
-                out.add(chunkPtr(Tree.get(store, root, chunkKey(largeId(stored), i))));
+        return stored == null || !isLarge(stored) ? List.of() : chunkRecords(store, root, stored).stream().map(ObjectLayout::chunkPtr).toList();
+    }
+
+    /**
+     * The chunk records of the large value stored as {@code stored}, in
+     * order, from one scan of the tree rather than a descent each.
+     *
+     * @throws CorruptBlockException when one is missing
+     */
+    private static List<byte[]> chunkRecords(BlockAccess store, Bptr root, byte[] stored) {
+        long id = largeId(stored);
+        long n = chunks(largeLength(stored));
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, chunkKey(id, 0), chunkKey(id, n));
+        List<byte[]> out = new ArrayList<>();
+        for (long i = 0; i < n; i++) {
+            Map.Entry<byte[], byte[]> e = it.hasNext() ? it.next() : null;
+            if (e == null || !Arrays.equals(e.getKey(), chunkKey(id, i))) {
+                throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
             }
+            out.add(e.getValue());
         }
         return out;
     }
@@ -351,14 +365,22 @@ public final class ObjectLayout {
      */
     public static String etag(BlockAccess store, Bptr root, byte[] key) {
         byte[] stored = Tree.get(store, root, userKey(key));
-        if (stored == null) {
-            return null;
-        }
+        return stored == null ? null : etagOf(store, root, stored);
+    }
+
+    /** The tag of the value stored as {@code stored}: its bytes' hash, or a large value's chunk hashes (no data read). */
+    private static String etagOf(BlockAccess store, Bptr root, byte[] stored) {
         if (!isLarge(stored)) {
             int at = payload(stored);
             return inlineEtag(stored, at, stored.length - at);
         }
-        return chunksEtag(largeLength(stored), dataBlocks(store, root, key));
+        return chunksEtag(largeLength(stored), chunkRecords(store, root, stored).stream().map(ObjectLayout::chunkPtr).toList());
+    }
+
+    /** User keys in {@code [from, to)} with their values' sizes, tags and types, from the tree without reading the values. */
+    public static Iterator<Map.Entry<byte[], ValueTag>> tags(BlockAccess store, Bptr root, byte[] from, byte[] to) {
+        return userEntries(store, root, from, to, stored -> new ValueTag(info(stored).size(), etagOf(store, root, stored),
+                contentType(stored)));
     }
 
     /** The tag {@link #etag} gives a value of {@code length} bytes at {@code off} of {@code bytes}, once committed inline. */
@@ -383,30 +405,22 @@ public final class ObjectLayout {
         if (!isLarge(stored)) {
             return Arrays.copyOfRange(stored, payload(stored), stored.length);
         }
-        long length = largeLength(stored);
-        long id = largeId(stored);
-        byte[] out = new byte[Math.toIntExact(length)];
-        long n = chunks(length);
-        // The chunk records in one scan, not a descent each; whole chunks go
-        // straight from disk (or the cache) into the value, consecutive ones
-        // in one read, and only a short last chunk passes through a block.
-        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, chunkKey(id, 0), chunkKey(id, n));
+        byte[] out = new byte[Math.toIntExact(largeLength(stored))];
+        // Whole chunks go straight from disk (or the cache) into the value,
+        // consecutive ones in one read, and none is cached; only a short last
+        // chunk passes through a buffer of its own.
         List<Bptr> whole = new ArrayList<>();
         int at = 0;
-        for (long i = 0; i < n; i++) {
-            Map.Entry<byte[], byte[]> e = it.hasNext() ? it.next() : null;
-            if (e == null || !Arrays.equals(e.getKey(), chunkKey(id, i))) {
-                throw new CorruptBlockException(String.format("object 0x%x is corrupt: chunk %d is missing", id, i));
-            }
-            int len = chunkLength(e.getValue());
+        for (byte[] record : chunkRecords(store, root, stored)) {
+            int len = chunkLength(record);
             if (len == CHUNK) {
-                whole.add(chunkPtr(e.getValue()));
+                whole.add(chunkPtr(record));
                 continue;
             }
             at = readWhole(store, whole, out, at);
-            try (CachedBlock b = store.read(chunkPtr(e.getValue()))) {
-                System.arraycopy(b.data(), 0, out, at, len);
-            }
+            byte[] block = new byte[CHUNK]; // the whole block, for its hash
+            store.readInto(List.of(chunkPtr(record)), block, 0);
+            System.arraycopy(block, 0, out, at, len);
             at += len;
         }
         readWhole(store, whole, out, at);

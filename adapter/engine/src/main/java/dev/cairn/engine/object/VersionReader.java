@@ -55,6 +55,12 @@ public final class VersionReader {
         return ObjectLayout.infos(store, root, from, to);
     }
 
+    /** Keys in {@code [from, to)} (to null: all) with their values' sizes, entity tags and media types. */
+    public Iterator<Map.Entry<byte[], ValueTag>> tags(byte[] from, byte[] to) {
+        checkOpen.run();
+        return ObjectLayout.tags(store, root, from, to);
+    }
+
     /** Entries in {@code [from, to)} (to null: all), values read as the iterator reaches them. */
     public Iterator<Map.Entry<byte[], byte[]>> scan(byte[] from, byte[] to) {
         checkOpen.run();
