@@ -8,13 +8,10 @@ import dev.cairn.engine.backup.SnapshotReceiver;
 import dev.cairn.engine.backup.SnapshotSender;
 import dev.cairn.engine.check.CheckReport;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -304,21 +301,11 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
     public String sendSnapshotToFile(String name, String from, String path) {
         String base = from == null || from.isEmpty() ? null : from;
         Path file = absolute(path);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-            SnapshotSender.Sent sent = SnapshotSender.send(store, name, base, out);
-            out.flush();
-            ch.force(true);
+        try {
+            SnapshotSender.Sent sent = SnapshotSender.toFile(store, name, base, file);
             return "sent snapshot " + name + (base == null ? "" : " (changes since " + base + ")") + " to " + file + ": "
                     + sent.puts() + " puts, " + sent.deletes() + " deletes, " + sent.bytes() + " bytes";
         } catch (IOException | RuntimeException e) {
-            if (!(e instanceof FileAlreadyExistsException)) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // the message below says what failed; a partial stream is refused by any receiver
-                }
-            }
             throw new IllegalStateException("sending snapshot " + name + " to " + file + " failed: " + describe(e));
         }
     }

@@ -11,11 +11,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -74,18 +71,7 @@ public final class BackupMain {
                     sent = SnapshotSender.send(s, name, from, out);
                     out.flush();
                 } else {
-                    Path file = Path.of(rest.get(3));
-                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                         OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16)) {
-                        try {
-                            sent = SnapshotSender.send(s, name, from, out);
-                            out.flush();
-                            ch.force(true);
-                        } catch (IOException | RuntimeException e) {
-                            Files.deleteIfExists(file); // no partial backup left to be mistaken for one
-                            throw e;
-                        }
-                    }
+                    sent = SnapshotSender.toFile(s, name, from, Path.of(rest.get(3)));
                 }
                 System.err.printf("sent snapshot %s%s of %s: %d puts, %d deletes, %d bytes%n", name,
                         from == null ? "" : " (changes since " + from + ")", store, sent.puts(), sent.deletes(), sent.bytes());
