@@ -184,6 +184,37 @@ class SnapshotStreamTest {
         return src;
     }
 
+    /** Snapshot "a" of {@link #sourceWithTwoSnapshots} whole, and "b" as the changes since "a". */
+    private byte[][] twoStreams() throws IOException {
+        try (Store src = sourceWithTwoSnapshots()) {
+            return new byte[][] {send(src, "a", null), send(src, "b", "a")};
+        }
+    }
+
+    /** What to do at a point of a stream being read. */
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    /** {@code bytes} as a stream that runs {@code action} once, when a read would pass byte {@code at}. */
+    private static InputStream actingAt(byte[] bytes, int at, Action action) {
+        return new FilterInputStream(new ByteArrayInputStream(bytes)) {
+            private int read;
+            private boolean done;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (!done && read + len >= at) {
+                    done = true;
+                    action.run();
+                }
+                int n = super.read(b, off, len);
+                read += Math.max(n, 0);
+                return n;
+            }
+        };
+    }
+
     /** Frame boundaries of a stream: the offsets where each frame starts, and the stream's length last. */
     private static List<Integer> frameStarts(byte[] stream) {
         List<Integer> starts = new ArrayList<>();
@@ -250,12 +281,9 @@ class SnapshotStreamTest {
 
     @Test
     void aDamagedIncrementalStreamLeavesTheReceiverAsItWas() throws IOException {
-        byte[] full;
-        byte[] incr;
-        try (Store src = sourceWithTwoSnapshots()) {
-            full = send(src, "a", null);
-            incr = send(src, "b", "a");
-        }
+        byte[][] streams = twoStreams();
+        byte[] full = streams[0];
+        byte[] incr = streams[1];
         Path dst = dir.resolve("dst.cairn");
         SnapshotReceiver.intoNewStore(new ByteArrayInputStream(full), dst, CFG);
         try (Store s = Store.open(dst, CFG)) {
@@ -282,12 +310,9 @@ class SnapshotStreamTest {
 
     @Test
     void anIncrementalStreamIsRefusedByAStoreThatDoesNotHoldItsBase() throws IOException {
-        byte[] full;
-        byte[] incr;
-        try (Store src = sourceWithTwoSnapshots()) {
-            full = send(src, "a", null);
-            incr = send(src, "b", "a");
-        }
+        byte[][] streams = twoStreams();
+        byte[] full = streams[0];
+        byte[] incr = streams[1];
         try (Store empty = Store.create(dir.resolve("empty.cairn"), CFG)) {
             CairnException e = assertThrows(InvalidStreamException.class, () -> SnapshotReceiver.into(empty, new ByteArrayInputStream(incr)));
             assertTrue(e.getMessage().contains("base"), e.getMessage());
@@ -317,32 +342,18 @@ class SnapshotStreamTest {
 
     @Test
     void aCommitToTheReceiverDuringAReceiveMakesTheReceiveConflict() throws IOException {
-        byte[] full;
-        byte[] incr;
-        try (Store src = sourceWithTwoSnapshots()) {
-            full = send(src, "a", null);
-            incr = send(src, "b", "a");
-        }
+        byte[][] streams = twoStreams();
+        byte[] full = streams[0];
+        byte[] incr = streams[1];
         Path dst = dir.resolve("dst.cairn");
         SnapshotReceiver.intoNewStore(new ByteArrayInputStream(full), dst, CFG);
         try (Store s = Store.open(dst, CFG)) {
-            int half = incr.length / 2;
-            InputStream meddling = new FilterInputStream(new ByteArrayInputStream(incr)) {
-                private int read;
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (read < half && read + len >= half) {
-                        try (Txn t = s.begin()) { // another writer, halfway through the stream
-                            t.put(b("small"), b("written meanwhile"));
-                            t.commit();
-                        }
-                    }
-                    int n = super.read(b, off, len);
-                    read += Math.max(n, 0);
-                    return n;
+            InputStream meddling = actingAt(incr, incr.length / 2, () -> {
+                try (Txn t = s.begin()) { // another writer, halfway through the stream
+                    t.put(b("small"), b("written meanwhile"));
+                    t.commit();
                 }
-            };
+            });
             assertThrows(WriteConflictException.class, () -> SnapshotReceiver.into(s, meddling));
             assertArrayEquals(b("written meanwhile"), contents(s).get("small").bytes(), "the other commit stands");
             assertTrue(contents(s).containsKey("gone"), "and nothing of the stream was applied");
@@ -351,21 +362,12 @@ class SnapshotStreamTest {
         Path dst2 = dir.resolve("dst2.cairn");
         SnapshotReceiver.intoNewStore(new ByteArrayInputStream(full), dst2, CFG);
         try (Store s = Store.open(dst2, CFG)) {
-            InputStream meddling = new FilterInputStream(new ByteArrayInputStream(incr)) {
-                private boolean done;
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    if (!done) {
-                        done = true;
-                        try (Txn t = s.begin()) {
-                            t.put(b("zzz-brand-new"), b("meanwhile"));
-                            t.commit();
-                        }
-                    }
-                    return super.read(b, off, len);
+            InputStream meddling = actingAt(incr, 0, () -> {
+                try (Txn t = s.begin()) {
+                    t.put(b("zzz-brand-new"), b("meanwhile"));
+                    t.commit();
                 }
-            };
+            });
             assertThrows(WriteConflictException.class, () -> SnapshotReceiver.into(s, meddling));
             assertTrue(contents(s).containsKey("gone") && contents(s).containsKey("zzz-brand-new"));
         }
@@ -378,19 +380,9 @@ class SnapshotStreamTest {
             full = send(src, "b", null);
         }
         Path target = dir.resolve("t.cairn");
-        InputStream failing = new FilterInputStream(new ByteArrayInputStream(full)) {
-            private int read;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (read > full.length / 2) {
-                    throw new IOException("the connection dropped");
-                }
-                int n = super.read(b, off, len);
-                read += Math.max(n, 0);
-                return n;
-            }
-        };
+        InputStream failing = actingAt(full, full.length / 2, () -> {
+            throw new IOException("the connection dropped");
+        });
         InvalidStreamException e = assertThrows(InvalidStreamException.class, () -> SnapshotReceiver.intoNewStore(failing, target, CFG));
         assertTrue(e.getMessage().contains("the connection dropped"), e.getMessage());
         assertFalse(Files.exists(target));
