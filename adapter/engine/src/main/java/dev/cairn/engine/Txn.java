@@ -21,7 +21,8 @@ import java.io.InputStream;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A transaction: reads see the durable state as of {@link Store#begin()} plus
@@ -45,15 +46,7 @@ import java.util.TreeMap;
  */
 public final class Txn implements AutoCloseable {
 
-    /** Marks a buffered delete; compared by identity. */
-    private static final Object DELETED = new Object();
-
-    /**
-     * What a write counts against {@code maxTransactionBytes} besides its key
-     * and in-memory value: the map entry and array headers here, and the key's
-     * place in conflict tracking at commit.
-     */
-    static final int WRITE_OVERHEAD = 128;
+    private static final Object DELETED = WriteSet.DELETED;
 
     private final Store store;
     private final Store.Snapshot snapshot;
@@ -62,12 +55,9 @@ public final class Txn implements AutoCloseable {
     private final long pin;
     /** The snapshot this transaction reads, when it reads one: then it cannot write. */
     private final String snapshotName;
-    /** Key to byte[], StreamedValue, either {@link Typed} with a media type, or DELETED. */
-    private final TreeMap<byte[], Object> writes = new TreeMap<>(Keys.ORDER);
+    private final WriteSet writes;
     /** What this transaction read from its snapshot, validated at commit. */
     private final ReadSet reads = new ReadSet();
-    /** What {@code writes} counts against {@code maxTransactionBytes} ({@link #counted}). */
-    private long heldBytes;
     /** Why this transaction may only roll back, or null. */
     private String rollbackOnly;
     /** Volatile: a stream of this transaction may be read on another thread (see {@link #getStream}). */
@@ -83,6 +73,7 @@ public final class Txn implements AutoCloseable {
         this.version = store.reader(snapshot);
         this.pin = pin;
         this.snapshotName = snapshotName;
+        this.writes = new WriteSet(store::release);
     }
 
     private void checkWritable() {
@@ -211,7 +202,7 @@ public final class Txn implements AutoCloseable {
             return null;
         }
         if (own != null) {
-            return ownTag(own).etag();
+            return WriteSet.tag(own).etag();
         }
         readFromSnapshot(key);
         return version.etag(key);
@@ -258,8 +249,8 @@ public final class Txn implements AutoCloseable {
         ContentTypes.check(contentType);
         store.admission.checkWriteOfRead(this, key);
         boolean inline = value.length <= ObjectLayout.maxInline(contentType);
-        checkRoom(key, counted(key, inline ? value.length : 0)); // before a large value is copied to disk
-        replace(key.clone(), Typed.of(contentType, inline ? value.clone() : store.copyIn(value)));
+        checkRoom(key, inline ? value.length : 0); // before a large value is copied to disk
+        writes.replace(key.clone(), Typed.of(contentType, inline ? value.clone() : store.copyIn(value)));
     }
 
     /**
@@ -293,13 +284,13 @@ public final class Txn implements AutoCloseable {
             throw new CairnException("reading the value to store failed: " + e.getMessage(), e);
         }
         if (head.length <= maxInline) {
-            checkRoom(key, counted(key, head.length));
-            replace(key.clone(), Typed.of(contentType, head));
+            checkRoom(key, head.length);
+            writes.replace(key.clone(), Typed.of(contentType, head));
             return head.length;
         }
-        checkRoom(key, counted(key, 0)); // before the stream is read to disk
+        checkRoom(key, 0); // before the stream is read to disk
         StreamedValue v = store.streamIn(head, in);
-        replace(key.clone(), Typed.of(contentType, v));
+        writes.replace(key.clone(), Typed.of(contentType, v));
         return v.length();
     }
 
@@ -318,46 +309,15 @@ public final class Txn implements AutoCloseable {
         Admission.validateKey(key);
         store.admission.checkWriteOfRead(this, key);
         boolean existed = peekExists(key);
-        checkRoom(key, counted(key, 0));
-        replace(key.clone(), DELETED);
+        checkRoom(key, 0);
+        writes.replace(key.clone(), DELETED);
         return existed;
     }
 
-    /** Refuses a write of {@code key} that would count {@code adding} when the transaction would go past its limit. */
-    private void checkRoom(byte[] key, long adding) {
-        if (receiving) {
-            return; // a stream is applied whole or not at all: see Receiving
-        }
-        long max = store.admission.maxTransactionBytes();
-        if (heldBytes + adding <= max) {
-            return; // fits even if the key is new: no lookup of what it replaces
-        }
-        long after = heldBytes - counted(key, writes.get(key)) + adding;
-        if (after > max) {
-            throw new TransactionTooLargeException("the transaction would hold " + after + " bytes of writes in memory, "
-                    + "more than the store's maxTransactionBytes (" + max + "); this write was refused and the "
-                    + "transaction's " + writes.size() + " earlier writes are kept: commit them, or roll back, "
-                    + "and write the rest in another transaction (or raise maxTransactionBytes)");
-        }
-    }
-
-    /** What a write of {@code key} counts against the limit, with {@code own} as {@link #writes} holds it (null: none). */
-    private static long counted(byte[] key, Object own) {
-        if (own == null) {
-            return 0;
-        }
-        return counted(key, Typed.value(own) instanceof byte[] b ? b.length : 0);
-    }
-
-    private static long counted(byte[] key, int valueBytesInMemory) {
-        return key.length + valueBytesInMemory + WRITE_OVERHEAD;
-    }
-
-    private void replace(byte[] key, Object value) {
-        Object old = writes.put(key, value);
-        heldBytes += counted(key, value) - counted(key, old);
-        if (Typed.value(old) instanceof StreamedValue s) {
-            store.release(s);
+    /** Refuses a write of {@code key} holding {@code valueBytesInMemory} when the transaction would go past its limit. */
+    private void checkRoom(byte[] key, int valueBytesInMemory) {
+        if (!receiving) { // a stream is applied whole or not at all: see Receiving
+            writes.checkRoom(key, valueBytesInMemory, store.admission.maxTransactionBytes());
         }
     }
 
@@ -372,6 +332,16 @@ public final class Txn implements AutoCloseable {
      * inverted range has no entries.
      */
     public Iterable<Map.Entry<byte[], byte[]>> scan(byte[] fromInclusive, byte[] toExclusive) {
+        return range(fromInclusive, toExclusive, version::scan, this::bytes);
+    }
+
+    /**
+     * The entries of {@code [fromInclusive, toExclusive)} as {@code stored}
+     * gives them from the snapshot, overlaid with this transaction's writes
+     * as {@code own} gives them; the range counts as read.
+     */
+    private <V> Iterable<Map.Entry<byte[], V>> range(byte[] fromInclusive, byte[] toExclusive,
+            BiFunction<byte[], byte[], Iterator<Map.Entry<byte[], V>>> stored, Function<Object, V> own) {
         checkActive();
         byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
         byte[] to = toExclusive == null ? null : toExclusive.clone();
@@ -381,12 +351,7 @@ public final class Txn implements AutoCloseable {
         if (snapshotName == null) {
             reads.range(from, to);
         }
-        return () -> new Overlay<>(version.scan(from, to), own(from, to), DELETED, this::bytes);
-    }
-
-    /** This transaction's writes in {@code [from, to)}. */
-    private Iterator<Map.Entry<byte[], Object>> own(byte[] from, byte[] to) {
-        return (to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false)).entrySet().iterator();
+        return () -> new Overlay<>(stored.apply(from, to), writes.range(from, to), DELETED, own);
     }
 
     /**
@@ -418,16 +383,7 @@ public final class Txn implements AutoCloseable {
      * as this transaction sees them, without reading the values.
      */
     public Iterable<Map.Entry<byte[], ValueInfo>> infos(byte[] fromInclusive, byte[] toExclusive) {
-        checkActive();
-        byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
-        byte[] to = toExclusive == null ? null : toExclusive.clone();
-        if (to != null && Keys.ORDER.compare(from, to) >= 0) {
-            return Collections::emptyIterator;
-        }
-        if (snapshotName == null) {
-            reads.range(from, to);
-        }
-        return () -> new Overlay<>(version.infos(from, to), own(from, to), DELETED, Txn::ownInfo);
+        return range(fromInclusive, toExclusive, version::infos, WriteSet::info);
     }
 
     /**
@@ -436,30 +392,7 @@ public final class Txn implements AutoCloseable {
      * them, in one walk of the tree, without reading the values.
      */
     public Iterable<Map.Entry<byte[], ValueTag>> tags(byte[] fromInclusive, byte[] toExclusive) {
-        checkActive();
-        byte[] from = fromInclusive == null ? Keys.LOWEST : fromInclusive.clone();
-        byte[] to = toExclusive == null ? null : toExclusive.clone();
-        if (to != null && Keys.ORDER.compare(from, to) >= 0) {
-            return Collections::emptyIterator;
-        }
-        if (snapshotName == null) {
-            reads.range(from, to);
-        }
-        return () -> new Overlay<>(version.tags(from, to), own(from, to), DELETED, Txn::ownTag);
-    }
-
-    private static ValueTag ownTag(Object own) {
-        Object v = Typed.value(own);
-        if (v instanceof StreamedValue s) {
-            return new ValueTag(s.length(), ObjectLayout.chunksEtag(s.length(), s.chunks()), Typed.contentType(own));
-        }
-        byte[] b = (byte[]) v;
-        return new ValueTag(b.length, ObjectLayout.inlineEtag(b, 0, b.length), Typed.contentType(own));
-    }
-
-    private static ValueInfo ownInfo(Object own) {
-        Object v = Typed.value(own);
-        return new ValueInfo(v instanceof StreamedValue sv ? sv.length() : ((byte[]) v).length, Typed.contentType(own));
+        return range(fromInclusive, toExclusive, version::tags, WriteSet::tag);
     }
 
     /**
@@ -500,7 +433,7 @@ public final class Txn implements AutoCloseable {
                 } else {
                     store.standby().checkStillFollowing(receivingFrom);
                 }
-                store.commit(this, handedOver());
+                store.commit(this, writes.handOver());
             }
         } finally {
             end();
@@ -522,7 +455,7 @@ public final class Txn implements AutoCloseable {
         refuseIfDoomed();
         finished = true;
         try {
-            store.prepare(this, xid, handedOver());
+            store.prepare(this, xid, writes.handOver());
         } finally {
             end();
         }
@@ -536,11 +469,6 @@ public final class Txn implements AutoCloseable {
     }
 
     /**
-     * The write set as the store takes it, null for a delete. Converted in
-     * place, not copied (a bulk transaction's write set is most of its
-     * memory): the transaction is over, and {@link #end} only clears it.
-     */
-    /**
      * For {@link Receiving#commit}: commits this transaction's writes
      * and takes snapshot {@code name} of the result in one durable step.
      */
@@ -552,26 +480,15 @@ public final class Txn implements AutoCloseable {
         }
         finished = true;
         try {
-            store.receiving().commitWithSnapshot(this, handedOver(), name, receivingFrom);
+            store.receiving().commitWithSnapshot(this, writes.handOver(), name, receivingFrom);
         } finally {
             end();
         }
     }
 
-    private TreeMap<byte[], Object> handedOver() {
-        writes.replaceAll((k, v) -> v == DELETED ? null : v);
-        return writes;
-    }
-
     /** Gives back streamed blocks no commit claimed, and lets go of the snapshot. */
     private void end() {
-        for (Object v : writes.values()) {
-            if (Typed.value(v) instanceof StreamedValue s) {
-                store.release(s);
-            }
-        }
         writes.clear();
-        heldBytes = 0;
         store.ended(this);
     }
 
