@@ -194,21 +194,27 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     }
 
     private CachedBlock newBlock(int type, int hint, boolean zeroed) {
+        CachedBlock b = taken(false, hint, zeroed);
+        if (type != BlockFormat.TYPE_DATA) {
+            ByteBuffer.wrap(b.data()).putShort(0, (short) type);
+        }
+        return b;
+    }
+
+    /** A block allocated ({@code reserved}: reserved) in the open generation, in the cache. */
+    private CachedBlock taken(boolean reserved, int hint, boolean zeroed) {
         checkWritable();
         long addr;
         long gen;
         segmentLock.readLock().lock();
         try {
-            addr = arenaSet.allocate(hint);
+            addr = reserved ? arenaSet.reserve(hint) : arenaSet.allocate(hint);
             gen = openGen;
         } finally {
             segmentLock.readLock().unlock();
         }
         CachedBlock b = cache.create(addr, zeroed);
         b.gen(gen);
-        if (type != BlockFormat.TYPE_DATA) {
-            ByteBuffer.wrap(b.data()).putShort(0, (short) type);
-        }
         return b;
     }
 
@@ -228,19 +234,7 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      */
     @Override
     public CachedBlock newReservedBlock(int hint) {
-        checkWritable();
-        long addr;
-        long gen;
-        segmentLock.readLock().lock();
-        try {
-            addr = arenaSet.reserve(hint);
-            gen = openGen;
-        } finally {
-            segmentLock.readLock().unlock();
-        }
-        CachedBlock b = cache.create(addr, false);
-        b.gen(gen);
-        return b;
+        return taken(true, hint, false);
     }
 
     /** Logs the allocation of reserved blocks; call within {@link #withinGeneration}. */
@@ -260,7 +254,6 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     public boolean unreserve(Bptr bp) {
         return unreserve(bp.addr());
     }
-
 
     /** Like {@link #unreserve(Bptr)}, for a reserved block whose write never returned a pointer. */
     @Override
@@ -352,7 +345,6 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
     public boolean takeFoundFull() {
         return arenaSet.takeFoundFull();
     }
-
 
     // ---- sync
 
@@ -455,12 +447,8 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
         }
     }
 
-    /** Throws the store's read-only or closed error before a commit does any work. */
-    public void checkWritableForCommit() {
-        checkWritable();
-    }
-
-    void checkWritable() {
+    /** Throws the store's read-only or closed error (before a commit does any work, say). */
+    public void checkWritable() {
         checkOpen();
         file.checkWritable();
     }

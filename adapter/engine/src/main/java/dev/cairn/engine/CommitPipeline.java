@@ -134,7 +134,7 @@ final class CommitPipeline {
         List<CommitQueue.Waiting<UserCommit>> batch = queued.takeAll();
         try {
             store.checkOpen();
-            store.blocks.checkWritableForCommit();
+            store.blocks.checkWritable();
             List<CommitQueue.Waiting<UserCommit>> passing = new ArrayList<>();
             for (CommitQueue.Waiting<UserCommit> w : batch) {
                 UserCommit c = w.commit();
@@ -173,7 +173,7 @@ final class CommitPipeline {
             } catch (RuntimeException e) {
                 for (CommitQueue.Waiting<UserCommit> w : passing) {
                     try {
-                        store.blocks.checkWritableForCommit(); // as a commit applied alone checks first
+                        store.blocks.checkWritable(); // as a commit applied alone checks first
                         w.applied(applyOne(w.commit().txn(), w.commit().writes()));
                     } catch (RuntimeException alone) {
                         w.refused(alone);

@@ -304,7 +304,7 @@ public final class Store implements AutoCloseable {
             synchronized (commitLock) {
                 checkOpen();
                 precondition.run();
-                blocks.checkWritableForCommit();
+                blocks.checkWritable();
                 seq = change.getAsLong();
             }
         } finally {
