@@ -156,20 +156,24 @@ final class CommitPipeline {
                 return;
             }
             Iterable<Map.Entry<byte[], Object>> union;
+            Iterable<Map.Entry<byte[], Object>> each; // every commit's writes, in commit order, for the change log
             boolean removal = true;
             for (CommitQueue.Waiting<UserCommit> w : passing) {
                 removal &= onlyDeletes(w.commit().writes().values());
             }
             if (passing.size() == 1) {
                 union = userWrites(passing.get(0).commit().writes()); // a bulk commit is not copied again
+                each = union;
             } else {
                 TreeMap<byte[], Object> all = new TreeMap<>(Keys.ORDER);
                 passing.forEach(w -> userWrites(w.commit().writes()).forEach(e -> all.put(e.getKey(), e.getValue())));
                 union = all.entrySet();
+                each = () -> passing.stream().flatMap(w -> w.commit().writes().entrySet().stream()
+                        .map(e -> Map.entry(ObjectLayout.userKey(e.getKey()), e.getValue()))).iterator();
             }
             long seq;
             try {
-                seq = store.applyInternal(union, removal);
+                seq = store.applyInternal(union, each, removal);
             } catch (RuntimeException e) {
                 for (CommitQueue.Waiting<UserCommit> w : passing) {
                     try {

@@ -99,6 +99,8 @@ public final class Store implements AutoCloseable {
     final SnapshotTable snapshots;
     /** Taking, deleting, listing and reading them. */
     final NamedSnapshots named = new NamedSnapshots(this);
+    /** The record of committed changes that subscribers read. */
+    final ChangeLog changes = new ChangeLog(this);
     /** Whether user writes are refused because a primary feeds this store. */
     private final Standby standby = new Standby(commitLock);
     final AtomicLong commits = new AtomicLong();
@@ -120,6 +122,7 @@ public final class Store implements AutoCloseable {
         this.snapshots = SnapshotTable.load(blocks, s.table());
         this.group = new GroupSync(this::syncNow, applying::get, 0);
         xa.load(s.root());
+        changes.load(s.root());
     }
 
     /** Formats a new store at {@code path}; fails when the file exists. */
@@ -135,6 +138,11 @@ public final class Store implements AutoCloseable {
     /** Opens the store at {@code path}, creating it when there is no file. */
     public static Store openOrCreate(Path path, StoreConfig config) {
         return Files.exists(path) ? open(path, config) : create(path, config);
+    }
+
+    /** The log of committed changes: subscriptions, their positions, the durable changes after one. */
+    public ChangeLog changes() {
+        return changes;
     }
 
     /** Starts a transaction on the last durable state. */
@@ -321,10 +329,20 @@ public final class Store implements AutoCloseable {
      * after the new roots are in place.
      */
     long applyInternal(Iterable<Map.Entry<byte[], Object>> internal, boolean removal) {
+        return applyInternal(internal, internal, removal);
+    }
+
+    /**
+     * Like {@link #applyInternal(Iterable, boolean)}, with the change log
+     * told of the user writes in {@code changed} (see {@link ChangeLog#record}).
+     */
+    long applyInternal(Iterable<Map.Entry<byte[], Object>> internal, Iterable<Map.Entry<byte[], Object>> changed,
+                       boolean removal) {
         Supplier<Long> apply = () -> {
             Snapshot a = applied;
             List<Bptr> killed = new ArrayList<>();
-            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), internal, killed::add, rootMemo);
+            ChangeLog.Recorded recorded = changes.record(internal, changed, blocks.openGeneration());
+            ObjectWriter.Applied r = ObjectWriter.apply(blocks, a.root(), recorded.writes(), killed::add, rootMemo);
             r.adopt().run(); // only collects into `killed`
             List<Bptr> toFree = new ArrayList<>();
             Bptr table;
@@ -335,6 +353,7 @@ public final class Store implements AutoCloseable {
                 throw e;
             }
             applied = new Snapshot(r.root(), table, a.seq() + 1);
+            changes.applied(recorded);
             toFree.forEach(blocks::free);
             return a.seq() + 1;
         };
@@ -353,6 +372,7 @@ public final class Store implements AutoCloseable {
             taken[0] = applied;
             return List.of(taken[0].root(), taken[0].table());
         }, () -> durable = taken[0], !closed);
+        changes.durable();
         return taken[0].seq();
     }
 
@@ -468,6 +488,7 @@ public final class Store implements AutoCloseable {
             closed = true;
             last = applied.seq();
         }
+        changes.durable(); // a subscriber waiting for changes hears of the close
         try {
             group.awaitDurable(last);
         } catch (CairnException e) {

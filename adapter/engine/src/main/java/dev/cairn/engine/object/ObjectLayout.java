@@ -23,7 +23,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * How objects lie in the tree. One tree holds three kinds of entry, apart by
+ * How objects lie in the tree. One tree holds these kinds of entry, apart by
  * their key's first byte:
  * <pre>
  *   0x00 userKey                   -> 0x00 value bytes             (a small value, inline)
@@ -36,6 +36,7 @@ import java.util.function.Function;
  *                                     inline when small, in data blocks when large)
  *   0x04 objectId[8]               -> 0x01 length objectId: a value a prepared transaction
  *                                     streamed, parked until its outcome
+ *   0x05 number[8], 0x06 name      -> the change log and its subscriptions ({@link ChangeRecords})
  * </pre>
  * A write set: u32 count, then per write: u16 key length, key, u8 kind
  * (0 delete; 1 put: u32 length, value; 2 put of a streamed value whose

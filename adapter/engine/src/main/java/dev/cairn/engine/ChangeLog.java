@@ -1,0 +1,309 @@
+package dev.cairn.engine;
+
+import dev.cairn.api.CairnException;
+import dev.cairn.engine.block.Bptr;
+import dev.cairn.engine.object.ChangeRecords;
+import dev.cairn.engine.tree.Keys;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The store's change log: while any subscription exists, every commit
+ * writes a record of each put and delete it makes into the same tree write
+ * (see {@link ChangeRecords}), numbered in commit order. A record is durable
+ * exactly when its change is, and is read back only from the durable tree:
+ * a reader never sees a change that a crash could take back. Each
+ * subscription keeps, in the tree too, the number of the last change it
+ * has acknowledged; records every subscription has acknowledged are deleted
+ * in the acknowledging commit. Nothing is held in memory for a subscriber:
+ * one that falls behind reads the records from the tree when it catches up,
+ * and commits never wait for it.
+ *
+ * <p>{@link #subscriptions}, {@link #last} and {@link #trimmedThrough} are
+ * guarded by the store's {@code commitLock}; every change to the log's
+ * entries goes through the store's commit path ({@code durably} or a
+ * commit's {@code applyInternal}). {@link #arrivals} is a monitor of its own,
+ * taken under no other lock and holding none (see {@link #awaitAfter}).
+ */
+public final class ChangeLog {
+
+    private final Store store;
+    /** Subscription name to the last change number it acknowledged. Guarded by commitLock. */
+    private final TreeMap<String, Long> subscriptions = new TreeMap<>();
+    /** The number of the newest change recorded in the applied tree. Guarded by commitLock. */
+    private long last;
+    /** Records up to this number are deleted (every subscription acknowledged them). Guarded by commitLock. */
+    private long trimmedThrough;
+    /** Notified after each sync while anyone waits; guards {@link #syncs}. */
+    private final Object arrivals = new Object();
+    /** Syncs seen while someone waited. Guarded by {@link #arrivals}. */
+    private long syncs;
+    /** Threads in {@link #awaitAfter}; written under {@link #arrivals}. */
+    private volatile int waiting;
+
+    ChangeLog(Store store) {
+        this.store = store;
+    }
+
+    /** Reads the log's state from the tree at {@code root}: at open, before any commit. */
+    void load(Bptr root) {
+        subscriptions.putAll(ChangeRecords.subscriptions(store.blocks, root));
+        // Once every record is acknowledged and deleted, the newest number
+        // lives on as the highest position.
+        last = ChangeRecords.newest(store.blocks, root);
+        for (long p : subscriptions.values()) {
+            last = Math.max(last, p);
+        }
+        trimmedThrough = minPosition();
+    }
+
+    /** A commit's internal writes with the records of its user writes after them, and how to settle them. */
+    record Recorded(Iterable<Map.Entry<byte[], Object>> writes, int count) {
+    }
+
+    /**
+     * {@code internal} (a tree write under internal keys), with a change
+     * record appended for each user key's write in {@code changed} while
+     * anyone subscribes. {@code changed} is {@code internal} itself, or for
+     * commits applied together, each one's writes in commit order: two of
+     * them writing one key are two changes, though the tree write holds
+     * the later one only. The records' numbers follow {@link #last}, which
+     * {@link #applied} advances once the tree write has succeeded. Under
+     * commitLock, within the commit's generation.
+     */
+    Recorded record(Iterable<Map.Entry<byte[], Object>> internal, Iterable<Map.Entry<byte[], Object>> changed,
+                    long generation) {
+        if (subscriptions.isEmpty()) {
+            return new Recorded(internal, 0);
+        }
+        long now = System.currentTimeMillis();
+        List<Map.Entry<byte[], Object>> records = new ArrayList<>();
+        for (Map.Entry<byte[], Object> e : changed) {
+            byte[] key = ChangeRecords.userKeyOf(e.getKey());
+            if (key != null) {
+                long size = ChangeRecords.sizeOf(e.getValue());
+                byte kind = size < 0 ? ChangeRecords.DELETE : ChangeRecords.PUT;
+                records.add(Map.entry(ChangeRecords.changeKey(last + records.size() + 1),
+                        ChangeRecords.pack(kind, generation, now, size, key)));
+            }
+        }
+        if (records.isEmpty()) {
+            return new Recorded(internal, 0);
+        }
+        return new Recorded(() -> concat(internal.iterator(), records.iterator()), records.size());
+    }
+
+    static <T> Iterator<T> concat(Iterator<? extends T> a, Iterator<? extends T> b) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return a.hasNext() || b.hasNext();
+            }
+
+            @Override
+            public T next() {
+                return a.hasNext() ? a.next() : b.next();
+            }
+        };
+    }
+
+    /** The tree write carrying {@code r} succeeded. Under commitLock. */
+    void applied(Recorded r) {
+        last += r.count();
+    }
+
+    /**
+     * Wakes whoever waits for changes: a sync made more of them durable, or
+     * the store closes. Called after the sync, with no lock held; costs a
+     * volatile read when nobody waits.
+     */
+    void durable() {
+        if (waiting > 0) {
+            synchronized (arrivals) {
+                syncs++;
+                arrivals.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Creates subscription {@code name} at the newest change, durably, so
+     * that it is given every change committed after this call; an existing
+     * one keeps its position.
+     *
+     * @return the subscription's position: the number of the last change it has acknowledged
+     */
+    public long subscribe(String name) {
+        validate(name);
+        long[] position = new long[1];
+        store.durably(() -> {
+            Long p = subscriptions.get(name);
+            if (p != null) {
+                position[0] = p;
+                return store.applied.seq(); // nothing to write; waits for what was applied before
+            }
+            TreeMap<byte[], Object> w = new TreeMap<>(Keys.ORDER);
+            w.put(ChangeRecords.subscriptionKey(name), ChangeRecords.position(last));
+            long seq = store.applyInternal(w.entrySet(), false);
+            if (subscriptions.isEmpty()) {
+                trimmedThrough = last; // nothing before now is recorded for anyone
+            }
+            subscriptions.put(name, last);
+            position[0] = last;
+            return seq;
+        });
+        return position[0];
+    }
+
+    /**
+     * Records that subscription {@code name} has handled every change up to
+     * {@code position}, durably; the records no subscription still needs
+     * are deleted in the same commit. A position at or before the current
+     * one changes nothing.
+     *
+     * @throws CairnException when there is no such subscription, or {@code position} is past the newest change
+     */
+    public void acknowledge(String name, long position) {
+        store.durably(() -> {
+            Long current = subscriptions.get(name);
+            if (current == null) {
+                throw new CairnException("no change subscription is named " + name);
+            }
+            if (position > last) {
+                throw new CairnException("change " + position + " of subscription " + name
+                        + " is past the newest change, " + last);
+            }
+            if (position <= current) {
+                return store.applied.seq();
+            }
+            TreeMap<String, Long> after = new TreeMap<>(subscriptions);
+            after.put(name, position);
+            TreeMap<byte[], Object> w = new TreeMap<>(Keys.ORDER);
+            w.put(ChangeRecords.subscriptionKey(name), ChangeRecords.position(position));
+            long trimTo = trim(w, min(after));
+            long seq = store.applyInternal(w.entrySet(), false);
+            subscriptions.put(name, position);
+            trimmedThrough = trimTo;
+            return seq;
+        });
+    }
+
+    /** Removes subscription {@code name} and the records only it still needed, durably; false when there is none. */
+    public boolean unsubscribe(String name) {
+        boolean[] existed = new boolean[1];
+        store.durably(() -> {
+            if (!subscriptions.containsKey(name)) {
+                return store.applied.seq();
+            }
+            existed[0] = true;
+            TreeMap<String, Long> after = new TreeMap<>(subscriptions);
+            after.remove(name);
+            TreeMap<byte[], Object> w = new TreeMap<>(Keys.ORDER);
+            w.put(ChangeRecords.subscriptionKey(name), null);
+            long trimTo = trim(w, after.isEmpty() ? last : min(after));
+            long seq = store.applyInternal(w.entrySet(), true); // only deletes
+            subscriptions.remove(name);
+            trimmedThrough = trimTo;
+            return seq;
+        });
+        return existed[0];
+    }
+
+    /** Adds to {@code w} the deletes of the records after {@link #trimmedThrough} up to {@code through}. */
+    private long trim(TreeMap<byte[], Object> w, long through) {
+        for (long n = trimmedThrough + 1; n <= through; n++) {
+            w.put(ChangeRecords.changeKey(n), null);
+        }
+        return Math.max(trimmedThrough, through);
+    }
+
+    private long minPosition() {
+        return subscriptions.isEmpty() ? last : min(subscriptions);
+    }
+
+    private static long min(Map<String, Long> positions) {
+        long m = Long.MAX_VALUE;
+        for (long p : positions.values()) {
+            m = Math.min(m, p);
+        }
+        return m;
+    }
+
+    private static void validate(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("a change subscription needs a name");
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > ChangeRecords.MAX_NAME) {
+            throw new IllegalArgumentException("change subscription name is longer than " + ChangeRecords.MAX_NAME
+                    + " bytes: " + name);
+        }
+    }
+
+    /**
+     * Up to {@code max} durable changes numbered after {@code after}, in
+     * commit order; empty when there are none yet.
+     */
+    public List<ChangeRecords.Change> read(long after, int max) {
+        store.checkOpen();
+        store.blocks.epochs().enter(); // the durable root's blocks stay put while it is read
+        try {
+            return ChangeRecords.after(store.blocks, store.durable.root(), after, max);
+        } finally {
+            store.blocks.epochs().exit();
+        }
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for a sync (or the store's close),
+     * unless a durable change after {@code after} is there already. The
+     * tree is read with no monitor held, so a sync never waits for a reader.
+     */
+    public void awaitAfter(long after, long timeoutMillis) throws InterruptedException {
+        long seen;
+        synchronized (arrivals) {
+            waiting++;
+            seen = syncs;
+        }
+        try {
+            if (store.isClosed() || !read(after, 1).isEmpty()) {
+                return;
+            }
+            long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            synchronized (arrivals) {
+                long left;
+                while (syncs == seen && !store.isClosed() && (left = deadline - System.nanoTime()) > 0) {
+                    arrivals.wait(Math.max(1, left / 1_000_000L));
+                }
+            }
+        } finally {
+            synchronized (arrivals) {
+                waiting--;
+            }
+        }
+    }
+
+    /** Each subscription's position (the last change it acknowledged), by name. */
+    public Map<String, Long> subscriptions() {
+        synchronized (store.commitLock) {
+            return new TreeMap<>(subscriptions);
+        }
+    }
+
+    /** The number of the newest change committed (applied; durable once its commit returned). */
+    public long newest() {
+        synchronized (store.commitLock) {
+            return last;
+        }
+    }
+
+    /** How many change records the store keeps: those some subscription has not acknowledged. */
+    public long retained() {
+        synchronized (store.commitLock) {
+            return last - trimmedThrough;
+        }
+    }
+}
