@@ -142,4 +142,21 @@ public interface CairnStoreMXBean {
      * takes writes. Returns what it was a standby of; fails when it is none.
      */
     String promote();
+
+    /**
+     * The store's change subscriptions, one line each: name, whether an
+     * activated message-driven bean delivers to it, its position, its lag
+     * (changes committed after its position), and since the server started
+     * the events delivered, failed deliveries, redeliveries and the last
+     * failure. A subscription with no activation keeps its changes in the
+     * store until it is dropped.
+     */
+    String[] getChangeSubscriptions();
+
+    /**
+     * Deletes change subscription {@code name} and the change records only
+     * it still needed; an activation of it running now starts it again at
+     * the newest change. Returns whether it existed.
+     */
+    boolean dropChangeSubscription(String name);
 }

@@ -10,6 +10,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The store's change log: while any subscription exists, every commit
@@ -31,6 +34,8 @@ import java.util.TreeMap;
  */
 public final class ChangeLog {
 
+    private static final Logger LOG = Logger.getLogger(ChangeLog.class.getName());
+
     private final Store store;
     /** Subscription name to the last change number it acknowledged. Guarded by commitLock. */
     private final TreeMap<String, Long> subscriptions = new TreeMap<>();
@@ -44,6 +49,8 @@ public final class ChangeLog {
     private long syncs;
     /** Threads in {@link #awaitAfter}; written under {@link #arrivals}. */
     private volatile int waiting;
+    /** Told after each sync (see {@link #addListener}). */
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     ChangeLog(Store store) {
         this.store = store;
@@ -118,8 +125,8 @@ public final class ChangeLog {
 
     /**
      * Wakes whoever waits for changes: a sync made more of them durable, or
-     * the store closes. Called after the sync, with no lock held; costs a
-     * volatile read when nobody waits.
+     * the store closes. Called by the thread that ran the sync, after it,
+     * with no lock held; costs two volatile reads when nobody listens.
      */
     void durable() {
         if (waiting > 0) {
@@ -128,6 +135,26 @@ public final class ChangeLog {
                 arrivals.notifyAll();
             }
         }
+        for (Runnable l : listeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a change listener failed; it is told of the next sync all the same", e);
+            }
+        }
+    }
+
+    /**
+     * Has {@code listener} run after every sync and at the store's close,
+     * on the thread that ran it (a committer): it must only hand work
+     * elsewhere, never read the store or wait.
+     */
+    public void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Runnable listener) {
+        listeners.remove(listener);
     }
 
     /**

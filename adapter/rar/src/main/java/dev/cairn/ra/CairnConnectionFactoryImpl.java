@@ -93,6 +93,11 @@ public class CairnConnectionFactoryImpl implements CairnConnectionFactory, Refer
         return store().compressLogs();
     }
 
+    /** For the adapter's inbound side: the factory whose store an activation names. */
+    CairnManagedConnectionFactory managedConnectionFactory() {
+        return mcf;
+    }
+
     private dev.cairn.engine.Store store() {
         return onStore(() -> mcf.openStore().store());
     }

@@ -2,16 +2,23 @@ package dev.cairn.ra;
 
 import dev.cairn.api.CairnException;
 import dev.cairn.engine.StoreConfig;
+import dev.cairn.api.CairnChangeListener;
+import dev.cairn.engine.Store;
 import jakarta.resource.NotSupportedException;
+import jakarta.resource.ResourceException;
 import jakarta.resource.spi.ActivationSpec;
 import jakarta.resource.spi.BootstrapContext;
 import jakarta.resource.spi.Connector;
 import jakarta.resource.spi.ResourceAdapter;
+import jakarta.resource.spi.ResourceAdapterInternalException;
 import jakarta.resource.spi.TransactionSupport;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
+import jakarta.resource.spi.work.WorkManager;
 import java.nio.file.Path;
 import java.util.Timer;
 import java.util.logging.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import javax.transaction.xa.XAResource;
 
 /**
@@ -25,6 +32,10 @@ import javax.transaction.xa.XAResource;
  * transaction recovery does it after a crash) and is closed when the server
  * stops the adapter; every acknowledged commit is already durable by then.
  * Each open store has an MBean (see {@link CairnStoreAdmin}).
+ *
+ * <p>Inbound: a message-driven bean implementing {@link CairnChangeListener},
+ * activated with a {@link CairnActivationSpec}, is given the committed
+ * changes of its store (see {@link ChangeDelivery}).
  *
  * <p>The adapter has no configuration properties of its own, so object
  * identity is the right {@code equals}.
@@ -43,16 +54,19 @@ public class CairnResourceAdapter implements ResourceAdapter {
 
     private volatile StoreRegistry stores;
     private volatile Timer timer;
+    private volatile WorkManager workManager;
+    private final ChangeDeliveries deliveries = new ChangeDeliveries();
     private final TransactionCounters counters = new TransactionCounters();
 
     @Override
-    public void start(BootstrapContext ctx) throws jakarta.resource.spi.ResourceAdapterInternalException {
+    public void start(BootstrapContext ctx) throws ResourceAdapterInternalException {
         try {
             timer = ctx.createTimer();
         } catch (jakarta.resource.spi.UnavailableException e) {
-            throw new jakarta.resource.spi.ResourceAdapterInternalException("the server gave Cairn no timer: " + e.getMessage(), e);
+            throw new ResourceAdapterInternalException("the server gave Cairn no timer: " + e.getMessage(), e);
         }
-        stores = new StoreRegistry(new WorkManagerWorkers(ctx.getWorkManager()), timer, counters);
+        workManager = ctx.getWorkManager();
+        stores = new StoreRegistry(new WorkManagerWorkers(workManager), timer, counters, deliveries);
         LOG.info("Cairn resource adapter started");
     }
 
@@ -62,6 +76,7 @@ public class CairnResourceAdapter implements ResourceAdapter {
         if (t != null) {
             t.cancel(); // no sample runs against a store being closed
         }
+        deliveries.stopAll(); // before the stores close under them
         StoreRegistry s = stores;
         if (s != null) {
             s.closeAll();
@@ -90,17 +105,73 @@ public class CairnResourceAdapter implements ResourceAdapter {
         return counters;
     }
 
+    /**
+     * Starts delivering the changes {@code spec} names to the endpoint
+     * (a message-driven bean implementing {@link CairnChangeListener}): its
+     * subscription is created in the store at the newest change when new,
+     * and goes on from its position when not.
+     */
     @Override
-    public void endpointActivation(MessageEndpointFactory factory, ActivationSpec spec) throws NotSupportedException {
-        throw new NotSupportedException("Cairn has no inbound messaging");
+    public void endpointActivation(MessageEndpointFactory factory, ActivationSpec spec) throws ResourceException {
+        if (!(spec instanceof CairnActivationSpec s)) {
+            throw new NotSupportedException("Cairn delivers changes to CairnChangeListener beans only, with a "
+                    + CairnActivationSpec.class.getName() + "; got " + spec);
+        }
+        s.validate();
+        WorkManager wm = workManager;
+        if (wm == null) {
+            throw new ResourceAdapterInternalException("the Cairn resource adapter has not been started");
+        }
+        Store store = storeOf(s.getConnectionFactoryLookup());
+        String name = s.getSubscriptionName() != null && !s.getSubscriptionName().isBlank() ? s.getSubscriptionName()
+                : factory.getActivationName() != null ? factory.getActivationName() : factory.getEndpointClass().getName();
+        boolean transacted;
+        try {
+            transacted = factory.isDeliveryTransacted(ChangeDelivery.onChange());
+        } catch (NoSuchMethodException e) {
+            throw new NotSupportedException("the endpoint " + factory.getEndpointClass().getName()
+                    + " does not implement CairnChangeListener.onChange", e);
+        }
+        ChangeDelivery d = new ChangeDelivery(store, name, s.getKeyPrefix() == null ? "" : s.getKeyPrefix(), factory, wm,
+                timer, s.getRetryIntervalMillis(), transacted);
+        try {
+            if (!deliveries.start(factory, d)) {
+                throw new ResourceException("the endpoint " + factory.getEndpointClass().getName() + " is active already");
+            }
+        } catch (CairnException | IllegalArgumentException e) {
+            throw new ResourceException("Cairn cannot deliver changes of " + s.getConnectionFactoryLookup()
+                    + " to subscription " + name + ": " + e.getMessage(), e);
+        }
     }
 
+    /** The store of the Cairn connection factory at JNDI name {@code lookup}, opened if it is not yet. */
+    private static Store storeOf(String lookup) throws ResourceException {
+        Object found;
+        try {
+            found = new InitialContext().lookup(lookup);
+        } catch (NamingException e) {
+            throw new ResourceException("no Cairn connection factory at " + lookup
+                    + " (set connectionFactoryLookup to the jndiName of a Cairn connectionFactory): " + e.getMessage(), e);
+        }
+        if (!(found instanceof CairnConnectionFactoryImpl f)) {
+            throw new ResourceException(lookup + " is not a Cairn connection factory but " + found.getClass().getName());
+        }
+        return f.managedConnectionFactory().openStore().store();
+    }
+
+    /** Stops delivering to the endpoint; returns once a delivery under way has ended. The subscription stays. */
     @Override
     public void endpointDeactivation(MessageEndpointFactory factory, ActivationSpec spec) {
+        deliveries.stop(factory);
     }
 
+    /** None: a delivery's acknowledgement prepares nothing durable, so there is nothing to recover. */
     @Override
     public XAResource[] getXAResources(ActivationSpec[] specs) {
         return new XAResource[0];
+    }
+
+    ChangeDeliveries deliveries() {
+        return deliveries;
     }
 }

@@ -46,14 +46,16 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
     private static final Logger LOG = Logger.getLogger(CairnStoreAdmin.class.getName());
 
     private final Store store;
+    private final ChangeDeliveries deliveries;
     private final ObjectName name;
 
     private final AtomicLong sequence = new AtomicLong();
 
-    CairnStoreAdmin(Store store) throws JMException {
+    CairnStoreAdmin(Store store, ChangeDeliveries deliveries) throws JMException {
         super(new MBeanNotificationInfo(new String[] {ROLLED_BACK_NOTIFICATION}, Notification.class.getName(),
                 "the mount passed over the newest sync: its commits may have been acknowledged"));
         this.store = store;
+        this.deliveries = deliveries;
         this.name = objectName(store);
     }
 
@@ -88,9 +90,9 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
     }
 
     /** Registers the MBean of {@code store}; returns null (and logs why) when the server refuses it. */
-    static CairnStoreAdmin register(Store store) {
+    static CairnStoreAdmin register(Store store, ChangeDeliveries deliveries) {
         try {
-            CairnStoreAdmin admin = new CairnStoreAdmin(store);
+            CairnStoreAdmin admin = new CairnStoreAdmin(store, deliveries);
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             if (server.isRegistered(admin.name)) {
                 server.unregisterMBean(admin.name); // left by an adapter that was not stopped cleanly
@@ -375,5 +377,19 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
     private static String describe(Exception e) {
         return e instanceof FileAlreadyExistsException ? "the file exists" : e instanceof NoSuchFileException
                 ? "no such file" : e.getMessage();
+    }
+
+    @Override
+    public String[] getChangeSubscriptions() {
+        return deliveries.of(store).stream().map(i -> i.name() + ": " + (i.active() ? "active" : "no activation")
+                + (i.keyPrefix().isEmpty() ? "" : ", keys \"" + i.keyPrefix() + "\"") + ", position " + i.position()
+                + ", lag " + i.lag() + ", delivered " + i.delivered() + ", failed " + i.failed()
+                + ", redelivered " + i.redelivered() + (i.lastFailure() == null ? "" : ", last failure " + i.lastFailure()))
+                .toArray(String[]::new);
+    }
+
+    @Override
+    public boolean dropChangeSubscription(String name) {
+        return store.changes().unsubscribe(name);
     }
 }

@@ -32,6 +32,7 @@ final class StoreRegistry {
     /** The adapter's timer (BootstrapContext's) that samples each store's figures. */
     private final Timer timer;
     private final TransactionCounters counters;
+    private final ChangeDeliveries deliveries;
     /**
      * An open store: its XA branches (which hold the store), its MBean (null
      * when the server refused it) and its figure history (null when sampling is off).
@@ -50,8 +51,9 @@ final class StoreRegistry {
     private final Map<Path, Open> stores = new HashMap<>();
     private boolean closed;
 
-    StoreRegistry(Workers workers, Timer timer, TransactionCounters counters) {
+    StoreRegistry(Workers workers, Timer timer, TransactionCounters counters, ChangeDeliveries deliveries) {
         this.workers = workers;
+        this.deliveries = deliveries;
         this.timer = timer;
         this.counters = counters;
     }
@@ -96,7 +98,7 @@ final class StoreRegistry {
                 LOG.info(() -> "Cairn store " + key + " is a standby of " + primary.url() + ", receiving every "
                         + primary.intervalSeconds() + " s");
             }
-            open = new Open(new XaBranches(store), CairnStoreAdmin.register(store), history, feed);
+            open = new Open(new XaBranches(store), CairnStoreAdmin.register(store, deliveries), history, feed);
             stores.put(key, open);
         }
         return open.branches();

@@ -82,7 +82,7 @@ class CairnStoreAdminTest {
     @Test
     void aRolledBackMountShowsInTheAttributesTheFiguresAndANotification() throws Exception {
         try (Store s = Store.open(crashedWithTheNewestSyncSpoiled(), CFG)) {
-            CairnStoreAdmin admin = new CairnStoreAdmin(s);
+            CairnStoreAdmin admin = new CairnStoreAdmin(s, new ChangeDeliveries());
             assertTrue(admin.isRolledBack());
             assertEquals(s.generation() + 1, admin.getRolledBackGeneration());
             assertTrue(admin.getRolledBackAddress() > 0, "the block that failed: " + admin.getRolledBackAddress());
@@ -107,7 +107,7 @@ class CairnStoreAdminTest {
     @Test
     void aConsoleSubscribingThroughTheMBeanServerHearsOfIt() throws Exception {
         try (Store s = Store.open(crashedWithTheNewestSyncSpoiled(), CFG)) {
-            CairnStoreAdmin admin = CairnStoreAdmin.register(s);
+            CairnStoreAdmin admin = CairnStoreAdmin.register(s, new ChangeDeliveries());
             try {
                 MBeanServer server = ManagementFactory.getPlatformMBeanServer();
                 List<Notification> heard = new ArrayList<>();
@@ -125,7 +125,7 @@ class CairnStoreAdminTest {
     void aCleanMountSendsNothing() throws Exception {
         Path file = dir.resolve("clean.cairn");
         try (Store s = Store.create(file, CFG)) {
-            CairnStoreAdmin admin = new CairnStoreAdmin(s);
+            CairnStoreAdmin admin = new CairnStoreAdmin(s, new ChangeDeliveries());
             assertFalse(admin.isRolledBack());
             assertEquals(-1, admin.getRolledBackGeneration());
             assertEquals(0L, StoreFigures.of(s).get("rolledBack"));
@@ -144,7 +144,7 @@ class CairnStoreAdminTest {
                 t.commit();
             }
             s.createSnapshot("monday");
-            CairnStoreAdmin admin = new CairnStoreAdmin(s);
+            CairnStoreAdmin admin = new CairnStoreAdmin(s, new ChangeDeliveries());
             String sent = admin.sendSnapshotToFile("monday", "", backup.toString());
             assertTrue(sent.contains("1 puts"), sent);
             IllegalStateException exists = assertThrows(IllegalStateException.class,
@@ -160,7 +160,7 @@ class CairnStoreAdminTest {
         bytes[bytes.length - 3] ^= 1;
         Files.write(damaged, bytes);
         try (Store s = Store.create(dir.resolve("b.cairn"), CFG)) {
-            CairnStoreAdmin admin = new CairnStoreAdmin(s);
+            CairnStoreAdmin admin = new CairnStoreAdmin(s, new ChangeDeliveries());
             IllegalStateException bad = assertThrows(IllegalStateException.class,
                     () -> admin.receiveSnapshotFromFile(damaged.toString()));
             assertTrue(bad.getMessage().contains("corrupt") && bad.getMessage().contains("nothing was changed"), bad.getMessage());

@@ -1,0 +1,219 @@
+package dev.cairn.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.exporter.ZipExporter;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Changes as events, on a real Liberty: an application of its own (a WAR
+ * built here) with a message-driven bean implementing
+ * {@code CairnChangeListener}, activated through the server's adapter, is
+ * given every committed change under its key prefix in commit order, in a
+ * container-managed transaction that also writes through {@code eis/cairn};
+ * a delivery that throws comes again; a kill -9 of the server mid-delivery
+ * loses no change after the restart.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EventsIT {
+
+    private static final String OVERRIDE = "events-it.xml";
+    private static LibertyProcess server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Path.of(System.getProperty("crash.data.dir")).resolve("events-" + Long.toString(System.nanoTime(), 36));
+        Files.createDirectories(data);
+        server = new LibertyProcess(data.resolve("cairn.store"));
+        server.deploy();
+        WebArchive war = ShrinkWrap.create(WebArchive.class, "events.war").addClasses(ChangeRecorderBean.class, PlainRecorderBean.class,
+                EventsServlet.class);
+        war.as(ZipExporter.class).exportTo(server.serverDir().resolve("apps/events.war").toFile(), true);
+        Files.writeString(override(), """
+                <server>
+                  <featureManager>
+                    <feature>mdb-4.0</feature>
+                  </featureManager>
+                  <webApplication id="events" location="events.war" contextRoot="/events">
+                    <classloader classProviderRef="cairnAdapter"/>
+                  </webApplication>
+                  <!-- The bean's own activation config names its keys; this ties it to Cairn's adapter. -->
+                  <activationSpec id="events/ChangeRecorderBean">
+                    <properties.cairnAdapter/>
+                  </activationSpec>
+                  <activationSpec id="events/PlainRecorderBean">
+                    <properties.cairnAdapter/>
+                  </activationSpec>
+                </server>
+                """, UTF_8);
+        server.start("");
+    }
+
+    private static Path override() {
+        return server.serverDir().resolve("configDropins/overrides").resolve(OVERRIDE);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.stop();
+        } finally {
+            Files.deleteIfExists(override());
+            Files.deleteIfExists(server.serverDir().resolve("apps/events.war"));
+        }
+    }
+
+    private static void put(String key, String value) throws Exception {
+        int code = server.send("PUT", "/cairn/api/objects/" + key, value.getBytes(UTF_8)).statusCode();
+        assertTrue(code == 201 || code == 204, "PUT " + key + ": " + code);
+    }
+
+    private static void delete(String key) throws Exception {
+        assertEquals(204, server.send("DELETE", "/cairn/api/objects/" + key, null).statusCode(), "DELETE " + key);
+    }
+
+    private static List<String> lines(String op) throws Exception {
+        HttpResponse<byte[]> r = server.send("GET", "/events/events?op=" + op, null);
+        String body = new String(r.body(), UTF_8);
+        assertEquals(200, r.statusCode(), body);
+        return body.isEmpty() ? List.of() : Arrays.asList(body.split("\n"));
+    }
+
+    /** Polls {@code op} until {@code done} holds (60 s at most); returns the last answer. */
+    private static List<String> await(String op, Predicate<List<String>> done) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        List<String> got = lines(op);
+        while (!done.test(got) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            got = lines(op);
+        }
+        return got;
+    }
+
+    @Test
+    @Order(1)
+    void theBeanIsGivenEveryChangeUnderItsPrefixInCommitOrderAndAFailedDeliveryComesAgain() throws Exception {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            put("events/order/" + i, "v" + i);
+            expected.add("PUT events/order/" + i);
+            if (i == 4) {
+                put("elsewhere/" + i, "not under the prefix");
+                put("events/order/poison", "fails once");
+                expected.add("PUT events/order/poison");
+                delete("events/order/2");
+                expected.add("DELETE events/order/2");
+            }
+        }
+        List<String> received = await("received", l -> l.stream().filter(s -> s.contains("events/order/")).count() >= expected.size() + 1);
+        List<String> order = new ArrayList<>();
+        long last = 0;
+        for (String line : received) {
+            if (!line.contains("events/order/")) {
+                continue;
+            }
+            String[] f = line.split(" ");
+            long position = Long.parseLong(f[0]);
+            boolean again = line.endsWith(" redelivered");
+            if (again) {
+                assertEquals(last, position, "a redelivery is of the event that failed, before any later one: " + received);
+                assertTrue(line.contains("poison"), line);
+                continue;
+            }
+            assertTrue(position > last, "positions rise in delivery order: " + received);
+            last = position;
+            order.add(f[1] + " " + f[2]);
+        }
+        assertEquals(expected, order, "every change under events/, in commit order, nothing else");
+        assertFalse(received.stream().anyMatch(l -> l.contains("elsewhere/")), "a key outside the prefix is not delivered");
+        assertEquals(1, received.stream().filter(l -> l.contains("poison") && l.endsWith("redelivered")).count(), received.toString());
+
+        List<String> seen = await("seen", l -> l.stream().filter(s -> s.contains("events/order/")).count() >= expected.size());
+        assertTrue(seen.contains("PUT events/order/poison 10"), "the retry's transaction committed the bean's write: " + seen);
+        assertTrue(seen.contains("DELETE events/order/2 -1"), seen.toString());
+        assertFalse(seen.stream().anyMatch(l -> l.startsWith("dups=") && !l.equals("dups=0")), "no duplicates without a crash: " + seen);
+
+        // The console's view: the store's MBean lists the subscription with its counts.
+        String query = "/IBMJMXConnectorREST/mbeans?objectName=" + URLEncoder.encode("dev.cairn:type=Store,*", UTF_8);
+        Matcher url = Pattern.compile("\"URL\":\"([^\"]+)\"").matcher(server.getHttps(query).body());
+        assertTrue(url.find());
+        HttpResponse<String> subs = server.getHttps(url.group(1).replace("\\/", "/") + "/attributes/ChangeSubscriptions");
+        assertEquals(200, subs.statusCode(), subs.body());
+        assertTrue(subs.body().contains("ChangeRecorderBean") && subs.body().contains("active")
+                && subs.body().contains("keys \\\"events/\\\"") && subs.body().contains("failed 1")
+                && subs.body().contains("redelivered 1"), subs.body());
+    }
+
+    @Test
+    @Order(2)
+    void aBeanWithoutATransactionIsGivenItsOwnPrefixUnderItsOwnSubscription() throws Exception {
+        put("plain/a", "1");
+        put("events/not-plain", "2");
+        delete("plain/a");
+        put("plain/b", "333");
+        List<String> got = await("plain", l -> l.size() >= 3);
+        assertEquals(3, got.size(), got.toString());
+        assertTrue(got.get(0).endsWith("PUT plain/a") && got.get(1).endsWith("DELETE plain/a") && got.get(2).endsWith("PUT plain/b"),
+                got.toString());
+        String query = "/IBMJMXConnectorREST/mbeans?objectName=" + URLEncoder.encode("dev.cairn:type=Store,*", UTF_8);
+        Matcher url = Pattern.compile("\"URL\":\"([^\"]+)\"").matcher(server.getHttps(query).body());
+        assertTrue(url.find());
+        String subs = server.getHttps(url.group(1).replace("\\/", "/") + "/attributes/ChangeSubscriptions").body();
+        assertTrue(subs.contains("plain-recorder: active"), subs);
+    }
+
+    @Test
+    @Order(3)
+    void aKillMidDeliveryLosesNoChangeAfterTheRestart() throws Exception {
+        int n = 150;
+        assertEquals(List.of("committed " + n), lines("putMany&prefix=events/slow/&n=" + n), "one commit of " + n + " puts");
+        // Kill while the bean is part-way through: it takes 20 ms an event under slow/.
+        List<String> before = await("seen", l -> l.stream().filter(s -> s.contains("events/slow/")).count() >= 20);
+        long seenBefore = before.stream().filter(s -> s.contains("events/slow/")).count();
+        server.kill9();
+        assertTrue(seenBefore < n, "killed before the bean had handled all " + n + " (" + seenBefore + ")");
+
+        server.start("");
+        List<String> after = await("seen", l -> l.stream().filter(s -> s.contains("events/slow/")).count() >= n);
+        Set<String> keys = new HashSet<>();
+        for (String line : after) {
+            if (line.contains("events/slow/")) {
+                keys.add(line.split(" ")[1]);
+            }
+        }
+        Set<String> missing = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            if (!keys.contains("events/slow/" + i)) {
+                missing.add("events/slow/" + i);
+            }
+        }
+        assertEquals(Set.of(), missing, "every change committed before the kill is delivered after the restart");
+        String dups = after.get(after.size() - 1);
+        System.out.println("events after kill -9: " + seenBefore + " of " + n + " handled before it, " + dups);
+    }
+}
