@@ -185,6 +185,28 @@ class EventsIT {
         assertTrue(url.find());
         String subs = server.getHttps(url.group(1).replace("\\/", "/") + "/attributes/ChangeSubscriptions").body();
         assertTrue(subs.contains("plain-recorder: active"), subs);
+        // Its own MBean, and its figures as metrics tagged with store and subscription.
+        String mine = "/IBMJMXConnectorREST/mbeans?objectName="
+                + URLEncoder.encode("dev.cairn:type=ChangeSubscription,name=\"plain-recorder\",*", UTF_8);
+        Matcher sub = Pattern.compile("\"URL\":\"([^\"]+)\"").matcher(server.getHttps(mine).body());
+        assertTrue(sub.find(), "the subscription's MBean is registered");
+        HttpResponse<String> delivered = server.getHttps(sub.group(1).replace("\\/", "/") + "/attributes/Delivered");
+        assertTrue(delivered.body().contains("\"value\":\"3\""), delivered.body());
+        Pattern gauge = Pattern.compile("(?m)^cairn_subscription_Delivered\\{[^}]*subscription=\"plain-recorder\"[^}]*\\} ([0-9.E]+)");
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String metrics = "";
+        // The first scrape of a server may answer 500 (see AdministrationIT): ask until the gauge is there.
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> m = server.getHttps("/metrics?scope=application");
+            metrics = m.body();
+            Matcher g = gauge.matcher(metrics);
+            if (m.statusCode() == 200 && g.find()) {
+                assertEquals(3.0, Double.parseDouble(g.group(1)), 0.0, g.group());
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no cairn_subscription_Delivered gauge for plain-recorder: " + metrics);
     }
 
     @Test

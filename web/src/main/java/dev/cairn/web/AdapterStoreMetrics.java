@@ -1,12 +1,14 @@
 package dev.cairn.web;
 
 import dev.cairn.api.CairnStoreMXBean;
+import dev.cairn.api.ChangeSubscriptionMXBean;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.management.InstanceNotFoundException;
@@ -30,7 +32,9 @@ import org.eclipse.microprofile.metrics.Tag;
  * numeric attribute of its MBean. A store opens when an application first
  * uses its connection factory, and its MBean comes with it; this follows the
  * MBean server's registrations, so a store opened later gets its gauges
- * then, and a closed one loses them.
+ * then, and a closed one loses them. Each activated change subscription
+ * (a message-driven bean's) likewise: {@code cairn_subscription_Lag{store=…,
+ * subscription=…}} and the rest of its MBean's numbers, while it runs.
  *
  * <p>Threads: registrations arrive on whichever thread registers the MBean
  * (the adapter's, opening a store); the registry is thread-safe.
@@ -40,6 +44,7 @@ public class AdapterStoreMetrics {
 
     private static final Logger LOG = Logger.getLogger(AdapterStoreMetrics.class.getName());
     private static final String PREFIX = "cairn.store.";
+    private static final String SUBSCRIPTION_PREFIX = "cairn.subscription.";
 
     @Inject
     MetricRegistry registry;
@@ -47,14 +52,19 @@ public class AdapterStoreMetrics {
     private final MBeanServer server = ManagementFactory.getPlatformMBeanServer();
     private final NotificationListener follower = this::registered;
     private ObjectName stores;
+    private ObjectName subscriptions;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         try {
             stores = new ObjectName(CairnStoreMXBean.OBJECT_NAME_PREFIX + ",*");
+            subscriptions = new ObjectName(ChangeSubscriptionMXBean.OBJECT_NAME_PREFIX + ",*");
             MBeanServerNotificationFilter filter = new MBeanServerNotificationFilter();
             filter.enableAllObjectNames();
             server.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, follower, filter, null);
             for (ObjectName n : server.queryNames(stores, null)) {
+                add(n);
+            }
+            for (ObjectName n : server.queryNames(subscriptions, null)) {
                 add(n);
             }
         } catch (JMException e) {
@@ -72,36 +82,50 @@ public class AdapterStoreMetrics {
     }
 
     private void registered(Notification n, Object handback) {
-        if (!(n instanceof MBeanServerNotification m) || !stores.apply(m.getMBeanName())) {
+        if (!(n instanceof MBeanServerNotification m)
+                || !(stores.apply(m.getMBeanName()) || subscriptions.apply(m.getMBeanName()))) {
             return;
         }
         if (MBeanServerNotification.REGISTRATION_NOTIFICATION.equals(m.getType())) {
             add(m.getMBeanName());
         } else if (MBeanServerNotification.UNREGISTRATION_NOTIFICATION.equals(m.getType())) {
-            Tag tag = tag(m.getMBeanName());
-            registry.removeMatching((id, metric) -> id.getName().startsWith(PREFIX) && id.getTags().containsValue(tag.getTagValue()));
+            String prefix = prefix(m.getMBeanName());
+            List<Tag> tags = List.of(tags(m.getMBeanName()));
+            registry.removeMatching((id, metric) -> id.getName().startsWith(prefix) && id.getTagsAsList().containsAll(tags));
         }
     }
 
-    private static Tag tag(ObjectName store) {
-        return new Tag("store", ObjectName.unquote(store.getKeyProperty("name")));
+    private String prefix(ObjectName mbean) {
+        return subscriptions.apply(mbean) ? SUBSCRIPTION_PREFIX : PREFIX;
     }
 
-    private void add(ObjectName store) {
+    /** A store's gauges are tagged with its file; a subscription's with its store's file and its name. */
+    private Tag[] tags(ObjectName mbean) {
+        if (subscriptions.apply(mbean)) {
+            return new Tag[] {new Tag("store", ObjectName.unquote(mbean.getKeyProperty("store"))),
+                new Tag("subscription", ObjectName.unquote(mbean.getKeyProperty("name")))};
+        }
+        return new Tag[] {new Tag("store", ObjectName.unquote(mbean.getKeyProperty("name")))};
+    }
+
+    private void add(ObjectName mbean) {
         try {
-            Tag tag = tag(store);
-            for (MBeanAttributeInfo a : server.getMBeanInfo(store).getAttributes()) {
+            Tag[] tags = tags(mbean);
+            String prefix = prefix(mbean);
+            String what = prefix.equals(PREFIX) ? "store MBean attribute %s, per store file"
+                    : "change subscription MBean attribute %s, per store file and subscription";
+            for (MBeanAttributeInfo a : server.getMBeanInfo(mbean).getAttributes()) {
                 if (numeric(a.getType())) {
                     String attribute = a.getName();
-                    registry.gauge(Metadata.builder().withName(PREFIX + attribute)
-                            .withDescription("Cairn store MBean attribute " + attribute + ", per store file").build(),
-                            store, s -> read(s, attribute), tag);
+                    registry.gauge(Metadata.builder().withName(prefix + attribute)
+                            .withDescription("Cairn " + what.formatted(attribute)).build(),
+                            mbean, s -> read(s, attribute), tags);
                 }
             }
         } catch (InstanceNotFoundException e) {
-            // closed before its gauges could be added: nothing to report
+            // gone before its gauges could be added: nothing to report
         } catch (JMException e) {
-            LOG.log(Level.WARNING, "no metrics for Cairn store " + store + ": " + e.getMessage(), e);
+            LOG.log(Level.WARNING, "no metrics for " + mbean + ": " + e.getMessage(), e);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.cairn.ra;
 import dev.cairn.api.CairnChangeListener;
 import dev.cairn.api.ChangeEvent;
 import dev.cairn.api.ChangeSubscriptionInfo;
+import dev.cairn.api.ChangeSubscriptionMXBean;
 import dev.cairn.engine.Store;
 import dev.cairn.engine.object.ChangeRecords;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
@@ -10,6 +11,7 @@ import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.Work;
 import jakarta.resource.spi.work.WorkException;
 import jakarta.resource.spi.work.WorkManager;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -21,6 +23,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import javax.management.StandardMBean;
 
 /**
  * Delivers a store's durable changes to one activated message-driven bean,
@@ -44,7 +50,7 @@ import java.util.logging.Logger;
  * between the bean's work and the acknowledgement delivers the event again
  * after the restart: at least once.
  */
-final class ChangeDelivery implements Work {
+final class ChangeDelivery implements Work, ChangeSubscriptionMXBean {
 
     private static final Logger LOG = Logger.getLogger(ChangeDelivery.class.getName());
     private static final Method ON_CHANGE;
@@ -94,6 +100,9 @@ final class ChangeDelivery implements Work {
     private boolean running;
 
     private long position;
+    /** {@link #position} as the console reads it. */
+    private volatile long acknowledged;
+    private ObjectName mbean;
     /** The number of the event whose last delivery failed (its next one is a redelivery), or 0. */
     private long failedAt;
 
@@ -115,9 +124,11 @@ final class ChangeDelivery implements Work {
         this.transacted = transacted;
     }
 
-    /** Creates the subscription if it is new (at the newest change) and starts delivering. */
+    /** Creates the subscription if it is new (at the newest change), registers its MBean and starts delivering. */
     void start() {
         position = store.changes().subscribe(subscription);
+        acknowledged = position;
+        registerMBean();
         store.changes().addListener(onSync);
         timer.schedule(sweep, SWEEP_MILLIS, SWEEP_MILLIS);
         LOG.info(() -> "Cairn delivers changes of " + store.path() + (keyPrefix.isEmpty() ? "" : " under \"" + keyPrefix + "\"")
@@ -134,6 +145,7 @@ final class ChangeDelivery implements Work {
      */
     void stop(long waitMillis) {
         released = true;
+        unregisterMBean();
         store.changes().removeListener(onSync);
         sweep.cancel();
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
@@ -229,6 +241,7 @@ final class ChangeDelivery implements Work {
             store.changes().acknowledge(subscription, handled);
             position = handled;
         }
+        acknowledged = position;
     }
 
     private void retryLater() {
@@ -276,6 +289,7 @@ final class ChangeDelivery implements Work {
         if (failure == null && ack != null) {
             if (ack.committed()) {
                 position = c.number();
+                acknowledged = position;
             } else if (ack.enlisted()) {
                 failure = new IllegalStateException("the delivery's transaction did not commit its acknowledgement");
             }
@@ -303,6 +317,76 @@ final class ChangeDelivery implements Work {
     /** Nothing to interrupt: a round ends by itself within {@link #ROUND_NANOS} plus one bean call. */
     @Override
     public void release() {
+    }
+
+    private void registerMBean() {
+        try {
+            mbean = new ObjectName(OBJECT_NAME_PREFIX + ",store=" + ObjectName.quote(store.path().toString())
+                    + ",name=" + ObjectName.quote(subscription));
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            if (server.isRegistered(mbean)) {
+                server.unregisterMBean(mbean); // left by an activation that was not stopped cleanly
+            }
+            server.registerMBean(new StandardMBean(this, ChangeSubscriptionMXBean.class, true), mbean);
+        } catch (JMException e) {
+            mbean = null;
+            LOG.log(Level.WARNING, "no MBean for Cairn subscription " + subscription + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void unregisterMBean() {
+        if (mbean != null) {
+            try {
+                ManagementFactory.getPlatformMBeanServer().unregisterMBean(mbean);
+            } catch (JMException e) {
+                LOG.log(Level.FINE, "unregistering " + mbean, e);
+            }
+        }
+    }
+
+    @Override
+    public String getName() {
+        return subscription;
+    }
+
+    @Override
+    public String getStore() {
+        return store.path().toString();
+    }
+
+    @Override
+    public String getKeyPrefix() {
+        return keyPrefix;
+    }
+
+    @Override
+    public long getPosition() {
+        return acknowledged;
+    }
+
+    @Override
+    public long getLag() {
+        return Math.max(0, store.changes().newest() - acknowledged);
+    }
+
+    @Override
+    public long getDelivered() {
+        return delivered.get();
+    }
+
+    @Override
+    public long getFailed() {
+        return failed.get();
+    }
+
+    @Override
+    public long getRedelivered() {
+        return redelivered.get();
+    }
+
+    @Override
+    public String getLastFailure() {
+        return lastFailure;
     }
 
     ChangeSubscriptionInfo info(long storePosition, long newest) {
