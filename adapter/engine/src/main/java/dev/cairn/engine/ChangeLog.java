@@ -87,21 +87,21 @@ public final class ChangeLog {
         if (subscriptions.isEmpty()) {
             return new Recorded(internal, 0);
         }
-        long now = System.currentTimeMillis();
-        List<Map.Entry<byte[], Object>> records = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        List<Long> sizes = new ArrayList<>();
         for (Map.Entry<byte[], Object> e : changed) {
             byte[] key = ChangeRecords.userKeyOf(e.getKey());
             if (key != null) {
-                long size = ChangeRecords.sizeOf(e.getValue());
-                byte kind = size < 0 ? ChangeRecords.DELETE : ChangeRecords.PUT;
-                records.add(Map.entry(ChangeRecords.changeKey(last + records.size() + 1),
-                        ChangeRecords.pack(kind, generation, now, size, key)));
+                keys.add(key);
+                sizes.add(ChangeRecords.sizeOf(e.getValue()));
             }
         }
-        if (records.isEmpty()) {
+        if (keys.isEmpty()) {
             return new Recorded(internal, 0);
         }
-        return new Recorded(() -> concat(internal.iterator(), records.iterator()), records.size());
+        Map.Entry<byte[], Object> record = Map.entry(ChangeRecords.recordKey(last + keys.size()),
+                ChangeRecords.pack(generation, System.currentTimeMillis(), keys, sizes));
+        return new Recorded(() -> concat(internal.iterator(), List.of(record).iterator()), keys.size());
     }
 
     static <T> Iterator<T> concat(Iterator<? extends T> a, Iterator<? extends T> b) {
@@ -240,12 +240,20 @@ public final class ChangeLog {
         return existed[0];
     }
 
-    /** Adds to {@code w} the deletes of the records after {@link #trimmedThrough} up to {@code through}. */
+    /**
+     * Adds to {@code w} the deletes of the records wholly at or before
+     * {@code through} (found in the applied tree: under commitLock, its
+     * blocks stay put). Returns the new {@link #trimmedThrough}: a record
+     * that {@code through} splits stays whole until its last change is
+     * acknowledged too.
+     */
     private long trim(TreeMap<byte[], Object> w, long through) {
-        for (long n = trimmedThrough + 1; n <= through; n++) {
-            w.put(ChangeRecords.changeKey(n), null);
+        long trimmed = trimmedThrough;
+        for (long lastOfRecord : ChangeRecords.recordsBetween(store.blocks, store.applied.root(), trimmedThrough, through)) {
+            w.put(ChangeRecords.recordKey(lastOfRecord), null);
+            trimmed = lastOfRecord;
         }
-        return Math.max(trimmedThrough, through);
+        return trimmed;
     }
 
     private long minPosition() {
@@ -327,7 +335,7 @@ public final class ChangeLog {
         }
     }
 
-    /** How many change records the store keeps: those some subscription has not acknowledged. */
+    /** How many changes the store keeps records of: those some subscription has not acknowledged (and their record's others). */
     public long retained() {
         synchronized (store.commitLock) {
             return last - trimmedThrough;

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reader is slow (1 ms a change, acknowledging every 64: it falls behind),
  * and with one nobody reads (the log only grows); and, as the baseline in
  * the same run, a raw 4 KiB {@code FileChannel} write and force. Each
- * {@value #ROUNDS} rounds, the setups taking turns (in a rotating order) on fresh stores; medians
+ * {@value #ROUNDS} rounds after one to warm up, the setups taking turns (in a rotating order) on fresh stores; medians
  * printed, and ratios against no subscription. Part of
  * {@code mvn -B -pl adapter/engine -am -Pbench test}.
  */
@@ -28,7 +28,7 @@ public final class ChangeBench {
 
     private static final int ROUNDS = 5;
     private static final int SINGLE = 1000;
-    private static final int BULK = 20;
+    private static final int BULK = 60;
     private static final String[] SETUPS = {"no subscription", "slow reader", "no reader"};
 
     private ChangeBench() {
@@ -41,10 +41,10 @@ public final class ChangeBench {
         double[][] bulk = new double[SETUPS.length][ROUNDS];
         double[] raw = new double[ROUNDS];
         long behind = 0;
-        for (int r = 0; r < ROUNDS; r++) {
-            raw[r] = rawForce(dir.resolve("raw"));
+        for (int r = -1; r < ROUNDS; r++) { // round -1 warms the JIT up and is not counted
+            double rawNow = rawForce(dir.resolve("raw"));
             for (int turn = 0; turn < SETUPS.length; turn++) {
-                int s = (turn + r) % SETUPS.length; // each setup goes first in some round
+                int s = (turn + r + 1) % SETUPS.length; // each setup goes first in some round
                 Path file = dir.resolve("s" + s + ".cairn");
                 Files.deleteIfExists(file);
                 try (Store store = Store.create(file, cfg)) {
@@ -57,8 +57,12 @@ public final class ChangeBench {
                         reader = new Thread(() -> slowReader(store, stop), "slow-reader");
                         reader.start();
                     }
-                    single[s][r] = singlePuts(store, r);
-                    bulk[s][r] = bulkPuts(store, r);
+                    double one = singlePuts(store, r + 1);
+                    double many = bulkPuts(store, r + 1);
+                    if (r >= 0) {
+                        single[s][r] = one;
+                        bulk[s][r] = many;
+                    }
                     if (s == 1) {
                         behind = Math.max(behind, store.changes().newest() - store.changes().subscriptions().get("bench"));
                     }
@@ -68,6 +72,9 @@ public final class ChangeBench {
                     }
                 }
                 Files.deleteIfExists(file);
+            }
+            if (r >= 0) {
+                raw[r] = rawNow;
             }
         }
         double rawMedian = median(raw);

@@ -214,6 +214,42 @@ class ChangeLogTest {
     }
 
     @Test
+    void aCommitsChangesShareOneRecordThatStaysUntilItsLastChangeIsAcknowledged() {
+        Path file = dir.resolve("s.cairn");
+        try (Store s = Store.create(file, CFG)) {
+            s.changes().subscribe("sub");
+            put(s, "a", "1", "b", "2", "c", "3");
+            assertEquals(List.of("2 put b 1", "3 put c 1"), all(s, 1), "a read starts inside a record");
+            assertEquals(List.of("2 put b 1"), s.changes().read(1, 1).stream().map(c -> c.number() + " " + text(c)).toList());
+            s.changes().acknowledge("sub", 2);
+            assertEquals(3, s.changes().retained(), "the record of 1..3 stays while 3 is unacknowledged");
+            assertEquals(List.of("3 put c 1"), all(s, 2));
+            s.changes().acknowledge("sub", 3);
+            assertEquals(0, s.changes().retained());
+            // A bulk commit's record is larger than a leaf holds: it is kept as a large value.
+            try (Txn t = s.begin()) {
+                for (int i = 0; i < 2000; i++) {
+                    t.put(b("bulk/" + i), new byte[i % 50]);
+                }
+                t.commit();
+            }
+            List<Change> bulk = s.changes().read(3, Integer.MAX_VALUE);
+            assertEquals(2000, bulk.size());
+            assertEquals(4, bulk.get(0).number());
+            assertEquals(2003, bulk.get(1999).number());
+            assertEquals(1999 % 50, bulk.get(1999).size());
+            assertTrue(s.check().ok());
+        }
+        try (Store s = Store.open(file, CFG)) {
+            assertEquals(2003, s.changes().newest(), "the newest number is the last record's key");
+            assertEquals(1000, s.changes().read(1003, Integer.MAX_VALUE).size());
+            s.changes().acknowledge("sub", 2003);
+            assertEquals(0, s.changes().retained());
+            assertTrue(s.check().ok(), "the large record's blocks went with it");
+        }
+    }
+
+    @Test
     void aWaitingSubscriberWakesWhenACommitIsDurable() throws Exception {
         try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
             s.changes().subscribe("sub");

@@ -16,16 +16,20 @@ import java.util.Map;
  * How the change log lies in the object tree, beside the entries
  * {@link ObjectLayout} describes:
  * <pre>
- *   0x05 number[8]          -> kind[1] generation[8] timeMillis[8] size[8] key   (one committed put or delete)
+ *   0x05 last[8]            -> generation[8] timeMillis[8] count[4], then count times:
+ *                              kind[1] size[8] keyLength[2] key                 (the changes of one tree write)
  *   0x06 subscription name  -> position[8]                                      (the last number it acknowledged)
  * </pre>
- * Numbers rise by one per change, in commit order, from 1. A record is
- * written in the same tree write as the change it describes, so it is
- * durable exactly when the change is. Kind 1 is a put (size: the value's
- * bytes), kind 2 a delete (size -1). A subscription's name is UTF-8, at
- * most {@link #MAX_NAME} bytes. Both are kept as inline values (the kind
- * byte of {@link ObjectLayout} first), so the writer and the check treat
- * them as any small value.
+ * Changes are numbered by one, in commit order, from 1; one record holds
+ * the changes of one tree write (a commit, or the commits applied
+ * together), numbered {@code last - count + 1} to {@code last}, and is
+ * written in that same tree write, so it is durable exactly when they are.
+ * Keyed by its last number, the record holding change n is the first at or
+ * after key n. Kind 1 is a put (size: the value's bytes), kind 2 a delete
+ * (size -1). A subscription's name is UTF-8, at most {@link #MAX_NAME}
+ * bytes. Both are kept as values of the object layout (inline, or a large
+ * value's chunks for a big commit's record), so the writer and the check
+ * treat them as any value.
  */
 public final class ChangeRecords {
 
@@ -36,6 +40,7 @@ public final class ChangeRecords {
 
     private static final byte CHANGE = 5;
     private static final byte SUBSCRIPTION = 6;
+    private static final int HEADER = 8 + 8 + 4;
 
     /** One change as the log keeps it. */
     public record Change(long number, byte kind, long generation, long timeMillis, long size, byte[] key) {
@@ -44,28 +49,51 @@ public final class ChangeRecords {
     private ChangeRecords() {
     }
 
-    public static byte[] changeKey(long number) {
-        return ByteBuffer.allocate(9).put(CHANGE).putLong(number).array();
+    /** The key of the record whose last change is number {@code last}. */
+    public static byte[] recordKey(long last) {
+        return ByteBuffer.allocate(9).put(CHANGE).putLong(last).array();
     }
 
     /** The first key past every change record. */
-    public static byte[] changesEnd() {
+    public static byte[] recordsEnd() {
         return new byte[] {CHANGE + 1};
     }
 
-    public static long number(byte[] changeKey) {
-        return ByteBuffer.wrap(changeKey).getLong(1);
+    public static long last(byte[] recordKey) {
+        return ByteBuffer.wrap(recordKey).getLong(1);
     }
 
-    public static byte[] pack(byte kind, long generation, long timeMillis, long size, byte[] key) {
-        return ByteBuffer.allocate(1 + 8 + 8 + 8 + key.length).put(kind).putLong(generation).putLong(timeMillis)
-                .putLong(size).put(key).array();
+    /** A record's value: the user keys of {@code keys} with their writes' sizes ({@link #sizeOf}; -1 a delete). */
+    public static byte[] pack(long generation, long timeMillis, List<byte[]> keys, List<Long> sizes) {
+        int n = HEADER;
+        for (byte[] k : keys) {
+            n += 1 + 8 + 2 + k.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(n).putLong(generation).putLong(timeMillis).putInt(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            long size = sizes.get(i);
+            b.put(size < 0 ? DELETE : PUT).putLong(size).putShort((short) keys.get(i).length).put(keys.get(i));
+        }
+        return b.array();
     }
 
-    public static Change unpack(byte[] changeKey, byte[] value) {
+    /** The changes of the record stored under {@code recordKey} with value {@code value}, numbered after {@code after}, at most {@code max} of them. */
+    static void unpack(byte[] recordKey, byte[] value, long after, int max, List<Change> out) {
         ByteBuffer b = ByteBuffer.wrap(value);
-        return new Change(number(changeKey), b.get(), b.getLong(), b.getLong(), b.getLong(),
-                Arrays.copyOfRange(value, 25, value.length));
+        long generation = b.getLong();
+        long time = b.getLong();
+        int count = b.getInt();
+        long number = last(recordKey) - count;
+        for (int i = 0; i < count && out.size() < max; i++) {
+            number++;
+            byte kind = b.get();
+            long size = b.getLong();
+            byte[] key = new byte[b.getShort() & 0xffff];
+            b.get(key);
+            if (number > after) {
+                out.add(new Change(number, kind, generation, time, size, key));
+            }
+        }
     }
 
     public static byte[] subscriptionKey(String name) {
@@ -122,20 +150,37 @@ public final class ChangeRecords {
     /** Up to {@code max} changes numbered after {@code after}, in order, from the tree at {@code root}. */
     public static List<Change> after(BlockAccess store, Bptr root, long after, int max) {
         List<Change> out = new ArrayList<>();
-        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, changeKey(after + 1), changesEnd());
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, recordKey(after + 1), recordsEnd());
         while (it.hasNext() && out.size() < max) {
             Map.Entry<byte[], byte[]> e = it.next();
-            out.add(unpack(e.getKey(), ObjectLayout.materialize(store, root, e.getValue())));
+            unpack(e.getKey(), ObjectLayout.materialize(store, root, e.getValue()), after, max, out);
         }
         return out;
     }
 
-    /** The number of the newest change record in the tree at {@code root}, or 0 when there is none. */
+    /**
+     * The last change numbers of the records in the tree at {@code root}
+     * whose last change is in {@code (after, through]}, in order; values are
+     * not read.
+     */
+    public static List<Long> recordsBetween(BlockAccess store, Bptr root, long after, long through) {
+        List<Long> out = new ArrayList<>();
+        if (through <= after) {
+            return out;
+        }
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, recordKey(after + 1), recordKey(through + 1));
+        while (it.hasNext()) {
+            out.add(last(it.next().getKey()));
+        }
+        return out;
+    }
+
+    /** The number of the newest change recorded in the tree at {@code root}, or 0 when there is none. */
     public static long newest(BlockAccess store, Bptr root) {
         long newest = 0;
-        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, changeKey(0), changesEnd());
+        Iterator<Map.Entry<byte[], byte[]>> it = Tree.scan(store, root, recordKey(0), recordsEnd());
         while (it.hasNext()) {
-            newest = number(it.next().getKey());
+            newest = last(it.next().getKey());
         }
         return newest;
     }
