@@ -257,8 +257,9 @@ public final class Store implements AutoCloseable {
     }
 
     /** Gives back a streamed value's blocks unless a commit claimed them. */
+    /** Gives back the blocks of {@code v} that no commit claimed. */
     void release(StreamedValue v) {
-        v.chunks().forEach(blocks::unreserve);
+        v.unclaimed().forEach(blocks::unreserve);
     }
 
     /**

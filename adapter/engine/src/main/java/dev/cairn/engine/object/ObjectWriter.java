@@ -199,6 +199,7 @@ public final class ObjectWriter {
         for (int i = 0; i < s.chunks().size(); i++) {
             Bptr bp = s.chunks().get(i);
             store.claim(List.of(bp));
+            s.claimed(i);
             written.add(bp);
             w.apply(Msg.put(ObjectLayout.chunkKey(id, i), ObjectLayout.chunkValue(bp, s.chunkLength(i))));
         }
