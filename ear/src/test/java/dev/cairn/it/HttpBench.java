@@ -32,10 +32,12 @@ import org.junit.jupiter.api.Test;
  * baselines measured in the same run: Liberty serving a static file of the
  * same size from the same server, and the engine's own 16-thread durable
  * single-put commits on the same disk. GET and durable PUT of 100-byte and
- * 1 MiB objects at 1 and 16 connections, {@value #ROUNDS} rounds of
- * {@value #SECONDS} s each, Cairn and its baseline taking turns; medians.
+ * 1 MiB objects at 1 and 16 connections, after one untimed run each,
+ * three rounds of five seconds, Cairn and its baseline taking turns; medians.
  * A benchmark, not a test: it asserts only that the requests succeeded.
- * {@code mvn -B install -DskipTests && mvn -B verify -pl ear -Phttp-bench}.
+ * {@code mvn -B install -DskipTests && mvn -B verify -pl ear -Phttp-bench}
+ * ({@code -Dbench.rounds=N -Dbench.seconds=N}; {@code -Dbench.jfr=/tmp/x.jfr}
+ * records the server's profile).
  */
 class HttpBench {
 
@@ -64,7 +66,9 @@ class HttpBench {
                   <webApplication id="static" location="static.war" contextRoot="/static"/>
                 </server>
                 """, UTF_8);
-        server.start("");
+        // -Dbench.jfr=<file>: the server records a JFR profile of the whole run there.
+        String jfr = System.getProperty("bench.jfr");
+        server.start(jfr == null ? "" : "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
         try {
             assertEquals(201, server.send("PUT", "/cairn/api/objects/bench/small", small).statusCode());
             assertEquals(201, server.send("PUT", "/cairn/api/objects/bench/large", large).statusCode());
@@ -77,6 +81,8 @@ class HttpBench {
                 for (int c : new int[] {1, 16}) {
                     double[] cairn = new double[ROUNDS];
                     double[] file = new double[ROUNDS];
+                    run(wrk, c, base + "/cairn/api/objects/bench/" + size, auth, null); // warm-up, not counted
+                    run(wrk, c, base + "/static/" + size + ".bin", null, null);
                     for (int r = 0; r < ROUNDS; r++) {
                         cairn[r] = run(wrk, c, base + "/cairn/api/objects/bench/" + size, auth, null);
                         file[r] = run(wrk, c, base + "/static/" + size + ".bin", null, null);
@@ -91,6 +97,7 @@ class HttpBench {
                 for (int c : new int[] {1, 16}) {
                     double[] cairn = new double[ROUNDS];
                     double[] engine = new double[ROUNDS];
+                    run(wrk, c, base + "/cairn/api/objects/bench/put/" + size, auth, lua); // warm-up, not counted
                     for (int r = 0; r < ROUNDS; r++) {
                         cairn[r] = run(wrk, c, base + "/cairn/api/objects/bench/put/" + size, auth, lua);
                         engine[r] = engineCommits(data.resolve("engine-" + r + ".cairn"), c, size.equals("small") ? 100 : 1 << 20);

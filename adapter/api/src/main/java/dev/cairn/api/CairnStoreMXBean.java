@@ -146,8 +146,8 @@ public interface CairnStoreMXBean {
     /**
      * The store's change subscriptions, one line each: name, whether an
      * activated message-driven bean delivers to it, its position, its lag
-     * (changes committed after its position), and since the server started
-     * the events delivered, failed deliveries, redeliveries and the last
+     * (changes committed after its position), and since its activation
+     * started the events delivered, failed deliveries, redeliveries and the last
      * failure. A subscription with no activation keeps its changes in the
      * store until it is dropped.
      */
@@ -155,8 +155,9 @@ public interface CairnStoreMXBean {
 
     /**
      * Deletes change subscription {@code name} and the change records only
-     * it still needed; an activation of it running now starts it again at
-     * the newest change. Returns whether it existed.
+     * it still needed; a bean activated with it later starts at the newest
+     * change. Refused while a bean's activation delivers to it. Returns
+     * whether it existed.
      */
     boolean dropChangeSubscription(String name);
 }

@@ -16,9 +16,11 @@ import java.time.Instant;
  * @param size        the value's length in bytes; -1 for a delete
  * @param generation  the sync generation its commit was made durable in
  * @param committedAt when its commit was applied
- * @param redelivered whether this event may have been delivered before (a
- *                    delivery of it failed, or the server restarted before its
- *                    acknowledgement was durable)
+ * @param redelivered whether a delivery of this event failed before, in this
+ *                    activation; false does not promise a first delivery: after
+ *                    a crash or restart the events after the last acknowledged
+ *                    one come again unmarked (at least once: use the position to
+ *                    tell a repeat)
  */
 public record ChangeEvent(long position, byte[] key, Kind kind, long size, long generation, Instant committedAt,
                           boolean redelivered) implements Serializable {

@@ -9,9 +9,9 @@ package dev.cairn.api;
  * @param active     whether an activation delivers to it now
  * @param position   the last change it has acknowledged
  * @param lag        changes committed after its position
- * @param delivered  events delivered and acknowledged since the server started
- * @param failed     deliveries that threw or rolled back since the server started (each delivered again)
- * @param redelivered events delivered again since the server started (after a failure or a restart)
+ * @param delivered  events delivered and acknowledged since the activation started
+ * @param failed     deliveries that threw or rolled back since then (each delivered again)
+ * @param redelivered events delivered again after a failed delivery, since then
  * @param lastFailure why the last failed delivery failed, or null
  */
 public record ChangeSubscriptionInfo(String name, String keyPrefix, boolean active, long position, long lag,

@@ -39,10 +39,12 @@ public final class ChangeLog {
     private final Store store;
     /** Subscription name to the last change number it acknowledged. Guarded by commitLock. */
     private final TreeMap<String, Long> subscriptions = new TreeMap<>();
-    /** The number of the newest change recorded in the applied tree. Guarded by commitLock. */
-    private long last;
-    /** Records up to this number are deleted (every subscription acknowledged them). Guarded by commitLock. */
-    private long trimmedThrough;
+    /** The number of the newest change recorded in the applied tree. Written under commitLock; read by the console without it. */
+    private volatile long last;
+    /** Records up to this number are deleted (every subscription acknowledged them). Written under commitLock. */
+    private volatile long trimmedThrough;
+    /** {@link #subscriptions} as the console reads it, replaced whole under commitLock. */
+    private volatile Map<String, Long> published = Map.of();
     /** Notified after each sync while anyone waits; guards {@link #syncs}. */
     private final Object arrivals = new Object();
     /** Syncs seen while someone waited. Guarded by {@link #arrivals}. */
@@ -61,11 +63,14 @@ public final class ChangeLog {
         subscriptions.putAll(ChangeRecords.subscriptions(store.blocks, root));
         // Once every record is acknowledged and deleted, the newest number
         // lives on as the highest position.
-        last = ChangeRecords.newest(store.blocks, root);
+        // the highest position, or the floor the last unsubscribe left.
+        long newest = Math.max(ChangeRecords.newest(store.blocks, root), ChangeRecords.floor(store.blocks, root));
         for (long p : subscriptions.values()) {
-            last = Math.max(last, p);
+            newest = Math.max(newest, p);
         }
+        last = newest;
         trimmedThrough = minPosition();
+        publish();
     }
 
     /** A commit's internal writes with the records of its user writes after them, and how to settle them. */
@@ -99,9 +104,16 @@ public final class ChangeLog {
         if (keys.isEmpty()) {
             return new Recorded(internal, 0);
         }
-        Map.Entry<byte[], Object> record = Map.entry(ChangeRecords.recordKey(last + keys.size()),
-                ChangeRecords.pack(generation, System.currentTimeMillis(), keys, sizes));
-        return new Recorded(() -> concat(internal.iterator(), List.of(record).iterator()), keys.size());
+        // Records of at most MAX_RECORD changes: a reader past the start of a
+        // bulk commit's changes then unpacks a bounded record, not all of them.
+        long now = System.currentTimeMillis();
+        List<Map.Entry<byte[], Object>> records = new ArrayList<>();
+        for (int from = 0; from < keys.size(); from += ChangeRecords.MAX_RECORD) {
+            int to = Math.min(keys.size(), from + ChangeRecords.MAX_RECORD);
+            records.add(Map.entry(ChangeRecords.recordKey(last + to),
+                    ChangeRecords.pack(generation, now, keys.subList(from, to), sizes.subList(from, to))));
+        }
+        return new Recorded(() -> concat(internal.iterator(), records.iterator()), keys.size());
     }
 
     static <T> Iterator<T> concat(Iterator<? extends T> a, Iterator<? extends T> b) {
@@ -138,8 +150,8 @@ public final class ChangeLog {
         for (Runnable l : listeners) {
             try {
                 l.run();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "a change listener failed; it is told of the next sync all the same", e);
+            } catch (Throwable e) { // never into the sync's hand-off: its commits are durable and must hear so
+                LOG.log(Level.SEVERE, "a change listener failed; it is told of the next sync all the same", e);
             }
         }
     }
@@ -180,6 +192,7 @@ public final class ChangeLog {
                 trimmedThrough = last; // nothing before now is recorded for anyone
             }
             subscriptions.put(name, last);
+            publish();
             position[0] = last;
             return seq;
         });
@@ -212,8 +225,12 @@ public final class ChangeLog {
             TreeMap<byte[], Object> w = new TreeMap<>(Keys.ORDER);
             w.put(ChangeRecords.subscriptionKey(name), ChangeRecords.position(position));
             long trimTo = trim(w, min(after));
-            long seq = store.applyInternal(w.entrySet(), false);
+            // Only deletes and a position overwritten in place: like a delete, it may
+            // use the arenas' reserve, so a store that records filled can still be
+            // acknowledged, and so emptied.
+            long seq = store.applyInternal(w.entrySet(), true);
             subscriptions.put(name, position);
+            publish();
             trimmedThrough = trimTo;
             return seq;
         });
@@ -232,8 +249,10 @@ public final class ChangeLog {
             TreeMap<byte[], Object> w = new TreeMap<>(Keys.ORDER);
             w.put(ChangeRecords.subscriptionKey(name), null);
             long trimTo = trim(w, after.isEmpty() ? last : min(after));
-            long seq = store.applyInternal(w.entrySet(), true); // only deletes
+            w.put(ChangeRecords.FLOOR, ChangeRecords.position(last)); // numbering goes on after a reopen with none left
+            long seq = store.applyInternal(w.entrySet(), true); // a removal, as an acknowledgement
             subscriptions.remove(name);
+            publish();
             trimmedThrough = trimTo;
             return seq;
         });
@@ -254,6 +273,11 @@ public final class ChangeLog {
             trimmed = lastOfRecord;
         }
         return trimmed;
+    }
+
+    /** Under commitLock, after {@link #subscriptions} changed. */
+    private void publish() {
+        published = Map.copyOf(subscriptions);
     }
 
     private long minPosition() {
@@ -321,24 +345,18 @@ public final class ChangeLog {
         }
     }
 
-    /** Each subscription's position (the last change it acknowledged), by name. */
+    /** Each subscription's position (the last change it acknowledged), by name, in name order; takes no lock. */
     public Map<String, Long> subscriptions() {
-        synchronized (store.commitLock) {
-            return new TreeMap<>(subscriptions);
-        }
+        return new TreeMap<>(published);
     }
 
-    /** The number of the newest change committed (applied; durable once its commit returned). */
+    /** The number of the newest change committed (applied; durable once its commit returned); takes no lock. */
     public long newest() {
-        synchronized (store.commitLock) {
-            return last;
-        }
+        return last;
     }
 
     /** How many changes the store keeps records of: those some subscription has not acknowledged (and their record's others). */
     public long retained() {
-        synchronized (store.commitLock) {
-            return last - trimmedThrough;
-        }
+        return last - trimmedThrough;
     }
 }

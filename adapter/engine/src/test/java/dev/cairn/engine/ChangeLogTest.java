@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cairn.api.CairnException;
+import dev.cairn.api.StoreFullException;
 import dev.cairn.engine.check.CheckReport;
 import dev.cairn.engine.disk.CrashImages;
 import dev.cairn.engine.disk.MemoryChannel;
 import dev.cairn.engine.disk.RecordingChannel;
+import dev.cairn.engine.object.ChangeRecords;
 import dev.cairn.engine.object.ChangeRecords.Change;
 import java.io.ByteArrayInputStream;
 import java.nio.channels.FileChannel;
@@ -211,6 +213,36 @@ class ChangeLogTest {
             assertEquals(List.of(), all(s, 0));
             assertTrue(s.check().ok());
         }
+        try (Store s = Store.open(file, CFG)) {
+            assertEquals(8, s.changes().newest(), "with no subscription and no record left, the floor keeps the numbering");
+            s.changes().subscribe("again");
+            put(s, "y", "1");
+            assertEquals(List.of("9 put y 1"), all(s, 8), "a position is never reused over the store's life");
+        }
+    }
+
+    @Test
+    void aStoreFullOfUnacknowledgedRecordsStillTakesTheAcknowledgementThatEmptiesIt() {
+        StoreConfig small = StoreConfig.defaults().sizeBytes(32L << 20).cacheBytes(4L << 20);
+        try (Store s = Store.create(dir.resolve("s.cairn"), small)) {
+            s.changes().subscribe("sub");
+            for (int bytes : new int[] {1000, 10, 0}) { // fill it to the last block, smaller writes last
+                int per = bytes == 1000 ? 20 : 1;
+                for (int n = 0; ; n++) {
+                    try (Txn t = s.begin()) {
+                        for (int i = 0; i < per; i++) {
+                            t.put(b("k" + bytes + "/" + (n * per + i)), new byte[bytes]);
+                        }
+                        t.commit();
+                    } catch (StoreFullException e) {
+                        break;
+                    }
+                }
+            }
+            s.changes().acknowledge("sub", s.changes().newest());
+            assertEquals(0, s.changes().retained());
+            assertTrue(s.check().ok());
+        }
     }
 
     @Test
@@ -235,6 +267,8 @@ class ChangeLogTest {
             }
             List<Change> bulk = s.changes().read(3, Integer.MAX_VALUE);
             assertEquals(2000, bulk.size());
+            assertEquals(List.of(1003L, 2003L), ChangeRecords.recordsBetween(
+                    s.blocks, s.durable.root(), 3, 3000), "a record per 1000 changes of the commit");
             assertEquals(4, bulk.get(0).number());
             assertEquals(2003, bulk.get(1999).number());
             assertEquals(1999 % 50, bulk.get(1999).size());

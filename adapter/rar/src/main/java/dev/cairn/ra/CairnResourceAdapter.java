@@ -72,11 +72,11 @@ public class CairnResourceAdapter implements ResourceAdapter {
 
     @Override
     public void stop() {
+        deliveries.stopAll(); // before the stores close under them, and while their timer tasks can be cancelled
         Timer t = timer;
         if (t != null) {
             t.cancel(); // no sample runs against a store being closed
         }
-        deliveries.stopAll(); // before the stores close under them
         StoreRegistry s = stores;
         if (s != null) {
             s.closeAll();
@@ -135,10 +135,8 @@ public class CairnResourceAdapter implements ResourceAdapter {
         ChangeDelivery d = new ChangeDelivery(store, name, s.getKeyPrefix() == null ? "" : s.getKeyPrefix(), factory, wm,
                 timer, s.getRetryIntervalMillis(), transacted);
         try {
-            if (!deliveries.start(factory, d)) {
-                throw new ResourceException("the endpoint " + factory.getEndpointClass().getName() + " is active already");
-            }
-        } catch (CairnException | IllegalArgumentException e) {
+            deliveries.start(factory, d);
+        } catch (CairnException | IllegalArgumentException | IllegalStateException e) {
             throw new ResourceException("Cairn cannot deliver changes of " + s.getConnectionFactoryLookup()
                     + " to subscription " + name + ": " + e.getMessage(), e);
         }

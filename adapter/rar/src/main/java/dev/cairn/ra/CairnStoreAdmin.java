@@ -390,6 +390,10 @@ final class CairnStoreAdmin extends NotificationBroadcasterSupport implements Ca
 
     @Override
     public boolean dropChangeSubscription(String name) {
+        if (deliveries.active(store, name)) {
+            throw new IllegalStateException("subscription " + name + " is delivered to a running message-driven bean: "
+                    + "stop its application first (its next activation then starts at the newest change)");
+        }
         return store.changes().unsubscribe(name);
     }
 }

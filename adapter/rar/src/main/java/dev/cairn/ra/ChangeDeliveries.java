@@ -21,24 +21,45 @@ final class ChangeDeliveries {
 
     private final Map<MessageEndpointFactory, ChangeDelivery> running = new ConcurrentHashMap<>();
 
-    /** Starts {@code d} for {@code factory}; false (and nothing started) when that endpoint is active already. */
-    boolean start(MessageEndpointFactory factory, ChangeDelivery d) {
-        if (running.putIfAbsent(factory, d) != null) {
-            return false;
+    /**
+     * Starts {@code d} for {@code factory}. Refused, with nothing started,
+     * when that endpoint is active already, or when another activation
+     * delivers to the same subscription of the same store: two deliveries
+     * writing one position would move it past events one of them has not
+     * handled.
+     */
+    synchronized void start(MessageEndpointFactory factory, ChangeDelivery d) {
+        if (running.containsKey(factory)) {
+            throw new IllegalStateException("the endpoint " + factory.getEndpointClass().getName() + " is active already");
         }
+        for (ChangeDelivery other : running.values()) {
+            if (other.store == d.store && other.subscription.equals(d.subscription) && other.busy()) {
+                throw new IllegalStateException("subscription " + d.subscription + " of " + d.store.path()
+                        + " is delivered to another activation already: give each bean its own subscriptionName");
+            }
+        }
+        running.put(factory, d);
         try {
             d.start();
         } catch (RuntimeException e) {
             running.remove(factory, d);
             throw e;
         }
-        return true;
     }
 
+    /** Whether an activation delivers to subscription {@code name} of {@code store} now. */
+    boolean active(Store store, String name) {
+        return running.values().stream().anyMatch(d -> d.store == store && d.subscription.equals(name) && d.busy());
+    }
+
+    /** Stops the endpoint's delivery; it stays listed (and blocks its subscription) while a round of it still runs. */
     void stop(MessageEndpointFactory factory) {
-        ChangeDelivery d = running.remove(factory);
+        ChangeDelivery d = running.get(factory);
         if (d != null) {
             d.stop(STOP_WAIT_MILLIS);
+            if (!d.busy()) {
+                running.remove(factory, d);
+            }
         }
     }
 
@@ -59,8 +80,11 @@ final class ChangeDeliveries {
         long newest = store.changes().newest();
         List<ChangeSubscriptionInfo> out = new ArrayList<>();
         for (ChangeDelivery d : running.values()) {
+            if (d.store != store) {
+                continue;
+            }
             Long p = positions.remove(d.subscription);
-            if (d.store == store && p != null) {
+            if (p != null) {
                 out.add(d.info(p, newest));
             }
         }

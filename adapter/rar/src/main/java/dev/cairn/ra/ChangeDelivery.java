@@ -9,7 +9,10 @@ import dev.cairn.engine.object.ChangeRecords;
 import jakarta.resource.spi.endpoint.MessageEndpoint;
 import jakarta.resource.spi.endpoint.MessageEndpointFactory;
 import jakarta.resource.spi.work.Work;
+import jakarta.resource.spi.work.WorkAdapter;
+import jakarta.resource.spi.work.WorkEvent;
 import jakarta.resource.spi.work.WorkException;
+import jakarta.resource.spi.work.WorkListener;
 import jakarta.resource.spi.work.WorkManager;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
@@ -81,6 +84,14 @@ final class ChangeDelivery implements Work, ChangeSubscriptionMXBean {
     private final long retryMillis;
     private final boolean transacted;
     private final Runnable onSync = this::kick;
+    /** A round the WorkManager accepted and then rejected never runs: let the next kick schedule one. */
+    private final WorkListener rejected = new WorkAdapter() {
+        @Override
+        public void workRejected(WorkEvent e) {
+            scheduled.set(false);
+        }
+    };
+    private volatile TimerTask retryTask;
     private final TimerTask sweep = new TimerTask() {
         @Override
         public void run() {
@@ -124,13 +135,21 @@ final class ChangeDelivery implements Work, ChangeSubscriptionMXBean {
         this.transacted = transacted;
     }
 
-    /** Creates the subscription if it is new (at the newest change), registers its MBean and starts delivering. */
+    /**
+     * Creates the subscription if it is new (at the newest change), registers
+     * its MBean and starts delivering; undoes what it did when a step fails.
+     */
     void start() {
-        position = store.changes().subscribe(subscription);
-        acknowledged = position;
-        registerMBean();
-        store.changes().addListener(onSync);
-        timer.schedule(sweep, SWEEP_MILLIS, SWEEP_MILLIS);
+        try {
+            position = store.changes().subscribe(subscription);
+            acknowledged = position;
+            registerMBean();
+            store.changes().addListener(onSync);
+            timer.schedule(sweep, SWEEP_MILLIS, SWEEP_MILLIS);
+        } catch (RuntimeException e) {
+            stop(0);
+            throw e;
+        }
         LOG.info(() -> "Cairn delivers changes of " + store.path() + (keyPrefix.isEmpty() ? "" : " under \"" + keyPrefix + "\"")
                 + " to " + factory.getEndpointClass().getName() + " as subscription " + subscription
                 + " from position " + position + (transacted ? ", acknowledged by each delivery's transaction" : ""));
@@ -148,6 +167,10 @@ final class ChangeDelivery implements Work, ChangeSubscriptionMXBean {
         unregisterMBean();
         store.changes().removeListener(onSync);
         sweep.cancel();
+        TimerTask retry = retryTask;
+        if (retry != null) {
+            retry.cancel();
+        }
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
         synchronized (roundLock) {
             long left;
@@ -169,7 +192,7 @@ final class ChangeDelivery implements Work, ChangeSubscriptionMXBean {
             return;
         }
         try {
-            workManager.scheduleWork(this);
+            workManager.scheduleWork(this, WorkManager.INDEFINITE, null, rejected);
         } catch (WorkException | RuntimeException e) {
             scheduled.set(false);
             LOG.log(Level.FINE, "the server refused a Cairn delivery round; the next sync or sweep asks again", e);
@@ -245,14 +268,27 @@ final class ChangeDelivery implements Work, ChangeSubscriptionMXBean {
     }
 
     private void retryLater() {
-        retrying = true;
-        timer.schedule(new TimerTask() {
+        TimerTask retry = new TimerTask() {
             @Override
             public void run() {
                 retrying = false;
                 kick();
             }
-        }, retryMillis);
+        };
+        retrying = true; // before the task can run and clear it
+        try {
+            timer.schedule(retry, retryMillis);
+            retryTask = retry;
+        } catch (RuntimeException e) {
+            retrying = false; // the timer is gone (the adapter stops): the next kick may still try
+        }
+    }
+
+    /** Whether it delivers, or a round it began still runs (a stop that timed out). */
+    boolean busy() {
+        synchronized (roundLock) {
+            return !released || running;
+        }
     }
 
     /** One delivery of change {@code c}; true once the bean handled it and (when transacted) its transaction acknowledged it. */

@@ -19,13 +19,17 @@ import java.util.Map;
  *   0x05 last[8]            -> generation[8] timeMillis[8] count[4], then count times:
  *                              kind[1] size[8] keyLength[2] key                 (the changes of one tree write)
  *   0x06 subscription name  -> position[8]                                      (the last number it acknowledged)
+ *   0x07 "floor"            -> number[8]       (the newest number when the last subscription was dropped)
  * </pre>
  * Changes are numbered by one, in commit order, from 1; one record holds
  * the changes of one tree write (a commit, or the commits applied
  * together), numbered {@code last - count + 1} to {@code last}, and is
  * written in that same tree write, so it is durable exactly when they are.
  * Keyed by its last number, the record holding change n is the first at or
- * after key n. Kind 1 is a put (size: the value's bytes), kind 2 a delete
+ * after key n; a tree write of more than {@link #MAX_RECORD} changes has a
+ * record per {@link #MAX_RECORD}, so a reader unpacks a bounded record.
+ * The floor keeps the numbering rising over the store's life, also once
+ * every record and subscription is gone. Kind 1 is a put (size: the value's bytes), kind 2 a delete
  * (size -1). A subscription's name is UTF-8, at most {@link #MAX_NAME}
  * bytes. Both are kept as values of the object layout (inline, or a large
  * value's chunks for a big commit's record), so the writer and the check
@@ -37,6 +41,11 @@ public final class ChangeRecords {
     public static final byte DELETE = 2;
     /** Longest subscription name, in bytes. */
     public static final int MAX_NAME = 200;
+
+    /** Most changes in one record. */
+    public static final int MAX_RECORD = 1000;
+    /** Where the numbering's floor is kept. */
+    public static final byte[] FLOOR = {7, 'f', 'l', 'o', 'o', 'r'};
 
     private static final byte CHANGE = 5;
     private static final byte SUBSCRIPTION = 6;
@@ -183,6 +192,12 @@ public final class ChangeRecords {
             newest = last(it.next().getKey());
         }
         return newest;
+    }
+
+    /** The floor of the numbering in the tree at {@code root} (see {@link #FLOOR}), or 0. */
+    public static long floor(BlockAccess store, Bptr root) {
+        byte[] stored = Tree.get(store, root, FLOOR);
+        return stored == null ? 0 : position(ObjectLayout.materialize(store, root, stored));
     }
 
     /** The subscriptions in the tree at {@code root}, name to position, in name order. */

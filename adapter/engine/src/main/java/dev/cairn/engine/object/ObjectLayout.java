@@ -36,7 +36,7 @@ import java.util.function.Function;
  *                                     inline when small, in data blocks when large)
  *   0x04 objectId[8]               -> 0x01 length objectId: a value a prepared transaction
  *                                     streamed, parked until its outcome
- *   0x05 number[8], 0x06 name      -> the change log and its subscriptions ({@link ChangeRecords})
+ *   0x05, 0x06, 0x07             -> the change log, its subscriptions, its numbering floor ({@link ChangeRecords})
  * </pre>
  * A write set: u32 count, then per write: u16 key length, key, u8 kind
  * (0 delete; 1 put: u32 length, value; 2 put of a streamed value whose
