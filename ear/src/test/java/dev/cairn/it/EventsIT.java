@@ -238,4 +238,45 @@ class EventsIT {
         String dups = after.get(after.size() - 1);
         System.out.println("events after kill -9: " + seenBefore + " of " + n + " handled before it, " + dups);
     }
+
+    /**
+     * Killed inside a delivery's two-phase commit, after the transaction
+     * manager logged its decision (the xa-commit fail point stops Cairn's
+     * branch there): after the restart, recovery commits the bean's write,
+     * closes the logged transaction for good (the adapter gives recovery
+     * its acknowledgement resource, which has nothing in doubt: without one
+     * the manager keeps the transaction and retries it at every start), and
+     * the event is delivered or acknowledged, never lost; a repeat is
+     * counted as a duplicate.
+     */
+    @Test
+    @Order(4)
+    void aKillInsideADeliverysCommitIsRecoveredAndLeavesNoTransactionInDoubt() throws Exception {
+        server.stop();
+        server.start("-Dcairn.failpoint=xa-commit");
+        put("events/indoubt/1", "in doubt");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!server.logged("CAIRN-FAILPOINT xa-commit reached") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(server.logged("CAIRN-FAILPOINT xa-commit reached"), "the delivery's commit reached the fail point");
+        server.kill9();
+
+        server.start("");
+        List<String> seen = await("seen", l -> l.stream().anyMatch(s -> s.contains("events/indoubt/1")));
+        assertTrue(seen.contains("PUT events/indoubt/1 8"), "recovery committed the bean's write, or it was delivered again: " + seen);
+        String stats = new String(server.send("GET", "/cairn/api/admin/stats", null).body(), UTF_8);
+        long settle = System.nanoTime() + 30_000_000_000L;
+        while (!stats.contains("\"prepared\":0") && System.nanoTime() < settle) {
+            Thread.sleep(200);
+            stats = new String(server.send("GET", "/cairn/api/admin/stats", null).body(), UTF_8);
+        }
+        assertTrue(stats.contains("\"prepared\":0"), "no Cairn branch left prepared: " + stats);
+        System.out.println("events after a kill inside a delivery's commit: " + seen.get(seen.size() - 1));
+
+        server.stop();
+        server.start("");
+        assertTrue(server.logged("WTRN0135I"), "the next start has no transaction to recover (WTRN0135I): "
+                + server.logSince(0).lines().filter(l -> l.contains("WTRN")).toList());
+    }
 }

@@ -36,6 +36,15 @@ final class Acknowledgement implements XAResource {
         this.position = position;
     }
 
+    /**
+     * The resource recovery is given: nothing is in doubt, and the outcome
+     * of a branch the manager logged is already settled (its commit wrote
+     * the position, or the event is delivered again), so it does nothing.
+     */
+    static Acknowledgement forRecovery() {
+        return new Acknowledgement(null, null, 0);
+    }
+
     boolean enlisted() {
         return enlisted;
     }
@@ -55,6 +64,9 @@ final class Acknowledgement implements XAResource {
 
     @Override
     public int prepare(Xid xid) throws XAException {
+        if (store == null) {
+            throw new XAException(XAException.XAER_NOTA);
+        }
         if (store.isClosed() || store.isReadOnly()) {
             throw new XAException(XAException.XAER_RMFAIL); // the write at commit could not happen: roll back, deliver again
         }
@@ -63,6 +75,9 @@ final class Acknowledgement implements XAResource {
 
     @Override
     public void commit(Xid xid, boolean onePhase) {
+        if (store == null) {
+            return; // recovery's: see forRecovery
+        }
         try {
             store.changes().acknowledge(subscription, position);
             committed = true;

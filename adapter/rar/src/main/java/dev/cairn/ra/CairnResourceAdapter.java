@@ -163,10 +163,16 @@ public class CairnResourceAdapter implements ResourceAdapter {
         deliveries.stop(factory);
     }
 
-    /** None: a delivery's acknowledgement prepares nothing durable, so there is nothing to recover. */
+    /**
+     * For the transaction manager's recovery of the deliveries a crash
+     * interrupted: one {@link Acknowledgement#forRecovery} resource, which
+     * has no branch in doubt (an acknowledgement prepares nothing durable),
+     * so the manager can close the transactions it logged with one. With
+     * none to ask, it would keep them, and retry them, for ever.
+     */
     @Override
     public XAResource[] getXAResources(ActivationSpec[] specs) {
-        return new XAResource[0];
+        return new XAResource[] {Acknowledgement.forRecovery()};
     }
 
     ChangeDeliveries deliveries() {
