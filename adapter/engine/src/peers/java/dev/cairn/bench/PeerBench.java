@@ -170,11 +170,21 @@ public final class PeerBench {
     }
 
     static Engine open(String name, Path dir) {
+        return open(name, dir, 64L << 20, 2L << 30);
+    }
+
+    /**
+     * A new store of engine {@code name} in {@code dir}, its cache (Cairn's,
+     * MVStore's, RocksDB's block cache with its memtables) {@code cacheBytes};
+     * LMDB has none but the operating system's; a Cairn store's file is
+     * {@code sizeBytes} (LMDB's map is 4 GiB, MVStore's and RocksDB's files grow).
+     */
+    static Engine open(String name, Path dir, long cacheBytes, long sizeBytes) {
         return switch (name) {
-            case "Cairn" -> new CairnEngine(dir);
-            case "MVStore" -> new MvEngine(dir);
+            case "Cairn" -> new CairnEngine(dir, cacheBytes, sizeBytes);
+            case "MVStore" -> new MvEngine(dir, cacheBytes);
             case "LMDB" -> new LmdbEngine(dir);
-            case "RocksDB" -> new RocksEngine(dir);
+            case "RocksDB" -> new RocksEngine(dir, cacheBytes);
             default -> throw new IllegalArgumentException("no engine named " + name);
         };
     }
@@ -327,8 +337,8 @@ public final class PeerBench {
     static final class CairnEngine implements Engine {
         private final Store store;
 
-        CairnEngine(Path dir) {
-            store = Store.create(dir.resolve("cairn.store"), StoreConfig.defaults().sizeBytes(2L << 30).cacheBytes(64L << 20));
+        CairnEngine(Path dir, long cacheBytes, long sizeBytes) {
+            store = Store.create(dir.resolve("cairn.store"), StoreConfig.defaults().sizeBytes(sizeBytes).cacheBytes(cacheBytes));
         }
 
         public String name() {
@@ -364,9 +374,9 @@ public final class PeerBench {
         private final MVStore store;
         private final MVMap<byte[], byte[]> map;
 
-        MvEngine(Path dir) {
+        MvEngine(Path dir, long cacheBytes) {
             store = new MVStore.Builder().fileName(dir.resolve("mv.db").toString()).autoCommitDisabled()
-                    .cacheSize(64).open();
+                    .cacheSize((int) (cacheBytes >> 20)).open();
             map = store.openMap("data");
         }
 
@@ -396,7 +406,7 @@ public final class PeerBench {
         private final Dbi<byte[]> db;
 
         LmdbEngine(Path dir) {
-            env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(2L << 30).setMaxDbs(1).setMaxReaders(64)
+            env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(4L << 30).setMaxDbs(1).setMaxReaders(64)
                     .open(dir.toFile());
             db = env.openDbi("data", DbiFlags.MDB_CREATE);
         }
@@ -465,9 +475,9 @@ public final class PeerBench {
             return RocksDB.rocksdbVersion().toString();
         }
 
-        RocksEngine(Path dir) {
-            cache = new LRUCache(64L << 20);
-            memtables = new WriteBufferManager(64L << 20, cache);
+        RocksEngine(Path dir, long cacheBytes) {
+            cache = new LRUCache(cacheBytes);
+            memtables = new WriteBufferManager(cacheBytes, cache);
             bloom = new BloomFilter(10);
             BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom)
                     .setCacheIndexAndFilterBlocks(true).setPinL0FilterAndIndexBlocksInCache(true)

@@ -131,7 +131,7 @@ public final class SpaceBench {
     }
 
     /** Allocated bytes of every file under {@code d}, as {@code du} counts them (sparse holes are free). */
-    private static long allocated(Path d) throws IOException {
+    static long allocated(Path d) throws IOException {
         Process p = new ProcessBuilder("du", "-s", "-B1", d.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
         try {
