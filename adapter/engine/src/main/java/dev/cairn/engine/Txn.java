@@ -2,7 +2,6 @@ package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
 import dev.cairn.api.ContentTypes;
-import dev.cairn.api.TransactionTooLargeException;
 import dev.cairn.api.TxnClosedException;
 import dev.cairn.api.WriteConflictException;
 import dev.cairn.engine.object.ObjectLayout;

@@ -1,5 +1,6 @@
 package dev.cairn.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URISyntaxException;
@@ -159,7 +160,7 @@ public final class ColdStartBench {
             for (URL url : u.getURLs()) {
                 parts.add(Path.of(url.toURI()).toString());
             }
-            return String.join(java.io.File.pathSeparator, parts);
+            return String.join(File.pathSeparator, parts);
         }
         return System.getProperty("java.class.path");
     }
