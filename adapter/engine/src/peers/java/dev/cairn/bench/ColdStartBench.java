@@ -1,5 +1,8 @@
 package dev.cairn.bench;
 
+import static dev.cairn.bench.Measures.median;
+import static dev.cairn.bench.Measures.wipe;
+
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -11,14 +14,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A fresh JVM's first durable commits and gets, against the same JVM warm
@@ -75,7 +76,7 @@ public final class ColdStartBench {
             double best = Double.MAX_VALUE;
             double cairn = 0;
             for (String e : ENGINES) {
-                double m = median(results.get(e), f);
+                double m = medianOf(results.get(e), f);
                 System.out.printf(Locale.ROOT, " %10.3f", m);
                 if (e.equals("Cairn")) {
                     cairn = m;
@@ -85,10 +86,10 @@ public final class ColdStartBench {
             }
             System.out.printf(Locale.ROOT, " %16.2f%n", cairn / best);
         }
-        double cold = median(results.get("Cairn"), 3);
-        double warm = median(results.get("Cairn"), 6);
+        double cold = medianOf(results.get("Cairn"), 3);
+        double warm = medianOf(results.get("Cairn"), 6);
         System.out.printf(Locale.ROOT, "  Cairn's first %d commits take %.2f x its warm ones; its first %d gets %.2f x%n",
-                COMMITS, cold / warm, GETS, median(results.get("Cairn"), 4) / median(results.get("Cairn"), 7));
+                COMMITS, cold / warm, GETS, medianOf(results.get("Cairn"), 4) / medianOf(results.get("Cairn"), 7));
     }
 
     private static double[] runChild(String classpath, String engine, Path store) throws IOException, InterruptedException {
@@ -169,24 +170,9 @@ public final class ColdStartBench {
         return Arrays.stream(xs).sum();
     }
 
-    private static double median(double[] xs) {
-        double[] c = xs.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
-    }
-
-    private static double median(List<double[]> runs, int figure) {
+    private static double medianOf(List<double[]> runs, int figure) {
         double[] xs = runs.stream().mapToDouble(r -> r[figure]).toArray();
         return median(xs);
     }
 
-    private static void wipe(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
 }

@@ -1,17 +1,16 @@
 package dev.cairn.bench;
 
-import java.io.IOException;
+import static dev.cairn.bench.Measures.wipe;
+
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * How each engine's cost grows with its store: every engine with a cache
@@ -150,13 +149,4 @@ public final class GrowthBench {
         return m.getHeapMemoryUsage().getUsed() / (double) (1 << 20);
     }
 
-    private static void wipe(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
 }

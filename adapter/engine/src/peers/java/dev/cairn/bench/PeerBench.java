@@ -1,21 +1,21 @@
 package dev.cairn.bench;
 
+import static dev.cairn.bench.Measures.median;
+import static dev.cairn.bench.Measures.wipe;
+
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.Txn;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -316,22 +316,6 @@ public final class PeerBench {
         CRC32 c = new CRC32();
         c.update(v);
         return c.getValue();
-    }
-
-    static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
-    }
-
-    static void wipe(Path d) throws IOException {
-        if (Files.exists(d)) {
-            try (Stream<Path> s = Files.walk(d)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
     }
 
     static final class CairnEngine implements Engine {

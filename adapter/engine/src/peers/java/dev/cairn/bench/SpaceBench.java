@@ -79,7 +79,7 @@ public final class SpaceBench {
     /** {disk per live byte, written per put byte, Cairn's in-use per live byte or -1}. */
     private static double[] run(String name, Path dir, int size) throws IOException {
         Path d = dir.resolve(name + "-" + size);
-        PeerBench.wipe(d);
+        Measures.wipe(d);
         Files.createDirectories(d);
         int n = records(size);
         Random rnd = new Random(size);
@@ -96,7 +96,7 @@ public final class SpaceBench {
         long live = (long) n * size;
         long putBytes = live + (long) (n / 2) * size;
         double[] r = {(double) allocated(d) / live, (double) written / putBytes, inUse < 0 ? -1 : inUse / live};
-        PeerBench.wipe(d);
+        Measures.wipe(d);
         return r;
     }
 

@@ -1,5 +1,7 @@
 package dev.cairn.bench;
 
+import static dev.cairn.bench.Measures.median;
+
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.Txn;
@@ -9,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -168,9 +169,4 @@ public final class ChangeBench {
         return median(ms);
     }
 
-    private static double median(double[] xs) {
-        double[] c = xs.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
-    }
 }

@@ -1,5 +1,8 @@
 package dev.cairn.bench;
 
+import static dev.cairn.bench.Measures.median;
+import static dev.cairn.bench.Measures.wipe;
+
 import dev.cairn.engine.Store;
 import dev.cairn.engine.StoreConfig;
 import dev.cairn.engine.Txn;
@@ -15,10 +18,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Random;
-import java.util.stream.Stream;
 
 /**
  * Snapshot streams against copying the store file: a store of
@@ -130,19 +130,4 @@ public final class StreamBench {
         }
     }
 
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        return c[c.length / 2];
-    }
-
-    private static void wipe(Path d) throws IOException {
-        if (Files.exists(d)) {
-            try (Stream<Path> s = Files.walk(d)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
 }
