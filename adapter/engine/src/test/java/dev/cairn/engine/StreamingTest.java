@@ -308,6 +308,51 @@ class StreamingTest {
         return at;
     }
 
+    /** One writer of {@link #concurrently}: its index, and how many commits it makes. */
+    private interface Writer {
+        void commit(int writer, int i) throws Exception;
+    }
+
+    /**
+     * Runs {@code writers} threads, each making {@code commits} calls of
+     * {@code w} (all stop at the first failure), and throws the first
+     * failure once all have ended.
+     */
+    private static void concurrently(int writers, int commits, Writer w) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] ts = new Thread[writers];
+        for (int t = 0; t < writers; t++) {
+            int id = t;
+            ts[t] = new Thread(() -> {
+                try {
+                    for (int i = 0; i < commits && failure.get() == null; i++) {
+                        w.commit(id, i);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            ts[t].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a writer failed: " + failure.get(), failure.get());
+        }
+    }
+
+    /** A distinct value for each of {@code n} writers, {@code base} bytes and more. */
+    private static List<byte[]> values(int n, int base, int seed) {
+        List<byte[]> values = new ArrayList<>();
+        for (int w = 0; w < n; w++) {
+            byte[] v = new byte[base + 1000 * w];
+            new Random(seed + w).nextBytes(v);
+            values.add(v);
+        }
+        return values;
+    }
+
     /**
      * Writers streaming values into one key, each commit replacing the last:
      * a replaced value's blocks are freed and soon reserved by the next
@@ -319,42 +364,18 @@ class StreamingTest {
     @Test
     void committedStreamedValuesAreNotGivenBackWhenTheirBlocksAreReservedAgain() throws Exception {
         try (Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults().sizeBytes(256L << 20).cacheBytes(8L << 20))) {
-            int writers = 8;
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Map<Integer, byte[]> values = new HashMap<>();
-            for (int w = 0; w < writers; w++) {
-                byte[] v = new byte[64 * 1024 + w];
-                new Random(w).nextBytes(v);
-                values.put(w, v);
-            }
-            Thread[] ts = new Thread[writers];
-            for (int w = 0; w < writers; w++) {
-                int id = w;
-                ts[w] = new Thread(() -> {
-                    try {
-                        for (int i = 0; i < 150 && failure.get() == null; i++) {
-                            try (Txn t = s.begin()) {
-                                t.putStream(b("same"), new ByteArrayInputStream(values.get(id)));
-                                t.commit();
-                            }
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
-                ts[w].start();
-            }
-            for (Thread t : ts) {
-                t.join();
-            }
-            if (failure.get() != null) {
-                throw new AssertionError("a writer failed: " + failure.get(), failure.get());
-            }
+            List<byte[]> values = values(8, 64 * 1024, 0);
+            concurrently(8, 150, (id, i) -> {
+                try (Txn t = s.begin()) {
+                    t.putStream(b("same"), new ByteArrayInputStream(values.get(id)));
+                    t.commit();
+                }
+            });
             byte[] last;
             try (Txn t = s.begin()) {
                 last = t.get(b("same"));
             }
-            assertTrue(values.values().stream().anyMatch(v -> Arrays.equals(v, last)), "the key holds one writer's value whole");
+            assertTrue(values.stream().anyMatch(v -> Arrays.equals(v, last)), "the key holds one writer's value whole");
             assertTrue(s.check().ok(), s.check().toString());
         }
     }
@@ -363,64 +384,41 @@ class StreamingTest {
      * The same, across every path that claims a large value's blocks: a
      * streamed put, a large array put, an XA branch prepared then committed
      * or rolled back, and deletes, by eight writers on three shared keys.
-     * Every commit succeeds, each key ends with one written value whole (or
-     * none), and the store checks clean.
+     * Every commit succeeds or is refused whole, each key ends with one
+     * written value whole (or none), no branch stays prepared, and the store
+     * checks clean.
      */
     @Test
     void everyPathThatClaimsBlocksKeepsToItsOwnUnderConcurrentReplacement() throws Exception {
         try (Store s = Store.create(dir.resolve("s.cairn"), StoreConfig.defaults().sizeBytes(256L << 20).cacheBytes(8L << 20))) {
-            int writers = 8;
-            List<byte[]> values = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                byte[] v = new byte[40_000 + 1000 * w];
-                new Random(100 + w).nextBytes(v);
-                values.add(v);
-            }
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            Thread[] ts = new Thread[writers];
-            for (int w = 0; w < writers; w++) {
-                int id = w;
-                ts[w] = new Thread(() -> {
-                    Random rnd = new Random(id);
-                    try {
-                        for (int i = 0; i < 80 && failure.get() == null; i++) {
-                            byte[] key = b("k" + rnd.nextInt(3));
-                            byte[] v = values.get(id);
-                            int how = rnd.nextInt(5);
-                            try (Txn t = s.begin()) {
-                                switch (how) {
-                                    case 0 -> t.putStream(key, new ByteArrayInputStream(v));
-                                    case 1 -> t.put(key, v);
-                                    case 2, 3 -> t.putStream(key, new ByteArrayInputStream(v), "application/octet-stream");
-                                    default -> t.delete(key);
-                                }
-                                if (how == 2 || how == 3) {
-                                    byte[] xid = b("x-" + id + "-" + i);
-                                    t.prepare(xid);
-                                    if (how == 2) {
-                                        s.commitPrepared(xid);
-                                    } else {
-                                        s.rollbackPrepared(xid);
-                                    }
-                                } else {
-                                    t.commit();
-                                }
-                            } catch (WriteConflictException e) {
-                                // a key held by another writer's prepared branch: refused whole, as it must be
-                            }
-                        }
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
+            List<byte[]> values = values(8, 40_000, 100);
+            concurrently(8, 200, (id, i) -> {
+                Random rnd = new Random(id * 1000L + i);
+                byte[] key = b("k" + rnd.nextInt(3));
+                byte[] v = values.get(id);
+                int how = rnd.nextInt(5);
+                try (Txn t = s.begin()) {
+                    switch (how) {
+                        case 0 -> t.putStream(key, new ByteArrayInputStream(v));
+                        case 1 -> t.put(key, v);
+                        case 2, 3 -> t.putStream(key, new ByteArrayInputStream(v), "application/octet-stream");
+                        default -> t.delete(key);
                     }
-                });
-                ts[w].start();
-            }
-            for (Thread t : ts) {
-                t.join();
-            }
-            if (failure.get() != null) {
-                throw new AssertionError("a writer failed: " + failure.get(), failure.get());
-            }
+                    if (how == 2 || how == 3) {
+                        byte[] xid = b("x-" + id + "-" + i);
+                        t.prepare(xid);
+                        if (how == 2) {
+                            s.commitPrepared(xid);
+                        } else {
+                            s.rollbackPrepared(xid);
+                        }
+                    } else {
+                        t.commit();
+                    }
+                } catch (WriteConflictException e) {
+                    // a key held by another writer's prepared branch: refused whole, as it must be
+                }
+            });
             try (Txn t = s.begin()) {
                 for (int k = 0; k < 3; k++) {
                     byte[] got = t.get(b("k" + k));
