@@ -125,12 +125,13 @@ public final class ChangeRecords {
         return new String(key, 1, key.length - 1, StandardCharsets.UTF_8);
     }
 
+    /** A position as stored: a u64, as the key count is. */
     public static byte[] position(long position) {
-        return ByteBuffer.allocate(8).putLong(position).array();
+        return ObjectLayout.count(position);
     }
 
     public static long position(byte[] value) {
-        return ByteBuffer.wrap(value).getLong();
+        return ObjectLayout.count(value);
     }
 
     /** The user key of internal key {@code internal}, or null when it is not a user key's entry. */
