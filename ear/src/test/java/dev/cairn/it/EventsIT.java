@@ -18,7 +18,6 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +38,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class EventsIT {
 
-    private static final String OVERRIDE = "events-it.xml";
     private static LibertyProcess server;
 
     @BeforeAll
@@ -50,8 +48,8 @@ class EventsIT {
         server.deploy();
         WebArchive war = ShrinkWrap.create(WebArchive.class, "events.war").addClasses(ChangeRecorderBean.class, PlainRecorderBean.class,
                 EventsServlet.class);
-        war.as(ZipExporter.class).exportTo(server.serverDir().resolve("apps/events.war").toFile(), true);
-        Files.writeString(override(), """
+        server.addApp(war);
+        server.addOverride("events-it.xml", """
                 <server>
                   <featureManager>
                     <feature>mdb-4.0</feature>
@@ -67,12 +65,8 @@ class EventsIT {
                     <properties.cairnAdapter/>
                   </activationSpec>
                 </server>
-                """, UTF_8);
+                """);
         server.start("");
-    }
-
-    private static Path override() {
-        return server.serverDir().resolve("configDropins/overrides").resolve(OVERRIDE);
     }
 
     @AfterAll
@@ -83,8 +77,7 @@ class EventsIT {
         try {
             server.stop();
         } finally {
-            Files.deleteIfExists(override());
-            Files.deleteIfExists(server.serverDir().resolve("apps/events.war"));
+            server.removeAdded();
         }
     }
 

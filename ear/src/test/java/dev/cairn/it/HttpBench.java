@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.ByteArrayAsset;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 
@@ -59,13 +58,12 @@ class HttpBench {
         byte[] large = bytes(1 << 20, 2);
         WebArchive statics = ShrinkWrap.create(WebArchive.class, "static.war")
                 .add(new ByteArrayAsset(small), "small.bin").add(new ByteArrayAsset(large), "large.bin");
-        statics.as(ZipExporter.class).exportTo(server.serverDir().resolve("apps/static.war").toFile(), true);
-        Path override = server.serverDir().resolve("configDropins/overrides/http-bench.xml");
-        Files.writeString(override, """
+        server.addApp(statics);
+        server.addOverride("http-bench.xml", """
                 <server>
                   <webApplication id="static" location="static.war" contextRoot="/static"/>
                 </server>
-                """, UTF_8);
+                """);
         // -Dbench.jfr=<file>: the server records a JFR profile of the whole run there.
         String jfr = System.getProperty("bench.jfr");
         server.start(jfr == null ? "" : "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
@@ -112,8 +110,7 @@ class HttpBench {
             rows.forEach(System.out::println);
         } finally {
             server.stop();
-            Files.deleteIfExists(override);
-            Files.deleteIfExists(server.serverDir().resolve("apps/static.war"));
+            server.removeAdded();
         }
     }
 

@@ -10,12 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.shrinkwrap.api.Archive;
 import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 
 /**
@@ -36,6 +39,8 @@ final class LibertyProcess {
     private long pid = -1;
     /** More environment for the server, set before it starts (a standby's primary, say). */
     final Map<String, String> env = new HashMap<>();
+    /** Apps and overrides a test class added (see {@link #addApp}). */
+    private final List<Path> added = new ArrayList<>();
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // see HttpApiIT.HTTP
             .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -150,6 +155,29 @@ final class LibertyProcess {
         p.getInputStream().readAllBytes();
         p.waitFor(120, TimeUnit.SECONDS);
         pid = -1;
+    }
+
+    /** An application archive put into the server's apps directory for one test class, removed by {@link #removeAdded}. */
+    void addApp(Archive<?> app) throws IOException {
+        Path to = serverDir().resolve("apps").resolve(app.getName());
+        app.as(ZipExporter.class).exportTo(to.toFile(), true);
+        added.add(to);
+    }
+
+    /** A configDropins override named {@code name} with {@code xml}, for one test class, removed by {@link #removeAdded}. */
+    void addOverride(String name, String xml) throws IOException {
+        Path to = serverDir().resolve("configDropins/overrides").resolve(name);
+        Files.createDirectories(to.getParent());
+        Files.writeString(to, xml, StandardCharsets.UTF_8);
+        added.add(to);
+    }
+
+    /** Removes what {@link #addApp} and {@link #addOverride} added: the other tests share this server and expect it as shipped. */
+    void removeAdded() throws IOException {
+        for (Path p : added) {
+            Files.deleteIfExists(p);
+        }
+        added.clear();
     }
 
     /** Whether messages.log has a line containing {@code text}. */

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
-import org.jboss.shrinkwrap.api.exporter.ZipExporter;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +27,6 @@ import org.junit.jupiter.api.Test;
  */
 class SharingIT {
 
-    private static final String OVERRIDE = "sharing-it.xml";
     private static LibertyProcess server;
     private static final String RUN = Long.toString(System.nanoTime(), 36);
 
@@ -38,14 +36,13 @@ class SharingIT {
         Files.createDirectories(data);
         server = new LibertyProcess(data.resolve("cairn.store"));
         server.deploy();
-        Path apps = server.serverDir().resolve("apps");
         for (String app : new String[] {"shop", "ledger"}) {
             WebArchive war = ShrinkWrap.create(WebArchive.class, app + ".war").addClasses(ClientAppServlet.class, DerbyRows.class);
             assertFalse(war.getContent().keySet().stream().anyMatch(p -> p.get().contains("dev/cairn/api")),
                     "the application must not carry Cairn's API: it would not be the adapter's");
-            war.as(ZipExporter.class).exportTo(apps.resolve(app + ".war").toFile(), true);
+            server.addApp(war);
         }
-        Files.writeString(override(), """
+        server.addOverride("sharing-it.xml", """
                 <server>
                   <webApplication id="shop" location="shop.war" contextRoot="/shop">
                     <classloader classProviderRef="cairnAdapter"/>
@@ -57,12 +54,8 @@ class SharingIT {
                     <properties.cairnAdapter storePath="%s"/>
                   </connectionFactory>
                 </server>
-                """.formatted(data.resolve("archive.store")), UTF_8);
+                """.formatted(data.resolve("archive.store")));
         server.start("");
-    }
-
-    private static Path override() {
-        return server.serverDir().resolve("configDropins/overrides").resolve(OVERRIDE);
     }
 
     @AfterAll
@@ -73,10 +66,7 @@ class SharingIT {
         try {
             server.stop();
         } finally {
-            // The crash tests share this server: leave it as they expect it.
-            Files.deleteIfExists(override());
-            Files.deleteIfExists(server.serverDir().resolve("apps/shop.war"));
-            Files.deleteIfExists(server.serverDir().resolve("apps/ledger.war"));
+            server.removeAdded(); // the crash tests share this server: leave it as they expect it
         }
     }
 
