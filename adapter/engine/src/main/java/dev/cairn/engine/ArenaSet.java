@@ -3,6 +3,7 @@ package dev.cairn.engine;
 import dev.cairn.api.StoreFullException;
 import dev.cairn.engine.alloc.Arena;
 import dev.cairn.engine.alloc.ArenaHeader;
+import dev.cairn.engine.alloc.Reserve;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -23,8 +24,8 @@ final class ArenaSet {
     private final AtomicLong valueHints = new AtomicLong();
     /** Set when an allocation found no free block; {@link #takeFoundFull} reads and clears it. */
     private volatile boolean foundFull;
-    /** Set on a thread running a removal: its allocations may use the reserve. */
-    private final ThreadLocal<Boolean> removing = new ThreadLocal<>();
+    /** Set on a thread running a removal: how much of the reserve its allocations may use. */
+    private final ThreadLocal<Reserve> removing = new ThreadLocal<>();
 
     ArenaSet(Arena[] arenas, Path path) {
         this.arenas = arenas;
@@ -37,8 +38,8 @@ final class ArenaSet {
 
     /** A block for the tree or a value, logged as allocated; from the reserve only within {@link #removing}. */
     long allocate(int hint) {
-        boolean useReserve = removing.get() != null;
-        return pick(hint, a -> a.alloc(useReserve));
+        Reserve use = removing.get() != null ? removing.get() : Reserve.NONE;
+        return pick(hint, a -> a.alloc(use));
     }
 
     /** A block taken but not logged (see {@code BlockStore.newReservedBlock}); never from the reserve. */
@@ -62,16 +63,22 @@ final class ArenaSet {
     /**
      * Runs {@code work}, a removal (a commit whose every write is a delete,
      * a snapshot deletion, the rollback of a prepared branch), letting the
-     * blocks it allocates come from the arenas' reserve. A put never may: the
-     * reserve is what lets a store that puts filled delete, and so get its
-     * space back.
+     * blocks it allocates come from the arenas' reserve as far as {@code use}
+     * says; within another removal, as far as the more generous of the two
+     * does. A put never may: the reserve is what lets a store that puts
+     * filled delete, and so get its space back.
      */
-    <T> T removing(Supplier<T> work) {
-        removing.set(Boolean.TRUE);
+    <T> T removing(Reserve use, Supplier<T> work) {
+        Reserve outer = removing.get();
+        removing.set(outer != null && outer.compareTo(use) > 0 ? outer : use);
         try {
             return work.get();
         } finally {
-            removing.remove();
+            if (outer == null) {
+                removing.remove();
+            } else {
+                removing.set(outer);
+            }
         }
     }
 
@@ -151,7 +158,7 @@ final class ArenaSet {
         }
         foundFull = true;
         throw new StoreFullException("store " + path + " is full: no arena has a free block"
-                + (removing.get() != null ? ", not even in its reserve (a removal may use it)"
+                + (removing.get() != null ? ", not even in the part of its reserve a removal may use"
                 : " outside its reserve (kept for deletes: delete keys or snapshots to make room)"));
     }
 }

@@ -6,6 +6,7 @@ import dev.cairn.api.StoreClosedException;
 import dev.cairn.api.StoreFullException;
 import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.alloc.Arena;
+import dev.cairn.engine.alloc.Reserve;
 import dev.cairn.engine.block.BlockFormat;
 import dev.cairn.engine.block.BlockHash;
 import dev.cairn.engine.block.Bptr;
@@ -269,7 +270,20 @@ public final class BlockStore implements BlockAccess, AutoCloseable {
      * what lets a store that puts filled delete, and so get its space back.
      */
     public <T> T removingWithinGeneration(Supplier<T> work) {
-        return arenaSet.removing(() -> withinGeneration(work));
+        return removingWithinGeneration(Reserve.DELETES, work);
+    }
+
+    /** Like {@link #removingWithinGeneration(Supplier)}, using as much of the reserve as {@code use} says. */
+    public <T> T removingWithinGeneration(Reserve use, Supplier<T> work) {
+        return arenaSet.removing(use, () -> withinGeneration(work));
+    }
+
+    /**
+     * Runs {@code work}, which removes through {@link #removingWithinGeneration},
+     * with as much of the reserve as {@code use} says (see {@link Reserve}).
+     */
+    public <T> T removing(Reserve use, Supplier<T> work) {
+        return arenaSet.removing(use, work);
     }
 
     /**

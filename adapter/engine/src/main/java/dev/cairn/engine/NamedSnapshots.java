@@ -1,6 +1,7 @@
 package dev.cairn.engine;
 
 import dev.cairn.api.NoSuchSnapshotException;
+import dev.cairn.engine.alloc.Reserve;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.txn.SnapshotTable;
 import java.util.ArrayList;
@@ -66,7 +67,7 @@ final class NamedSnapshots {
 
     /** Deletes snapshot {@code name}, durably, freeing exactly the blocks no other version reaches. */
     void delete(String name) {
-        store.durably(() -> store.blocks.removingWithinGeneration(() -> {
+        store.durably(() -> store.blocks.removingWithinGeneration(Reserve.ALL, () -> {
             Store.Snapshot a = store.applied;
             List<Bptr> toFree = new ArrayList<>();
             Bptr table = store.snapshots.delete(a.table(), name, toFree);

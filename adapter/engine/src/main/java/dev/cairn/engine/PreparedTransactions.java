@@ -2,6 +2,7 @@ package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
 import dev.cairn.api.NoSuchTransactionException;
+import dev.cairn.engine.alloc.Reserve;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.ObjectWriter;
@@ -125,8 +126,10 @@ final class PreparedTransactions {
                 CommitPipeline.userWrites(writes).forEach(e -> internal.put(e.getKey(), e.getValue()));
             }
             internal.put(ObjectLayout.preparedKey(xid), null);
-            // A rollback only removes; so does the commit of a branch that only deletes.
-            long seq = store.applyInternal(internal.entrySet(), !publish || CommitPipeline.onlyDeletes(writes.values()));
+            // A rollback only removes, and frees whatever deletes did (see Reserve);
+            // the commit of a branch that only deletes is a delete.
+            long seq = publish ? store.applyInternal(internal.entrySet(), CommitPipeline.onlyDeletes(writes.values()))
+                    : store.blocks.removing(Reserve.ALL, () -> store.applyInternal(internal.entrySet(), true));
             prepared.remove(ByteBuffer.wrap(xid));
             keys.forEach(k -> held.remove(ByteBuffer.wrap(k)));
             if (publish) {

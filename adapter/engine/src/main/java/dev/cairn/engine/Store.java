@@ -3,6 +3,7 @@ package dev.cairn.engine;
 import dev.cairn.api.CairnException;
 import dev.cairn.api.NoSuchSnapshotException;
 import dev.cairn.api.StoreClosedException;
+import dev.cairn.api.StoreFullException;
 import dev.cairn.api.WriteConflictException;
 import dev.cairn.engine.block.Bptr;
 import dev.cairn.engine.check.CheckReport;
@@ -358,7 +359,33 @@ public final class Store implements AutoCloseable {
             toFree.forEach(blocks::free);
             return a.seq() + 1;
         };
-        return removal ? blocks.removingWithinGeneration(apply) : blocks.withinGeneration(apply);
+        if (!removal) {
+            return blocks.withinGeneration(apply);
+        }
+        try {
+            return blocks.removingWithinGeneration(apply);
+        } catch (StoreFullException e) {
+            throw heldBySnapshots(e);
+        }
+    }
+
+    /**
+     * A removal that ran out of even the reserve, said so that the user can
+     * act: a snapshot keeps what a removal frees, and a value of up to 4 KiB
+     * lives in its leaf, so deleting such values rewrites leaves a snapshot
+     * still holds (new blocks, none freed). Deleting a snapshot frees them.
+     */
+    private StoreFullException heldBySnapshots(StoreFullException e) {
+        List<String> names = named.list().stream().map(SnapshotTable.Info::name).toList();
+        if (names.isEmpty()) {
+            return e;
+        }
+        String holders = names.size() == 1 ? "snapshot " + names.get(0) + " still holds"
+                : "snapshots " + String.join(", ", names) + " still hold";
+        StoreFullException said = new StoreFullException(e.getMessage() + "; " + holders
+                + " what this removal would free: delete a snapshot to make room");
+        said.initCause(e);
+        return said;
     }
 
     /**

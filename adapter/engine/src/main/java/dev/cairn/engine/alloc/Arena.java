@@ -50,12 +50,6 @@ public final class Arena {
      * free until {@link #claim} logs their allocation at commit.
      */
     private final Set<Long> reserved = new HashSet<>();
-    /**
-     * What a removal leaves of the reserve: a block for the log to chain to.
-     * A removal logs its allocations and frees, and a log that found no
-     * block to chain to would fail midway through an arena's change.
-     */
-    private static final long LOG_KEEP = BlockFormat.BLOCK_SIZE;
     /** Frees not yet logged: the block may still be reachable from a root being synced. */
     private final List<long[]> deferred = new ArrayList<>();
 
@@ -223,16 +217,16 @@ public final class Arena {
     // ---- allocation (lock held)
 
     /**
-     * Allocates one block and logs it, or returns -1 when the arena is full
-     * outside its reserve ({@code useReserve} false) or altogether.
+     * Allocates one block and logs it, or returns -1 when the arena has
+     * none left outside what {@code use} must leave of its reserve.
      *
-     * @param useReserve for a removal only (gefs's {@code usereserve}): a
-     *                   store that puts filled must still delete, and a
-     *                   copy-on-write delete writes new nodes before it frees
-     *                   the old ones
+     * @param use more than {@link Reserve#NONE} for a removal only (gefs's
+     *            {@code usereserve}): a store that puts filled must still
+     *            delete, and a copy-on-write delete writes new nodes before
+     *            it frees the old ones
      */
-    public long alloc(boolean useReserve) {
-        long addr = take(useReserve ? LOG_KEEP : header.reserve());
+    public long alloc(Reserve use) {
+        long addr = take(use.keep(header.reserve()));
         if (addr != -1) {
             logAppend(LogBlock.OP_ALLOC1, addr, 0);
         }

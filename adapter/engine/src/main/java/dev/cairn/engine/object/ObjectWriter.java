@@ -149,14 +149,41 @@ public final class ObjectWriter {
         if (old != null && ObjectLayout.isLarge(old) && v != FORGET) {
             dropChunks(store, current, w, old, replaced);
         }
+        int delta = 0;
         if (v == null || v == FORGET) {
             if (old == null) {
                 return 0;
             }
             w.apply(Msg.delete(key));
-            return counted ? -1 : 0;
+            delta = counted ? -1 : 0;
+        } else if (old == null && counted) {
+            delta = 1;
         }
-        return old == null && counted ? 1 : 0;
+        if (old != null && old.length - entryBytes(v) >= SHRINKS_A_LEAF) {
+            w.pushDown(key);
+        }
+        return delta;
+    }
+
+    /**
+     * A write that makes its key's leaf entry at least this much smaller
+     * goes straight down to its leaf ({@link TreeWriter#pushDown}), so the
+     * old value's space comes back with its commit, as a large value's
+     * blocks do. Below it, the message waits in the buffers like any other:
+     * an entry of at most 511 bytes shrinking costs the leaf no more than a
+     * buffered message of its size does.
+     */
+    static final int SHRINKS_A_LEAF = 512;
+
+    /** About how many bytes {@code write}'s leaf entry takes: none for a delete, its bytes for an inline value. */
+    private static int entryBytes(Object write) {
+        if (write == null || write == FORGET) {
+            return 0;
+        }
+        Object v = Typed.value(write);
+        String type = Typed.contentType(write);
+        int typeBytes = type == null ? 0 : 2 + type.length();
+        return v instanceof byte[] b && b.length <= ObjectLayout.maxInline(type) ? 1 + typeBytes + b.length : 32;
     }
 
     private static void dropChunks(BlockAccess store, Bptr current, TreeWriter w, byte[] old, List<Bptr> replaced) {

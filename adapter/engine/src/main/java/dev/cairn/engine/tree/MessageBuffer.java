@@ -84,6 +84,20 @@ final class MessageBuffer {
         return i < count && Arrays.equals(sorted[i].key(), key) ? sorted[i] : null;
     }
 
+    /** Removes and returns the message for {@code key}, or null. */
+    Msg remove(byte[] key) {
+        merge();
+        int i = lowerBound(key);
+        if (i == count || !Arrays.equals(sorted[i].key(), key)) {
+            return null;
+        }
+        Msg m = sorted[i];
+        sortedBytes -= m.packedSize();
+        System.arraycopy(sorted, i + 1, sorted, i, count - i - 1);
+        sorted[--count] = null;
+        return m;
+    }
+
     /**
      * The messages with keys in {@code [lo, hi)} in key order (a view, good
      * until the buffer changes); null bounds are open.

@@ -21,7 +21,7 @@ public final class TreeFormat {
     /** Bytes for a pivot's message table and records: the second half. */
     static final int BUFFER_SPACE = HALF;
     /** Largest value kept inline in the tree; larger ones go to data blocks. */
-    public static final int MAX_INLINE_VALUE = 512;
+    public static final int MAX_INLINE_VALUE = 4096;
     /** Leaves under this size are merged with a neighbour when they fit together. */
     static final int MERGE_BELOW = BLOCK / 4;
     /**

@@ -84,6 +84,46 @@ public final class TreeWriter {
     }
 
     /**
+     * Takes the newest message for {@code key} out of the buffers on its
+     * path and applies it to its leaf, dropping the older ones it replaces.
+     * For a write that makes a leaf entry much smaller (a delete of a medium
+     * value): a small message waiting in a buffer keeps its key's old value
+     * in the leaf until a flush brings it down, and small messages are what
+     * a buffer holds many of, so without this a store full of medium values
+     * would keep their space after they were all deleted (a buffer fills
+     * only as further writes come, and a full store takes none). The path
+     * is rewritten; nothing happens when no buffer holds a message for the
+     * key.
+     */
+    public void pushDown(byte[] key) {
+        if (root instanceof Pivot p) {
+            pushDown(p, key, null);
+        }
+    }
+
+    /** @return whether {@code p} changed */
+    private boolean pushDown(Pivot p, byte[] key, Msg newer) {
+        Msg here = p.buffer.remove(key);
+        Msg m = newer != null ? newer : here; // a higher buffer's message is the newer
+        int i = p.route(key);
+        Pivot.Child c = p.children.get(i);
+        Node child = c.dirty != null ? c.dirty : load(c.ptr);
+        boolean below;
+        if (child instanceof Leaf l) {
+            below = m != null;
+            if (below) {
+                l.apply(m);
+            }
+        } else {
+            below = pushDown((Pivot) child, key, m);
+        }
+        if (below) {
+            replaceChild(p, i, fix(child));
+        }
+        return below || here != null;
+    }
+
+    /**
      * Writes every node the batch changed so far and goes on from the new
      * root, kept decoded. What this writes belongs to the batch like anything
      * {@link #finish} writes: {@link #abort} frees it, and a node written
@@ -259,8 +299,8 @@ public final class TreeWriter {
         }
         for (int j = i + parts.size() - 1; j >= i; j--) {
             Node part = p.children.get(j).dirty;
-            if (part instanceof Leaf l && l.isEmpty() && p.children.size() > 1) {
-                retire(l.origin);
+            if (part != null && isEmpty(part) && p.children.size() > 1) {
+                retireAll(part);
                 p.children.remove(j);
                 reshaped = true;
             } else if (part instanceof Leaf l && l.size() < TreeFormat.MERGE_BELOW) {
@@ -271,6 +311,31 @@ public final class TreeWriter {
             p.children.get(0).key = Keys.LOWEST;
         }
         return reshaped;
+    }
+
+    /**
+     * Whether a changed node holds nothing: an empty leaf, or a pivot with
+     * no messages over one changed child that holds nothing (a pivot keeps
+     * its last child even when that empties, so a subtree whose keys were
+     * all deleted is a chain of such pivots; left in place, each is a block
+     * of a tree that holds nothing).
+     */
+    private static boolean isEmpty(Node n) {
+        if (n instanceof Leaf l) {
+            return l.isEmpty();
+        }
+        Pivot p = (Pivot) n;
+        return p.buffer.isEmpty() && p.children.size() == 1 && p.children.get(0).dirty != null
+                && isEmpty(p.children.get(0).dirty);
+    }
+
+    /** Retires a subtree {@link #isEmpty} found empty: its blocks go when the batch commits. */
+    private void retireAll(Node n) {
+        retire(n.origin);
+        n.origin = Bptr.NONE;
+        if (n instanceof Pivot p) {
+            retireAll(p.children.get(0).dirty);
+        }
     }
 
     /**

@@ -113,6 +113,64 @@ class TreeModelTest {
     }
 
     /**
+     * Deletes pushed down to their leaves take their leaves with them: once
+     * every key of a tree of medium values is deleted that way, alone or in
+     * one batch, nothing is left of the tree, and the check finds no block
+     * leaked. (Buffered deletes would leave the leaves holding every
+     * value; a pivot kept over an empty child would leave a chain of them.)
+     */
+    @Test
+    void deletesPushedDownLeaveNothingOfTheTree() {
+        for (boolean oneBatch : new boolean[] {true, false}) {
+            Path file = dir.resolve("push-" + oneBatch + ".cairn");
+            BlockStore s = BlockStore.create(file, CFG);
+            try {
+                Random rnd = new Random(oneBatch ? 1 : 2);
+                List<byte[]> keys = new ArrayList<>();
+                Bptr root = Bptr.NONE;
+                for (int batch = 0; batch < 40; batch++) {
+                    TreeWriter w = new TreeWriter(s, root);
+                    for (int i = 0; i < 25; i++) {
+                        byte[] key = key(rnd, 1_000_000, false);
+                        byte[] value = new byte[1000 + rnd.nextInt(TreeFormat.MAX_INLINE_VALUE - 1000)];
+                        rnd.nextBytes(value);
+                        w.apply(Msg.put(key, value));
+                        keys.add(key);
+                    }
+                    root = w.finish();
+                    w.commit();
+                    s.sync(List.of(root));
+                }
+                assertTrue(height(s, root) >= 3, "the tree grew to height " + height(s, root));
+                if (oneBatch) {
+                    TreeWriter w = new TreeWriter(s, root);
+                    for (byte[] k : keys) {
+                        w.apply(Msg.delete(k));
+                        w.pushDown(k);
+                    }
+                    root = w.finish();
+                    w.commit();
+                } else {
+                    for (byte[] k : keys) {
+                        TreeWriter w = new TreeWriter(s, root);
+                        w.apply(Msg.delete(k));
+                        w.pushDown(k);
+                        root = w.finish();
+                        w.commit();
+                        s.sync(List.of(root));
+                    }
+                }
+                assertEquals(Bptr.NONE, root, oneBatch ? "one batch" : "one by one");
+                s.sync(List.of(root));
+                CheckReport r = s.check(Tree.walker()); // nothing leaked: every block of the tree is free again
+                assertTrue(r.ok(), r.toString());
+            } finally {
+                s.close();
+            }
+        }
+    }
+
+    /**
      * A writer that starts from the root the previous one left in a memo
      * makes the same tree as one that unpacks the root block: after every
      * batch, both trees hold the same nodes (same entries, buffers, child
@@ -248,6 +306,9 @@ class TreeModelTest {
                         byte[] value = value(rnd);
                         w.apply(Msg.put(key, value));
                         model.put(key, value);
+                    }
+                    if (rnd.nextInt(8) == 0) {
+                        w.pushDown(key); // as a commit does for a write that shrinks a leaf entry
                     }
                     if (rnd.nextInt(60) == 0) {
                         w.flushInMemory(); // as a commit does while its old values are looked up elsewhere
