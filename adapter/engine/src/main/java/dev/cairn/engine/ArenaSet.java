@@ -20,7 +20,6 @@ final class ArenaSet {
 
     private final Arena[] arenas;
     private final Path path;
-    private final AtomicLong roundRobin = new AtomicLong();
     private final AtomicLong valueHints = new AtomicLong();
     /** Set when an allocation found no free block; {@link #takeFoundFull} reads and clears it. */
     private volatile boolean foundFull;
@@ -131,13 +130,19 @@ final class ArenaSet {
     }
 
     /**
-     * Round-robin with a hint, moving to the next arena every 1024
-     * allocations (so runs of blocks land next to each other and reach the
-     * disk as long writes), try-lock every arena once, then wait.
+     * The hint's arena first, then the next ones: try-lock every arena once,
+     * then wait. An arena gives its lowest free block, so blocks a commit
+     * freed are taken again before the file's untouched space is: moving on
+     * to the next arena every 1024 allocations instead, as this once did,
+     * spread a small store over all its arenas while the blocks it freed
+     * stayed free, and the file grew to 2.14 bytes on disk per byte of 1 KiB
+     * values where one arena kept it at 1.28 ({@code SpaceBench}). Large
+     * values get hints of their own ({@link #valueHint}), so concurrent
+     * writers still seldom share an arena.
      */
     private long pick(int hint, ToLongFunction<Arena> take) {
         int n = arenas.length;
-        long base = Integer.toUnsignedLong(hint) + roundRobin.getAndIncrement() / 1024;
+        long base = Integer.toUnsignedLong(hint);
         for (int tries = 0; tries < 2 * n; tries++) {
             Arena a = arenas[(int) ((base + tries) % n)];
             if (tries < n) {

@@ -83,8 +83,9 @@ public final class StoreConfig {
 
     /**
      * The most a transaction's writes may hold in memory until it commits.
-     * Each write counts its key, its value when that stays in memory (4095
-     * bytes or less; larger ones go to data blocks at once) and
+     * Each write counts its key, its value when that stays in memory (4 KiB
+     * or less, a little more without a media type; larger ones go to data
+     * blocks at once) and
      * 128 bytes of bookkeeping. A write past the
      * limit fails with {@link TransactionTooLargeException} and leaves the
      * transaction as it was. Committing takes about one and a half times what

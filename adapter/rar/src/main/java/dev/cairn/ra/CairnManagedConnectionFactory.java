@@ -58,7 +58,7 @@ public class CairnManagedConnectionFactory implements ManagedConnectionFactory, 
     private Integer syncers = 2;
 
     @ConfigProperty(description = "Most a transaction's writes may hold in memory until commit, in bytes: each write counts "
-            + "its key, its value when 4095 bytes or less, and 128 bytes; a write past it fails with "
+            + "its key, its value when 4 KiB or less, and 128 bytes; a write past it fails with "
             + "TransactionTooLargeException. Default 128 MiB.", defaultValue = "134217728")
     private Long maxTransactionBytes = 128L << 20;
 

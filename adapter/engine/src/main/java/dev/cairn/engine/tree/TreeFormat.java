@@ -20,8 +20,14 @@ public final class TreeFormat {
     static final int CHILD_SPACE = HALF - PIVOT_HEADER;
     /** Bytes for a pivot's message table and records: the second half. */
     static final int BUFFER_SPACE = HALF;
-    /** Largest value kept inline in the tree; larger ones go to data blocks. */
-    public static final int MAX_INLINE_VALUE = 4096;
+    /**
+     * Largest value kept inline in the tree; larger ones go to data blocks.
+     * Room for 4 KiB of a user's value with the object layer's kind byte and
+     * a media type of up to 255 bytes (its length byte and itself): so
+     * every value of up to 4 KiB lives in its leaf, typed or not. Half a
+     * block, a pivot's buffer, holds one such message and smaller ones.
+     */
+    public static final int MAX_INLINE_VALUE = 4096 + 1 + 1 + 255;
     /** Leaves under this size are merged with a neighbour when they fit together. */
     static final int MERGE_BELOW = BLOCK / 4;
     /**

@@ -345,7 +345,7 @@ class ConcurrentCrashExplorationTest {
      * while the transaction goes on to replace the value or roll it back.
      */
     private static final class Actor {
-        /** Keys of each committer: enough inline values (values of up to 4095 bytes are) that the tree has pivots and leaves. */
+        /** Keys of each committer: enough inline values (values of up to 4 KiB are) that the tree has pivots and leaves. */
         static final int KEYS = 24;
         /**
          * Keys each committer writes at its first operation and never again
