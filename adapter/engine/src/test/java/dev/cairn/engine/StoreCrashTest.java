@@ -178,7 +178,8 @@ class StoreCrashTest {
                     t.delete(key.getBytes(StandardCharsets.UTF_8));
                     delta.put(key, null);
                 } else {
-                    byte[] v = new byte[rnd.nextInt(6) == 0 ? 1000 + rnd.nextInt(40000) : rnd.nextInt(300)];
+                    int r = rnd.nextInt(6); // small, medium (in the leaves, up to 4 KiB) or large
+                    byte[] v = new byte[r == 0 ? 5000 + rnd.nextInt(40000) : r == 1 ? 512 + rnd.nextInt(3585) : rnd.nextInt(300)];
                     rnd.nextBytes(v);
                     t.put(key.getBytes(StandardCharsets.UTF_8), v);
                     delta.put(key, v);

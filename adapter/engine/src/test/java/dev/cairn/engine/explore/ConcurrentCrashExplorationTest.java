@@ -541,7 +541,10 @@ class ConcurrentCrashExplorationTest {
                 } else if (rnd.nextInt(6) == 0) {
                     w.put(k, largePut(t, k, 1000 + rnd.nextInt(35_000)));
                 } else {
-                    byte[] v = value(rnd.nextInt(3) == 0 ? rnd.nextInt(300) : 300 + rnd.nextInt(212));
+                    // small values; some medium ones, which live in the leaves and whose
+                    // deletes and overwrites by smaller values go straight down to them
+                    int r = rnd.nextInt(6);
+                    byte[] v = value(r < 2 ? rnd.nextInt(300) : r < 5 ? 300 + rnd.nextInt(212) : 512 + rnd.nextInt(3585));
                     t.put(b(k), v);
                     w.put(k, v);
                 }
