@@ -20,6 +20,17 @@ final class Leaf extends Node {
     private int[] at = new int[16];
     private int count;
     private int recordBytes;
+    /**
+     * Entries this leaf held before the last batch of changes began (as
+     * decoded, or as a split left it), and whether every entry added since
+     * went in at its right end, or just before its last entry (the key
+     * count, kept above every user key, ends the rightmost leaf): a leaf
+     * that only grows there is being filled in key order, and splits so
+     * ({@link #split}). Replacing or removing an entry says nothing either
+     * way.
+     */
+    private int settled;
+    private boolean onlyAppended = true;
 
     int count() {
         return count;
@@ -68,6 +79,7 @@ final class Leaf extends Node {
             bufs[i] = rec;
             at[i] = 0;
         } else {
+            onlyAppended &= -i - 1 >= count - 1;
             insert(-i - 1, rec, 0);
         }
     }
@@ -83,6 +95,7 @@ final class Leaf extends Node {
             throw new IllegalArgumentException("leaf entries out of key order");
         }
         insert(count, buf, offset);
+        settled = count;
     }
 
     private void insert(int i, byte[] buf, int offset) {
@@ -131,10 +144,20 @@ final class Leaf extends Node {
         return count == 0;
     }
 
-    /** Splits into leaves that each fit, about equally full. */
+    /**
+     * Splits into leaves that each fit: about equally full, or, for a leaf
+     * that held entries and has only grown at its right end since, all but
+     * the last {@link #SEQUENTIAL_FILL} full. Keys put in ascending order
+     * (ids, times) always land at the right end of the rightmost leaf, and
+     * halving it there would leave every leaf behind them half empty: 100-
+     * byte values put in key order took 1.80 bytes of blocks per byte
+     * ({@code SpaceBench}).
+     */
     List<Leaf> split() {
         int parts = Math.max(2, (size() + TreeFormat.LEAF_SPACE - 1) / TreeFormat.LEAF_SPACE);
-        int target = Math.min(TreeFormat.LEAF_SPACE - TreeFormat.LEAF_HEADER, recordBytes / parts + 1);
+        int target = onlyAppended && settled > 0
+                ? SEQUENTIAL_FILL - TreeFormat.LEAF_HEADER
+                : Math.min(TreeFormat.LEAF_SPACE - TreeFormat.LEAF_HEADER, recordBytes / parts + 1);
         List<Leaf> out = new ArrayList<>();
         Leaf cur = new Leaf();
         cur.origin = origin;
@@ -147,8 +170,18 @@ final class Leaf extends Node {
             cur.append(bufs[i], at[i]);
         }
         out.add(cur);
+        for (Leaf part : out) {
+            part.onlyAppended = true;
+        }
         return out;
     }
+
+    /**
+     * How full a leaf filled in key order is left when it splits: not quite
+     * full, so that a value of one of its keys may grow a little without
+     * splitting it again.
+     */
+    static final int SEQUENTIAL_FILL = TreeFormat.LEAF_SPACE * 15 / 16;
 
     /** Takes every entry of {@code right}, which holds only keys above this leaf's. */
     void absorb(Leaf right) {

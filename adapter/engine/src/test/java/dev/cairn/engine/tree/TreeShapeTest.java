@@ -78,6 +78,68 @@ class TreeShapeTest {
         }
     }
 
+    /**
+     * Keys put in ascending order, as ids and times are, fill the leaves
+     * behind them: a leaf that only grew at its right end splits leaving
+     * the left part nearly full, where halving it left every leaf half
+     * empty. Keys put in random order still split evenly (the test above
+     * keeps their shape), and both read back.
+     */
+    @Test
+    void keysPutInOrderFillTheLeaves() {
+        StoreConfig cfg = StoreConfig.defaults().sizeBytes(256L << 20).arenas(2).cacheBytes(16L << 20);
+        for (boolean ordered : new boolean[] {true, false}) {
+            BlockStore s = BlockStore.create(dir.resolve("fill-" + ordered + ".cairn"), cfg);
+            try {
+                Random rnd = new Random(9);
+                TreeMap<byte[], byte[]> model = new TreeMap<>(Keys.ORDER);
+                Bptr root = Bptr.NONE;
+                for (int batch = 0; batch < 200; batch++) {
+                    TreeWriter w = new TreeWriter(s, root);
+                    for (int i = 0; i < 100; i++) {
+                        int n = ordered ? batch * 100 + i : rnd.nextInt(1_000_000);
+                        byte[] key = String.format("space-%08d", n).getBytes(StandardCharsets.US_ASCII);
+                        byte[] value = new byte[100];
+                        rnd.nextBytes(value);
+                        w.apply(Msg.put(key, value));
+                        model.put(key, value);
+                    }
+                    root = w.finish();
+                    w.commit();
+                    s.sync(List.of(root));
+                }
+                long[] leaves = new long[2]; // leaves, and the bytes their entries take
+                leafFill(s, root, leaves);
+                double fill = leaves[1] / (double) (leaves[0] * TreeFormat.LEAF_SPACE);
+                if (ordered) {
+                    assertTrue(fill > 0.88, "leaves filled in key order are " + fill + " full");
+                } else {
+                    assertTrue(fill < 0.85, "random keys fill leaves to " + fill + ": even splits, room for more");
+                }
+                for (var e : model.entrySet()) {
+                    assertArrayEquals(e.getValue(), Tree.get(s, root, e.getKey()));
+                }
+            } finally {
+                s.close();
+            }
+        }
+    }
+
+    private static void leafFill(BlockStore s, Bptr p, long[] leaves) {
+        Node n;
+        try (CachedBlock b = s.read(p)) {
+            n = NodeCodec.unpack(b.data(), p);
+        }
+        if (n instanceof Leaf l) {
+            leaves[0]++;
+            leaves[1] += l.size();
+            return;
+        }
+        for (Pivot.Child c : ((Pivot) n).children) {
+            leafFill(s, c.ptr, leaves);
+        }
+    }
+
     /** The height of the tree at {@code p}, counting the pivots above leaves and their largest fan-out. */
     private static int walk(BlockStore s, Bptr p, int[] aboveLeaves) {
         Node n;
