@@ -1,6 +1,7 @@
 package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
+import dev.cairn.api.StoreFullException;
 import dev.cairn.api.WriteConflictException;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.StreamedValue;
@@ -87,7 +88,18 @@ final class CommitPipeline {
                 applyQueued();
             }
         });
-        long seq = w.outcome();
+        long seq;
+        try {
+            seq = w.outcome();
+        } catch (StoreFullException e) {
+            if (onlyDeletes(writes.values())) {
+                // What the refused removal wrote before it ran out was freed; bring it
+                // back now, so that the smaller removals its message asks for find it.
+                store.blocks.epochs().unpin(t.pin());
+                store.settleFrees();
+            }
+            throw e;
+        }
         // Applied: the transaction reads nothing more, and what its commit
         // freed must not wait for it. Held through the commit's own sync, it
         // would come back only at the sync after, and a full store whose last

@@ -365,25 +365,35 @@ public final class Store implements AutoCloseable {
         try {
             return blocks.removingWithinGeneration(apply);
         } catch (StoreFullException e) {
-            throw heldBySnapshots(e);
+            throw removalRefused(e);
         }
     }
 
     /**
      * A removal that ran out of even the reserve, said so that the user can
-     * act: a snapshot keeps what a removal frees, and a value of up to 4 KiB
-     * lives in its leaf, so deleting such values rewrites leaves a snapshot
-     * still holds (new blocks, none freed). Deleting a snapshot frees them.
+     * act. A value of up to 4 KiB lives in its leaf, and a removal writes the
+     * new leaves of the keys it deletes before the old ones are freed: one
+     * that deletes keys spread over more leaves than the reserve has blocks
+     * does not fit, where the same deletes a few at a time do (each frees
+     * what the next needs). And a snapshot keeps what a removal frees, so
+     * deleting values a snapshot still reaches frees nothing until the
+     * snapshot is deleted.
      */
-    private StoreFullException heldBySnapshots(StoreFullException e) {
-        List<String> names = named.list().stream().map(SnapshotTable.Info::name).toList();
-        if (names.isEmpty()) {
+    private StoreFullException removalRefused(StoreFullException e) {
+        String why = e.getMessage() + "; a removal writes the leaves it changes before it frees the old ones:"
+                + " delete fewer keys a commit";
+        List<String> names;
+        try {
+            names = named.list().stream().map(SnapshotTable.Info::name).toList();
+        } catch (RuntimeException listing) {
+            e.addSuppressed(listing);
             return e;
         }
-        String holders = names.size() == 1 ? "snapshot " + names.get(0) + " still holds"
-                : "snapshots " + String.join(", ", names) + " still hold";
-        StoreFullException said = new StoreFullException(e.getMessage() + "; " + holders
-                + " what this removal would free: delete a snapshot to make room");
+        if (!names.isEmpty()) {
+            why += ", or delete a snapshot: " + (names.size() == 1 ? "snapshot " + names.get(0) + " holds"
+                    : "snapshots " + String.join(", ", names) + " hold") + " what deletes would free";
+        }
+        StoreFullException said = new StoreFullException(why);
         said.initCause(e);
         return said;
     }

@@ -70,7 +70,9 @@ final class StoreFormat {
             for (int i = 0; i < n; i++) {
                 long start = (1 + i * perArena) * BlockFormat.BLOCK_SIZE;
                 long dataSize = (perArena - 2) * BlockFormat.BLOCK_SIZE;
-                long reserve = Math.max(2, Math.min(64, (perArena - 2) / 32)) * BlockFormat.BLOCK_SIZE;
+                // At least four blocks: deletes may use all but one of them, and
+                // a snapshot deletion the one more (see Reserve).
+                long reserve = Math.max(4, Math.min(64, (perArena - 2) / 32)) * BlockFormat.BLOCK_SIZE;
                 ArenaHeader h = new ArenaHeader(i, start, start + 2L * BlockFormat.BLOCK_SIZE, dataSize, reserve);
                 byte[] hb = h.pack();
                 f.write(ByteBuffer.wrap(hb), start);

@@ -201,7 +201,7 @@ public final class Txn implements AutoCloseable {
             return null;
         }
         if (own != null) {
-            return WriteSet.tag(own).etag();
+            return WriteSet.tag(store.blocks, own).etag();
         }
         readFromSnapshot(key);
         return version.etag(key);
@@ -247,7 +247,7 @@ public final class Txn implements AutoCloseable {
         store.admission.validateValue(value);
         ContentTypes.check(contentType);
         store.admission.checkWriteOfRead(this, key);
-        boolean inline = value.length <= ObjectLayout.maxInline(contentType);
+        boolean inline = value.length <= ObjectLayout.maxInline(contentType) && !spills(value.length);
         checkRoom(key, inline ? value.length : 0); // before a large value is copied to disk
         writes.replace(key.clone(), Typed.of(contentType, inline ? value.clone() : store.copyIn(value)));
     }
@@ -282,7 +282,7 @@ public final class Txn implements AutoCloseable {
         } catch (IOException e) {
             throw new CairnException("reading the value to store failed: " + e.getMessage(), e);
         }
-        if (head.length <= maxInline) {
+        if (head.length <= maxInline && !spills(head.length)) {
             checkRoom(key, head.length);
             writes.replace(key.clone(), Typed.of(contentType, head));
             return head.length;
@@ -292,6 +292,26 @@ public final class Txn implements AutoCloseable {
         writes.replace(key.clone(), Typed.of(contentType, v));
         return v.length();
     }
+
+    /**
+     * Whether a value of {@code length} bytes that a leaf would take goes to
+     * a data block instead, as larger ones do: a medium one (over 511 bytes)
+     * once this transaction holds {@link #SPILL_AFTER} bytes of writes in
+     * memory, or half its {@code maxTransactionBytes}. So a transaction of
+     * many medium values (a snapshot stream received into a standby is one)
+     * is bounded by the store, not by memory; its medium values then take a
+     * block each, as all of them did before they lived in the leaves, and
+     * read and are tagged the same.
+     */
+    private boolean spills(int length) {
+        return length > SMALL_VALUE
+                && writes.heldBytes() > Math.min(SPILL_AFTER, store.admission.maxTransactionBytes() / 2);
+    }
+
+    /** Values up to this size are held in memory however many a transaction writes. */
+    static final int SMALL_VALUE = 511;
+    /** See {@link #spills}. */
+    static final long SPILL_AFTER = 16L << 20;
 
     /**
      * Removes {@code key} at commit. Like {@link #put} it is a blind write:
@@ -391,7 +411,7 @@ public final class Txn implements AutoCloseable {
      * them, in one walk of the tree, without reading the values.
      */
     public Iterable<Map.Entry<byte[], ValueTag>> tags(byte[] fromInclusive, byte[] toExclusive) {
-        return range(fromInclusive, toExclusive, version::tags, WriteSet::tag);
+        return range(fromInclusive, toExclusive, version::tags, own -> WriteSet.tag(store.blocks, own));
     }
 
     /**

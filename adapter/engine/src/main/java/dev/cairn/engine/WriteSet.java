@@ -1,6 +1,7 @@
 package dev.cairn.engine;
 
 import dev.cairn.api.TransactionTooLargeException;
+import dev.cairn.engine.access.BlockAccess;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.StreamedValue;
 import dev.cairn.engine.object.Typed;
@@ -42,6 +43,11 @@ final class WriteSet {
 
     WriteSet(Consumer<StreamedValue> release) {
         this.release = release;
+    }
+
+    /** What the writes count against the limit now. */
+    long heldBytes() {
+        return heldBytes;
     }
 
     /** The write of {@code key}: null when this transaction has none. */
@@ -97,9 +103,13 @@ final class WriteSet {
         return (to == null ? writes.tailMap(from, true) : writes.subMap(from, true, to, false)).entrySet().iterator();
     }
 
-    /** The tag a write has once committed. */
-    static ValueTag tag(Object own) {
+    /** The tag a write has once committed (see {@code ObjectLayout.etag}). */
+    static ValueTag tag(BlockAccess store, Object own) {
         Object v = Typed.value(own);
+        if (v instanceof StreamedValue s && s.length() <= ObjectLayout.maxInline(Typed.contentType(own))) {
+            byte[] bytes = ObjectLayout.materialize(store, s);
+            return new ValueTag(s.length(), ObjectLayout.inlineEtag(bytes, 0, bytes.length), Typed.contentType(own));
+        }
         if (v instanceof StreamedValue s) {
             return new ValueTag(s.length(), ObjectLayout.chunksEtag(s.length(), s.chunks()), Typed.contentType(own));
         }

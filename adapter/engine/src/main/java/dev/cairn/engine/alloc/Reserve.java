@@ -15,7 +15,12 @@ import dev.cairn.engine.block.BlockFormat;
 public enum Reserve {
     /** Puts: none of it. */
     NONE,
-    /** Commits of only deletes, acknowledgements of changes: all but a quarter. */
+    /**
+     * Commits of only deletes, acknowledgements of changes: all but a
+     * quarter, and at least a block more than {@link #ALL} leaves; all that
+     * {@code ALL} may of a reserve too small to share (two blocks: an arena
+     * of under 66 blocks, formatted before new stores got four).
+     */
     DELETES,
     /** Snapshot deletions, rollbacks of prepared branches: all but a block for the log to chain to. */
     ALL;
@@ -30,7 +35,8 @@ public enum Reserve {
         long logKeep = BlockFormat.BLOCK_SIZE;
         return switch (this) {
             case NONE -> reserve;
-            case DELETES -> logKeep + (reserve - logKeep) / 4 / BlockFormat.BLOCK_SIZE * BlockFormat.BLOCK_SIZE;
+            case DELETES -> reserve < logKeep + 2L * BlockFormat.BLOCK_SIZE ? logKeep
+                    : logKeep + Math.max(BlockFormat.BLOCK_SIZE, (reserve - logKeep) / 4 / BlockFormat.BLOCK_SIZE * BlockFormat.BLOCK_SIZE);
             case ALL -> logKeep;
         };
     }

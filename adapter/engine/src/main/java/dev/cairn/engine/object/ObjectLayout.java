@@ -369,11 +369,23 @@ public final class ObjectLayout {
         return stored == null ? null : etagOf(store, root, stored);
     }
 
-    /** The tag of the value stored as {@code stored}: its bytes' hash, or a large value's chunk hashes (no data read). */
+    /**
+     * The tag of the value stored as {@code stored}: its bytes' hash, or a
+     * large value's chunk hashes (no data read). A value small enough for a
+     * leaf but kept in a data block (written when only values of up to 511
+     * bytes lived in the leaves, or by a transaction holding many writes:
+     * see {@code Txn.put}) is tagged from its bytes (one block read), as it
+     * would be in a leaf: equal values have equal tags whichever way a store
+     * keeps them, and two stores with the same contents the same digest.
+     */
     private static String etagOf(BlockAccess store, Bptr root, byte[] stored) {
         if (!isLarge(stored)) {
             int at = payload(stored);
             return inlineEtag(stored, at, stored.length - at);
+        }
+        if (largeLength(stored) <= maxInline(contentType(stored))) {
+            byte[] bytes = materialize(store, root, stored);
+            return inlineEtag(bytes, 0, bytes.length);
         }
         return chunksEtag(largeLength(stored), chunkRecords(store, root, stored).stream().map(ObjectLayout::chunkPtr).toList());
     }
