@@ -70,9 +70,12 @@ final class StoreFormat {
             for (int i = 0; i < n; i++) {
                 long start = (1 + i * perArena) * BlockFormat.BLOCK_SIZE;
                 long dataSize = (perArena - 2) * BlockFormat.BLOCK_SIZE;
-                // At least four blocks: deletes may use all but one of them, and
-                // a snapshot deletion the one more (see Reserve).
-                long reserve = Math.max(4, Math.min(64, (perArena - 2) / 32)) * BlockFormat.BLOCK_SIZE;
+                // A 32nd of the arena, at most 64 blocks; at least four, so that
+                // deletes may use two and a snapshot deletion a third (see
+                // Reserve), unless the arena is so small that four would be most
+                // of it.
+                long reserve = Math.max(2, Math.max(Math.min(4, (perArena - 2) / 4), Math.min(64, (perArena - 2) / 32)))
+                        * BlockFormat.BLOCK_SIZE;
                 ArenaHeader h = new ArenaHeader(i, start, start + 2L * BlockFormat.BLOCK_SIZE, dataSize, reserve);
                 byte[] hb = h.pack();
                 f.write(ByteBuffer.wrap(hb), start);

@@ -408,7 +408,9 @@ public final class Txn implements AutoCloseable {
     /**
      * Like {@link #infos}, each key with its value's size, strong entity tag
      * (as {@link #etag} gives it) and media type, as this transaction sees
-     * them, in one walk of the tree, without reading the values.
+     * them, in one walk of the tree, without reading the values (but for a
+     * value small enough for a leaf kept in a data block, one block each:
+     * see {@code ObjectLayout.etag}).
      */
     public Iterable<Map.Entry<byte[], ValueTag>> tags(byte[] fromInclusive, byte[] toExclusive) {
         return range(fromInclusive, toExclusive, version::tags, own -> WriteSet.tag(store.blocks, own));

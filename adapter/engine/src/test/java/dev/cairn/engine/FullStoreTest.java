@@ -255,18 +255,19 @@ class FullStoreTest {
             for (int i = 0; i < keys.size(); i += every) {
                 spread.add(keys.get(i));
             }
-            try (Txn t = s.begin()) {
-                spread.forEach(k -> t.delete(b(k)));
-                t.commit();
-            } catch (StoreFullException e) {
-                assertTrue(e.getMessage().contains("delete fewer keys a commit"), e.getMessage());
-                assertFalse(s.isReadOnly());
-                assertEquals(keys.size(), s.stats().keys(), "the refused commit deleted nothing");
-                for (int from = 0; from < spread.size(); from += 5) {
-                    try (Txn t = s.begin()) {
-                        spread.subList(from, Math.min(spread.size(), from + 5)).forEach(k -> t.delete(b(k)));
-                        t.commit();
-                    }
+            StoreFullException e = assertThrows(StoreFullException.class, () -> {
+                try (Txn t = s.begin()) {
+                    spread.forEach(k -> t.delete(b(k)));
+                    t.commit();
+                }
+            });
+            assertTrue(e.getMessage().contains("delete fewer keys a commit"), e.getMessage());
+            assertFalse(s.isReadOnly());
+            assertEquals(keys.size(), s.stats().keys(), "the refused commit deleted nothing");
+            for (int from = 0; from < spread.size(); from += 5) {
+                try (Txn t = s.begin()) {
+                    spread.subList(from, Math.min(spread.size(), from + 5)).forEach(k -> t.delete(b(k)));
+                    t.commit();
                 }
             }
             try (Txn t = s.begin()) {

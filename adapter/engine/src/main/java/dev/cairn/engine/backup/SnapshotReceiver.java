@@ -51,6 +51,14 @@ public final class SnapshotReceiver {
 
     /** Records a new store's receive commits at most; its values stream to disk meanwhile. */
     private static final int RECORDS_PER_COMMIT = 10_000;
+    /**
+     * And at most this many bytes of values: below the point where a
+     * transaction puts medium values in data blocks instead of the leaves
+     * ({@code Txn.spills}), so a restored store keeps them as densely as the
+     * one sent (10,000 values of 4000 bytes in one commit took half again
+     * the space).
+     */
+    private static final long VALUE_BYTES_PER_COMMIT = 8L << 20;
 
     private SnapshotReceiver() {
     }
@@ -78,10 +86,10 @@ public final class SnapshotReceiver {
                     throw new InvalidStreamException("the stream is incremental (changes since snapshot \"" + h.base()
                             + "\"): a new store can only receive a full stream");
                 }
-                Apply a = new Apply(frames, s::begin, RECORDS_PER_COMMIT);
+                Apply a = new Apply(frames, s::begin, RECORDS_PER_COMMIT, VALUE_BYTES_PER_COMMIT);
                 a.run();
                 try (Txn t = s.begin()) {
-                    a.checkDigests(Digest.EMPTY, Digest.of(t));
+                    a.checkDigests(Digest.EMPTY, Digest.of(t, h.version()));
                 }
                 s.createSnapshot(h.name());
                 r = new Received(h.name(), null, a.puts, a.deletes);
@@ -124,10 +132,10 @@ public final class SnapshotReceiver {
         try {
             StreamFormat.Reader frames = new StreamFormat.Reader(in);
             Header h = header(frames);
-            long before = Digest.of(t); // every key read: a commit meanwhile conflicts
-            Apply a = new Apply(frames, () -> t, Long.MAX_VALUE);
+            long before = Digest.of(t, h.version()); // every key read: a commit meanwhile conflicts
+            Apply a = new Apply(frames, () -> t, Long.MAX_VALUE, Long.MAX_VALUE);
             a.run();
-            a.checkDigests(before, Digest.of(t));
+            a.checkDigests(before, Digest.of(t, h.version()));
             receiving.commit(t, h.name()); // the contents and their snapshot in one durable step
             return new Received(h.name(), h.incremental() ? h.base() : null, a.puts, a.deletes);
         } finally {
@@ -135,7 +143,7 @@ public final class SnapshotReceiver {
         }
     }
 
-    private record Header(String name, String base, boolean incremental) {
+    private record Header(String name, String base, boolean incremental, int version) {
     }
 
     private static Header header(StreamFormat.Reader frames) {
@@ -151,9 +159,9 @@ public final class SnapshotReceiver {
                 throw new InvalidStreamException("not a Cairn snapshot stream: its header lacks the magic CAIRNSTR");
             }
             int version = b.get() & 0xFF;
-            if (version != StreamFormat.VERSION) {
-                throw new InvalidStreamException("the stream is of format version " + version + "; this Cairn reads version "
-                        + StreamFormat.VERSION);
+            if (version < StreamFormat.OLDEST_VERSION || version > StreamFormat.VERSION) {
+                throw new InvalidStreamException("the stream is of format version " + version + "; this Cairn reads versions "
+                        + StreamFormat.OLDEST_VERSION + " to " + StreamFormat.VERSION);
             }
             byte kind = b.get();
             if (kind != StreamFormat.KIND_FULL && kind != StreamFormat.KIND_INCREMENTAL) {
@@ -161,7 +169,7 @@ public final class SnapshotReceiver {
             }
             String name = StreamFormat.getString(b);
             String base = StreamFormat.getString(b);
-            return new Header(name, base, kind == StreamFormat.KIND_INCREMENTAL);
+            return new Header(name, base, kind == StreamFormat.KIND_INCREMENTAL, version);
         } catch (BufferUnderflowException e) {
             throw new InvalidStreamException("the stream's header frame is cut short", e);
         }
@@ -172,6 +180,7 @@ public final class SnapshotReceiver {
         private final StreamFormat.Reader frames;
         private final Supplier<Txn> begin;
         private final long perCommit;
+        private final long bytesPerCommit;
         long puts;
         long deletes;
         private long endPuts = -1;
@@ -179,15 +188,17 @@ public final class SnapshotReceiver {
         private long endBase;
         private long endDigest;
 
-        Apply(StreamFormat.Reader frames, Supplier<Txn> begin, long perCommit) {
+        Apply(StreamFormat.Reader frames, Supplier<Txn> begin, long perCommit, long bytesPerCommit) {
             this.frames = frames;
             this.begin = begin;
             this.perCommit = perCommit;
+            this.bytesPerCommit = bytesPerCommit;
         }
 
         void run() {
             Txn t = begin.get();
             long inTxn = 0;
+            long bytesInTxn = 0;
             try {
                 StreamFormat.Frame f = frames.next();
                 while (f.type() != StreamFormat.END) {
@@ -209,6 +220,7 @@ public final class SnapshotReceiver {
                                         + " bytes where its frame says " + length);
                             }
                             puts++;
+                            bytesInTxn += got;
                         } else if (f.type() == StreamFormat.DELETE) {
                             t.delete(StreamFormat.getBytes(b));
                             deletes++;
@@ -220,11 +232,12 @@ public final class SnapshotReceiver {
                         throw new InvalidStreamException("the stream is corrupt: the frame at byte " + f.offset()
                                 + " is cut short", e);
                     }
-                    if (++inTxn >= perCommit) {
+                    if (++inTxn >= perCommit || bytesInTxn >= bytesPerCommit) {
                         t.commit();
                         t.close();
                         t = begin.get();
                         inTxn = 0;
+                        bytesInTxn = 0;
                     }
                     f = frames.next();
                 }

@@ -22,7 +22,16 @@ import java.nio.charset.StandardCharsets;
 final class StreamFormat {
 
     static final byte[] MAGIC = "CAIRNSTR".getBytes(StandardCharsets.US_ASCII);
-    static final int VERSION = 1;
+    /**
+     * The version written. 2: the digests take every value small enough for
+     * a leaf by its bytes' tag, however the sender kept it. 1, still read:
+     * they took a value over 511 bytes (fewer with a media type) by its
+     * chunks' tag, as stores kept such values in data blocks then
+     * ({@link Digest#of(dev.cairn.engine.Txn, int)}).
+     */
+    static final int VERSION = 2;
+    /** The oldest version read. */
+    static final int OLDEST_VERSION = 1;
     static final byte KIND_FULL = 0;
     static final byte KIND_INCREMENTAL = 1;
 

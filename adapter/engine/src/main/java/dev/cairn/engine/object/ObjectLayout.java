@@ -401,6 +401,31 @@ public final class ObjectLayout {
         return String.format("\"i%016x\"", BlockHash.of(bytes, off, length));
     }
 
+    /**
+     * Whether stores before values of up to 4 KiB lived in the leaves kept a
+     * value of {@code length} bytes with media type {@code contentType} in
+     * data blocks (over 511 bytes, or 510 less the type's length).
+     */
+    public static boolean wasLargeInVersion1(long length, String contentType) {
+        return length > (contentType == null ? 511 : 510 - contentType.length());
+    }
+
+    /**
+     * The tag such a store gave {@code value} when it kept it in data blocks
+     * ({@link #chunksEtag} of the blocks {@code ObjectWriter} writes for it),
+     * for reading streams of format version 1.
+     */
+    public static String version1Etag(byte[] value) {
+        List<Bptr> chunks = new ArrayList<>();
+        byte[] block = new byte[CHUNK];
+        for (int off = 0; off < value.length; off += CHUNK) {
+            int len = Math.min(CHUNK, value.length - off);
+            fillChunk(block, value, off, len);
+            chunks.add(new Bptr(0, BlockHash.ofBlock(block), 0));
+        }
+        return chunksEtag(value.length, chunks);
+    }
+
     /** The tag {@link #etag} gives a large value of {@code length} bytes in {@code chunks}. */
     public static String chunksEtag(long length, List<Bptr> chunks) {
         ByteBuffer b = ByteBuffer.allocate(8 + 8 * chunks.size()).putLong(length);
