@@ -182,8 +182,8 @@ public final class ObjectWriter {
         }
         Object v = Typed.value(write);
         String type = Typed.contentType(write);
-        int typeBytes = type == null ? 0 : 2 + type.length();
-        return v instanceof byte[] b && b.length <= ObjectLayout.maxInline(type) ? 1 + typeBytes + b.length : 32;
+        int header = type == null ? 1 : 2 + type.length(); // the kind byte; a type's length byte and itself
+        return v instanceof byte[] b && b.length <= ObjectLayout.maxInline(type) ? header + b.length : 32;
     }
 
     private static void dropChunks(BlockAccess store, Bptr current, TreeWriter w, byte[] old, List<Bptr> replaced) {
