@@ -317,6 +317,9 @@ public final class Store implements AutoCloseable {
                 blocks.checkWritable();
                 seq = change.getAsLong();
             }
+        } catch (RemovalRefused e) {
+            settleFrees(); // what it wrote comes back before the caller tries a smaller one (see CommitPipeline.commit)
+            throw e;
         } finally {
             applying.decrementAndGet();
         }
@@ -387,15 +390,24 @@ public final class Store implements AutoCloseable {
             names = named.list().stream().map(SnapshotTable.Info::name).toList();
         } catch (RuntimeException listing) {
             e.addSuppressed(listing);
-            return e;
+            names = List.of();
         }
         if (!names.isEmpty()) {
             why += ", or delete a snapshot: " + (names.size() == 1 ? "snapshot " + names.get(0) + " holds"
                     : "snapshots " + String.join(", ", names) + " hold") + " what deletes would free";
         }
-        StoreFullException said = new StoreFullException(why);
+        StoreFullException said = new RemovalRefused(why);
         said.initCause(e);
         return said;
+    }
+
+    /** A removal refused for want of room: {@link #durably} settles what it wrote before it passes this on. */
+    static final class RemovalRefused extends StoreFullException {
+        private static final long serialVersionUID = 1L;
+
+        RemovalRefused(String message) {
+            super(message);
+        }
     }
 
     /**

@@ -285,6 +285,46 @@ class FullStoreTest {
         }
     }
 
+    /**
+     * A prepared branch deleting medium values spread over many leaves is
+     * refused at its commit on a full store, as a user's commit would be;
+     * what it wrote comes back before the refusal returns, so other deletes
+     * a few a commit go through at once, and the branch can be rolled back.
+     */
+    @Test
+    void aRefusedPreparedRemovalGivesBackWhatItWroteAtOnce() {
+        try (Store s = Store.create(dir.resolve("s.cairn"), CFG)) {
+            List<String> filled = fillWith(s, "k", 1000, 20);
+            deleteEachAlone(s, filled.subList(filled.size() - 40, filled.size())); // room for the prepared record
+            List<String> keys = filled.subList(0, filled.size() - 40);
+            List<String> spread = new ArrayList<>();
+            List<String> others = new ArrayList<>();
+            for (int i = 0; i + 137 < keys.size(); i += 275) {
+                spread.add(keys.get(i));
+                others.add(keys.get(i + 137));
+            }
+            try (Txn t = s.begin()) {
+                spread.forEach(k -> t.delete(b(k)));
+                t.prepare(b("xid-spread"));
+            }
+            int top = fillWith(s, "top", 1000, 1).size(); // full again
+            StoreFullException e = assertThrows(StoreFullException.class, () -> s.commitPrepared(b("xid-spread")));
+            assertTrue(e.getMessage().contains("delete fewer keys a commit"), e.getMessage());
+            for (int from = 0; from < others.size(); from += 5) {
+                try (Txn t = s.begin()) {
+                    others.subList(from, Math.min(others.size(), from + 5)).forEach(k -> t.delete(b(k)));
+                    t.commit();
+                }
+            }
+            assertEquals(keys.size() + top - others.size(), s.stats().keys());
+            s.rollbackPrepared(b("xid-spread")); // what frees in every case; a branch cannot delete fewer keys
+            try (Txn t = s.begin()) {
+                spread.forEach(k -> assertTrue(t.exists(b(k)), k));
+            }
+            assertTrue(s.check().ok(), () -> s.check().toString());
+        }
+    }
+
     @ParameterizedTest(name = "values of {0} bytes, {1} a commit")
     @CsvSource({"1000, 20", "300000, 1"})
     void aFullStoreRollsBackAPreparedBranch(int valueBytes, int perCommit) {
