@@ -59,8 +59,10 @@ class TreeShapeTest {
             double perBatch = (s.stats().blocksWritten() - writtenBefore) / (double) timed;
             // Into some 77,000 keys: with a pivot above the leaves free to
             // fill its child half, a batch wrote 337 blocks, nearly a leaf
-            // rewrite for every three messages; at 24 children, 149.
-            assertTrue(perBatch < 200, perBatch + " blocks written a batch of 1000 random puts");
+            // rewrite for every three messages; at 24 children, 149. Leaves
+            // split as if filled in key order (left parts 15/16 full) would
+            // split again soon under random keys: 180.
+            assertTrue(perBatch < 165, perBatch + " blocks written a batch of 1000 random puts");
 
             int[] aboveLeaves = new int[2]; // pivots right above leaves, and the most children one has
             int height = walk(s, root, aboveLeaves);
@@ -83,7 +85,7 @@ class TreeShapeTest {
      * behind them: a leaf that only grew at its right end splits leaving
      * the left part nearly full, where halving it left every leaf half
      * empty. Keys put in random order still split evenly (the test above
-     * keeps their shape), and both read back.
+     * counts what their batches write), and both read back.
      */
     @Test
     void keysPutInOrderFillTheLeaves() {
@@ -113,8 +115,6 @@ class TreeShapeTest {
                 double fill = leaves[1] / (double) (leaves[0] * TreeFormat.LEAF_SPACE);
                 if (ordered) {
                     assertTrue(fill > 0.88, "leaves filled in key order are " + fill + " full");
-                } else {
-                    assertTrue(fill < 0.85, "random keys fill leaves to " + fill + ": even splits, room for more");
                 }
                 for (var e : model.entrySet()) {
                     assertArrayEquals(e.getValue(), Tree.get(s, root, e.getKey()));
