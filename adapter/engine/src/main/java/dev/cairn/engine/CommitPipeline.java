@@ -1,7 +1,6 @@
 package dev.cairn.engine;
 
 import dev.cairn.api.CairnException;
-import dev.cairn.api.StoreFullException;
 import dev.cairn.api.WriteConflictException;
 import dev.cairn.engine.object.ObjectLayout;
 import dev.cairn.engine.object.StreamedValue;
@@ -91,13 +90,12 @@ final class CommitPipeline {
         long seq;
         try {
             seq = w.outcome();
-        } catch (StoreFullException e) {
-            if (onlyDeletes(writes.values())) {
-                // What the refused removal wrote before it ran out was freed; bring it
-                // back now, so that the smaller removals its message asks for find it.
-                store.blocks.epochs().unpin(t.pin());
-                store.settleFrees();
-            }
+        } catch (Store.RemovalRefused e) {
+            // As Store.durably does for the other removals: what the refused removal
+            // wrote before it ran out was freed; bring it back now, so that the
+            // smaller removals its message asks for find it.
+            store.blocks.epochs().unpin(t.pin());
+            store.settleFrees();
             throw e;
         }
         // Applied: the transaction reads nothing more, and what its commit
