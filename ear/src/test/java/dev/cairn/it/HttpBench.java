@@ -109,8 +109,7 @@ class HttpBench {
             System.out.printf("  %-34s %12s %12s  %-22s %s%n", "workload", "Cairn", "baseline", "baseline is", "ratio");
             rows.forEach(System.out::println);
         } finally {
-            server.stop();
-            server.removeAdded();
+            server.stopAndRemoveAdded();
         }
     }
 

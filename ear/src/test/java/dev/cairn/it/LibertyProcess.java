@@ -173,6 +173,15 @@ final class LibertyProcess {
     }
 
     /** Removes what {@link #addApp} and {@link #addOverride} added: the other tests share this server and expect it as shipped. */
+    /** Stops the server, then removes what {@link #addApp} and {@link #addOverride} added, whatever the stop did. */
+    void stopAndRemoveAdded() throws Exception {
+        try {
+            stop();
+        } finally {
+            removeAdded();
+        }
+    }
+
     void removeAdded() throws IOException {
         for (Path p : added) {
             Files.deleteIfExists(p);

@@ -63,11 +63,7 @@ class SharingIT {
         if (server == null) {
             return;
         }
-        try {
-            server.stop();
-        } finally {
-            server.removeAdded(); // the crash tests share this server: leave it as they expect it
-        }
+        server.stopAndRemoveAdded(); // the crash tests share this server: leave it as they expect it
     }
 
     private static HttpResponse<byte[]> app(String app, String query) throws Exception {
